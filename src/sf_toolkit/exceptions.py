@@ -1,0 +1,121 @@
+"""
+The exceptions sf_toolkit raises.
+
+Every exception derives from :class:`SalesforceError`::
+
+    SalesforceError
+    ├── SalesforceApiError            an error answer from Salesforce (or an input it would refuse)
+    │   ├── AuthenticationError       a login failed: SOAP fault, OAuth error, expired session
+    │   ├── InvalidIdError            a malformed record Id, refused before any request is sent
+    │   ├── NotFoundError             404: unknown record, resource or external id field
+    │   ├── MultipleChoicesError      300: an external id matched several records
+    │   ├── RequestLimitError         403 REQUEST_LIMIT_EXCEEDED
+    │   └── ServerError               5xx
+    ├── SalesforceConnectionError     the request never got an answer (the httpx error is chained)
+    ├── ClientClosedError             a closed client was used
+    └── NoClientError                 no client was passed and none is registered under the name
+
+No exception ever carries a password, security token, access token or refresh token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = [
+    "AuthenticationError",
+    "ClientClosedError",
+    "InvalidIdError",
+    "MultipleChoicesError",
+    "NoClientError",
+    "NotFoundError",
+    "RequestLimitError",
+    "SalesforceApiError",
+    "SalesforceConnectionError",
+    "SalesforceError",
+    "ServerError",
+]
+
+
+class SalesforceError(Exception):
+    """The root of every exception raised by sf_toolkit."""
+
+
+class SalesforceApiError(SalesforceError):
+    """
+    Salesforce answered with an error, or would have: the input was refused before sending.
+
+    Attributes:
+        status_code: The HTTP status, or ``None`` when the error was detected before any request.
+        error_code: Salesforce's code, for example ``"NOT_FOUND"`` or ``"MALFORMED_ID"``.
+        message: Salesforce's message.
+        fields: The fields the error is about, possibly empty.
+        method: The HTTP method of the failed request, when there was one.
+        url: The URL of the failed request, without query secrets.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        error_code: str | None = None,
+        fields: Sequence[str] = (),
+        method: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        self.message = message
+        self.status_code = status_code
+        self.error_code = error_code
+        self.fields = tuple(fields)
+        self.method = method
+        self.url = url
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        head = " ".join(str(part) for part in (self.status_code, self.error_code) if part)
+        if self.method and self.url:
+            head = f"{head} on {self.method} {self.url}" if head else f"{self.method} {self.url}"
+        return f"{head}: {self.message}" if head else self.message
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status_code={self.status_code!r}, "
+            f"error_code={self.error_code!r}, message={self.message!r})"
+        )
+
+
+class AuthenticationError(SalesforceApiError):
+    """A login or token refresh failed; the message names the failure, never the secret."""
+
+
+class InvalidIdError(SalesforceApiError, ValueError):
+    """A record Id is not 15 or 18 characters of ``[A-Za-z0-9]``; nothing was sent."""
+
+
+class NotFoundError(SalesforceApiError):
+    """404: the record, resource or external id field does not exist."""
+
+
+class MultipleChoicesError(SalesforceApiError):
+    """300: an external id value matched several records."""
+
+
+class RequestLimitError(SalesforceApiError):
+    """403 REQUEST_LIMIT_EXCEEDED: the org's API request limit was reached."""
+
+
+class ServerError(SalesforceApiError):
+    """5xx: Salesforce failed, and retries (if any) did not help."""
+
+
+class SalesforceConnectionError(SalesforceError):
+    """The request got no answer: connect error, dropped connection or timeout."""
+
+
+class ClientClosedError(SalesforceError, RuntimeError):
+    """A client was used after it was closed."""
+
+
+class NoClientError(SalesforceError, LookupError):
+    """No client was passed and none is registered under the connection name."""
