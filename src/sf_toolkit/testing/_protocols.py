@@ -92,7 +92,7 @@ class QueryDatabase(Protocol):
         """One stored row by 18-character Id, or None."""
 
     def record_url(self, sobject: str, record_id: str) -> str:
-        """The record's ``attributes.url``, e.g. ``/services/data/v59.0/sobjects/Account/001...``."""
+        """The record's ``attributes.url``: ``/services/data/v59.0/sobjects/Account/001...``."""
 
 
 class BulkBackend(Protocol):
