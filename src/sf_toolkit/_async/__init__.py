@@ -1,0 +1,1 @@
+"""The I/O of sf_toolkit: the client, record operations, queries and bulk jobs."""

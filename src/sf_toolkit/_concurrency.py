@@ -1,0 +1,199 @@
+"""
+The few primitives that really differ between the async and the sync half.
+
+``_async`` code never imports anyio, asyncio or time: it calls the async member of each pair
+below, and the generator renames the call to its sync twin. Each pair is written by hand, side by
+side, with the same signature and the same documented behaviour.
+"""
+
+from __future__ import annotations
+
+import inspect
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+import anyio
+
+__all__ = [
+    "AsyncLock",
+    "Lock",
+    "call_callback",
+    "call_callback_async",
+    "map_bounded",
+    "map_bounded_async",
+    "sleep",
+    "sleep_async",
+]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+# -- sleeping ---------------------------------------------------------------------------------
+
+
+async def sleep_async(seconds: float) -> None:
+    """Sleep without blocking the event loop (asyncio or trio)."""
+    await anyio.sleep(seconds)
+
+
+def sleep(seconds: float) -> None:
+    """Sleep the calling thread."""
+    time.sleep(seconds)
+
+
+# -- locks ------------------------------------------------------------------------------------
+
+
+class AsyncLock:
+    """A lock for tasks, used as ``async with lock:``; works on asyncio and trio."""
+
+    def __init__(self) -> None:
+        self._lock = anyio.Lock()
+
+    async def __aenter__(self) -> None:
+        await self._lock.acquire()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._lock.release()
+
+
+class Lock:
+    """A lock for threads, used as ``with lock:``."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> None:
+        self._lock.acquire()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._lock.release()
+
+
+# -- bounded map ------------------------------------------------------------------------------
+
+
+def _check_concurrency(concurrency: int) -> None:
+    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+        raise ValueError(f"concurrency must be an integer of at least 1, got {concurrency!r}")
+
+
+async def map_bounded_async(
+    fn: Callable[[T], Awaitable[R]], items: Iterable[T], concurrency: int
+) -> list[R]:
+    """
+    Call ``fn`` on every item, at most ``concurrency`` calls at a time; results in input order.
+
+    If a call raises, no further item is started, the calls still running are cancelled, and
+    the first exception is raised as itself (not wrapped in a group).
+
+    Raises:
+        ValueError: If ``concurrency`` is less than 1.
+    """
+    _check_concurrency(concurrency)
+    work: Sequence[T] = list(items)
+    results: list[Any] = [None] * len(work)
+    failures: list[Exception] = []
+    pending = iter(range(len(work)))
+
+    async with anyio.create_task_group() as group:
+
+        async def worker() -> None:
+            for index in pending:
+                try:
+                    results[index] = await fn(work[index])
+                except Exception as exc:
+                    failures.append(exc)
+                    group.cancel_scope.cancel()
+                    return
+
+        for _ in range(min(concurrency, len(work))):
+            group.start_soon(worker)
+
+    if failures:
+        raise failures[0]
+    return results
+
+
+def map_bounded(fn: Callable[[T], R], items: Iterable[T], concurrency: int) -> list[R]:
+    """
+    Call ``fn`` on every item, at most ``concurrency`` calls at a time; results in input order.
+
+    With ``concurrency`` above 1 the calls run in that many threads. If a call raises, no
+    further item is started, the calls still running finish (threads cannot be interrupted)
+    and their results are discarded, and the first exception is raised.
+
+    Raises:
+        ValueError: If ``concurrency`` is less than 1.
+    """
+    _check_concurrency(concurrency)
+    work: Sequence[T] = list(items)
+    if concurrency == 1 or len(work) <= 1:
+        return [fn(item) for item in work]
+
+    results: list[Any] = [None] * len(work)
+    failures: list[Exception] = []
+    pending = iter(range(len(work)))
+    guard = threading.Lock()
+
+    def worker() -> None:
+        while True:
+            with guard:
+                if failures:
+                    return
+                index = next(pending, None)
+            if index is None:
+                return
+            try:
+                results[index] = fn(work[index])
+            except Exception as exc:
+                with guard:
+                    failures.append(exc)
+                return
+
+    threads = [
+        threading.Thread(target=worker, name=f"sf_toolkit-map-{n}", daemon=True)
+        for n in range(min(concurrency, len(work)))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+    return results
+
+
+# -- callbacks --------------------------------------------------------------------------------
+
+
+async def call_callback_async(callback: Callable[[T], Any], arg: T) -> None:
+    """Call a progress callback; a coroutine function (or any awaitable result) is awaited."""
+    result = callback(arg)
+    if inspect.isawaitable(result):
+        await result
+
+
+def call_callback(callback: Callable[[T], Any], arg: T) -> None:
+    """
+    Call a progress callback from sync code.
+
+    Raises:
+        TypeError: If the callback is a coroutine function, which sync code cannot await.
+    """
+    if inspect.iscoroutinefunction(callback):
+        raise TypeError(
+            f"callback {callback.__qualname__!r} is a coroutine function (async def); the sync "
+            "API needs a plain function, or use the *_async function with this callback"
+        )
+    result = callback(arg)
+    if inspect.isawaitable(result):
+        if inspect.iscoroutine(result):
+            result.close()
+        raise TypeError(
+            f"callback {getattr(callback, '__qualname__', callback)!r} returned an awaitable; "
+            "the sync API needs a callback that does its work and returns"
+        )

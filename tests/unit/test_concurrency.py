@@ -1,0 +1,191 @@
+"""The hand-written async/sync pairs in `sf_toolkit._concurrency`."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from sf_toolkit._concurrency import (
+    AsyncLock,
+    Lock,
+    call_callback,
+    call_callback_async,
+    map_bounded,
+    map_bounded_async,
+    sleep_async,
+)
+
+
+class Tracker:
+    """Counts calls in flight, for both threads and tasks."""
+
+    def __init__(self) -> None:
+        self.in_flight = 0
+        self.peak = 0
+        self.started: list[int] = []
+        self._guard = threading.Lock()
+
+    def enter(self, item: int) -> None:
+        with self._guard:
+            self.started.append(item)
+            self.in_flight += 1
+            self.peak = max(self.peak, self.in_flight)
+
+    def leave(self) -> None:
+        with self._guard:
+            self.in_flight -= 1
+
+
+@pytest.mark.parametrize("concurrency", [1, 3, 50])
+async def test_async_map_keeps_order_and_bound(concurrency: int) -> None:
+    """Results come back in input order and no more than `concurrency` calls overlap."""
+    tracker = Tracker()
+
+    async def work(item: int) -> int:
+        tracker.enter(item)
+        await sleep_async(0.001 * (item % 3))
+        tracker.leave()
+        return item * 2
+
+    assert await map_bounded_async(work, range(20), concurrency) == [i * 2 for i in range(20)]
+    assert tracker.peak == min(concurrency, 20)
+
+
+async def test_async_map_raises_first_error_and_starts_nothing_more() -> None:
+    """One failing call is raised as itself; later items are never started."""
+    tracker = Tracker()
+
+    async def work(item: int) -> int:
+        tracker.enter(item)
+        if item == 2:
+            raise KeyError(item)
+        await sleep_async(0.01)
+        return item
+
+    with pytest.raises(KeyError):
+        await map_bounded_async(work, range(100), 3)
+    assert len(tracker.started) < 10
+
+
+async def test_async_lock_is_mutually_exclusive() -> None:
+    """Two tasks never hold the lock at once."""
+    lock = AsyncLock()
+    tracker = Tracker()
+
+    async def work(item: int) -> None:
+        async with lock:
+            tracker.enter(item)
+            await sleep_async(0.001)
+            tracker.leave()
+
+    await map_bounded_async(work, range(5), 5)
+    assert tracker.peak == 1
+
+
+def test_sync_map_runs_in_parallel_threads() -> None:
+    """With concurrency > 1 the sync twin really runs calls at the same time."""
+    barrier = threading.Barrier(4, timeout=5)
+
+    def work(item: int) -> int:
+        barrier.wait()  # only returns once four calls are running together
+        return item + 1
+
+    assert map_bounded(work, [1, 2, 3, 4], 4) == [2, 3, 4, 5]
+
+
+def test_sync_map_keeps_order_and_bound() -> None:
+    """Results keep input order and overlap stays within the bound."""
+    tracker = Tracker()
+
+    def work(item: int) -> int:
+        tracker.enter(item)
+        threading.Event().wait(0.002)
+        tracker.leave()
+        return -item
+
+    assert map_bounded(work, range(30), 3) == [-i for i in range(30)]
+    assert tracker.peak <= 3
+
+
+def test_sync_map_with_one_runs_in_the_calling_thread() -> None:
+    """concurrency=1 is a plain loop in the caller's thread."""
+    threads = map_bounded(lambda _: threading.get_ident(), range(3), 1)
+    assert set(threads) == {threading.get_ident()}
+
+
+def test_sync_map_raises_first_error_and_stops() -> None:
+    """A failing call is raised and no new items start after it."""
+    tracker = Tracker()
+
+    def work(item: int) -> int:
+        tracker.enter(item)
+        if item == 0:
+            raise ValueError("boom")
+        threading.Event().wait(0.01)
+        return item
+
+    with pytest.raises(ValueError, match="boom"):
+        map_bounded(work, range(100), 2)
+    assert len(tracker.started) < 10
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, True, "2"])
+def test_concurrency_below_one_is_refused(bad: object) -> None:
+    """A concurrency that is not a positive integer raises ValueError naming the argument."""
+    with pytest.raises(ValueError, match="concurrency must be an integer of at least 1"):
+        map_bounded(lambda x: x, [1], bad)  # type: ignore[arg-type]
+
+
+async def test_async_concurrency_below_one_is_refused() -> None:
+    """The async twin validates the same way."""
+
+    async def work(item: int) -> int:
+        return item
+
+    with pytest.raises(ValueError, match="concurrency"):
+        await map_bounded_async(work, [1], 0)
+
+
+def test_sync_lock_is_reentrant_free() -> None:
+    """The sync lock is a plain mutual-exclusion lock."""
+    lock = Lock()
+    with lock:
+        pass
+    with lock:
+        pass
+
+
+async def test_async_callback_accepts_both_kinds() -> None:
+    """A coroutine callback is awaited; a plain one is just called."""
+    seen: list[str] = []
+
+    async def coro_callback(value: str) -> None:
+        seen.append("async:" + value)
+
+    await call_callback_async(coro_callback, "a")
+    await call_callback_async(seen.append, "b")
+    assert seen == ["async:a", "b"]
+
+
+def test_sync_callback_refuses_coroutine_function() -> None:
+    """The sync API rejects an `async def` callback with a TypeError naming it."""
+
+    async def on_chunk(value: str) -> None:
+        pass
+
+    with pytest.raises(
+        TypeError,
+        match=r"on_chunk' is a coroutine function",
+    ):
+        call_callback(on_chunk, "x")
+
+
+def test_sync_callback_refuses_awaitable_result() -> None:
+    """A plain function returning a coroutine is refused too, without a never-awaited warning."""
+
+    async def later() -> None:
+        pass
+
+    with pytest.raises(TypeError, match="returned an awaitable"):
+        call_callback(lambda _: later(), "x")
