@@ -1,0 +1,510 @@
+"""
+Between Salesforce JSON and model records: the converter, load plans and payloads.
+
+Each model class gets a load plan the first time it is used: its annotations are resolved and
+one converter hook per field is looked up, so loading a page of records runs a tight loop over
+the JSON keys with no per-record type dispatch.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import types
+import typing
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any, TypeVar, overload
+
+import attrs
+import cattrs
+
+from ..exceptions import InvalidIdError
+from ..ids import to_id18, validate_id
+from . import _values as v
+from ._base import (
+    GenericRecord,
+    SObject,
+    _get_changed,
+    _get_extra,
+    _set_extra,
+    _set_type,
+    _set_url,
+    api_name_of,
+    new_record,
+    sobject_class,
+)
+
+__all__ = [
+    "SYSTEM_FIELDS",
+    "RelatedList",
+    "blob_field_of",
+    "configure_converter",
+    "field_api_names",
+    "from_payload",
+    "make_converter",
+    "to_payload",
+]
+
+_S = TypeVar("_S", bound=SObject)
+_R = TypeVar("_R", bound=SObject)
+
+#: Fields Salesforce maintains itself; they are never sent (compared case-insensitively).
+SYSTEM_FIELDS = frozenset(
+    name.lower()
+    for name in (
+        "Id",
+        "CreatedDate",
+        "CreatedById",
+        "LastModifiedDate",
+        "LastModifiedById",
+        "SystemModstamp",
+        "IsDeleted",
+        "LastActivityDate",
+        "LastViewedDate",
+        "LastReferencedDate",
+        "MasterRecordId",
+    )
+)
+
+#: Blob fields of the standard objects that hold file bodies.
+_STANDARD_BLOBS = {"attachment": "Body", "document": "Body", "contentversion": "VersionData"}
+_ID_RE = re.compile(r"[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?")
+
+
+class RelatedList(list[_R]):
+    """
+    The records of a child relationship (a subquery), with Salesforce's paging state.
+
+    When ``done`` is false, ``next_records_url`` points at the rest of the children;
+    the query layer fetches it and extends the list.
+    """
+
+    total_size: int
+    done: bool
+    next_records_url: str | None
+
+    def __init__(
+        self,
+        records: Iterable[_R] = (),
+        *,
+        total_size: int | None = None,
+        done: bool = True,
+        next_records_url: str | None = None,
+    ) -> None:
+        super().__init__(records)
+        self.total_size = len(self) if total_size is None else total_size
+        self.done = done
+        self.next_records_url = next_records_url
+
+
+# ----------------------------------------------------------------------------- converter
+
+
+def make_converter() -> cattrs.Converter:
+    """Return a new private cattrs converter configured for Salesforce's formats."""
+    converter = cattrs.Converter()
+    configure_converter(converter)
+    return converter
+
+
+def configure_converter(converter: cattrs.Converter) -> None:
+    """
+    Register Salesforce's value formats on ``converter`` (never on cattrs' global one).
+
+    * datetime: read ``+0000``, ``Z`` or ``+05:00`` offsets, with or without milliseconds,
+      as aware datetimes; written as ``2024-01-31T12:34:56.000+0000`` in UTC.
+    * date ``2024-01-31``; time ``12:34:56.000Z`` (read as a naive time).
+    * Decimal from JSON numbers, written back as JSON numbers.
+    * ``list[str]`` is a multi-select picklist: ``"a;b"`` both ways.
+    * bytes is a blob: base64 text both ways.
+    * Address and Location: compound fields, read-only.
+    * SObject subclasses are parent relationships, read as nested records (the record's
+      ``attributes`` key is consumed, not kept); ``list`` of them is a child relationship,
+      read from a subquery result into a :class:`RelatedList`.
+    """
+    converter.register_structure_hook(datetime, lambda value, _: v.parse_datetime(value))
+    converter.register_unstructure_hook(datetime, v.format_datetime)
+    converter.register_structure_hook(date, lambda value, _: v.parse_date(value))
+    converter.register_unstructure_hook(date, v.format_date)
+    converter.register_structure_hook(time, lambda value, _: v.parse_time(value))
+    converter.register_unstructure_hook(time, v.format_time)
+    converter.register_structure_hook(Decimal, lambda value, _: v.parse_decimal(value))
+    converter.register_unstructure_hook(Decimal, v.format_decimal)
+    converter.register_structure_hook(bytes, lambda value, _: v.parse_blob(value))
+    converter.register_unstructure_hook(bytes, v.format_blob)
+    converter.register_structure_hook(v.Address, lambda value, _: v.parse_address(value))
+    converter.register_structure_hook(v.Location, lambda value, _: v.parse_location(value))
+    converter.register_structure_hook_func(
+        lambda tp: tp == list[str], lambda value, _: v.parse_multipicklist(value)
+    )
+    converter.register_unstructure_hook_func(lambda tp: tp == list[str], v.format_multipicklist)
+    converter.register_structure_hook_func(_is_model, _structure_parent)
+    converter.register_structure_hook_func(
+        lambda tp: _child_model(tp) is not None, _structure_children
+    )
+
+
+def _is_model(tp: Any) -> bool:
+    return isinstance(tp, type) and issubclass(tp, SObject)
+
+
+def _child_model(tp: Any) -> type[SObject] | None:
+    if typing.get_origin(tp) in (list, RelatedList):
+        (arg,) = typing.get_args(tp) or (None,)
+        if _is_model(arg):
+            return typing.cast("type[SObject]", arg)
+    return None
+
+
+def _structure_parent(value: Any, tp: type[SObject]) -> SObject:
+    if isinstance(value, SObject):
+        return value
+    if not isinstance(value, Mapping):
+        raise TypeError(f"a {tp.__name__} relationship must be a JSON object")
+    return from_payload(value, None if tp is SObject else tp)
+
+
+def _structure_children(value: Any, tp: Any) -> RelatedList[SObject]:
+    model = _child_model(tp)
+    return _children(value, None if model is SObject else model)
+
+
+def _children(value: Any, model: type[SObject] | None) -> RelatedList[SObject]:
+    if isinstance(value, Mapping):
+        rows = value.get("records") or ()
+        total = value.get("totalSize")
+        return RelatedList(
+            [_load(row, model) for row in rows],
+            total_size=total if isinstance(total, int) else None,
+            done=bool(value.get("done", True)),
+            next_records_url=value.get("nextRecordsUrl"),
+        )
+    if isinstance(value, list):
+        return RelatedList([_load(row, model) for row in value])
+    raise TypeError(f"a child relationship must be a query result, got {type(value).__name__}")
+
+
+@functools.cache
+def _converter() -> cattrs.Converter:
+    return make_converter()
+
+
+# ----------------------------------------------------------------------------- plans
+
+# How a field travels: its kind decides whether it is sent and how Salesforce's value reads.
+_PLAIN, _CONVERTED, _BLOB, _COMPOUND, _PARENT, _CHILDREN = range(6)
+_SKIP: Any = object()
+
+
+@attrs.frozen
+class _PlanField:
+    attr: str
+    api_name: str
+    kind: int
+    load: Callable[[Any], Any] | None
+    dump: Callable[[Any], Any] | None
+    writable: bool
+    related: type[SObject] | None
+
+
+@attrs.frozen
+class _Plan:
+    fields: tuple[_PlanField, ...]
+    by_key: dict[str, tuple[str, Callable[[Any], Any] | None]]
+    by_lower_key: dict[str, tuple[str, Callable[[Any], Any] | None]]
+    writable: tuple[_PlanField, ...]
+    blob: str | None
+
+
+def _strip_optional(tp: Any) -> Any:
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        args = [arg for arg in typing.get_args(tp) if arg is not type(None)]
+        return args[0] if len(args) == 1 else Any
+    return tp
+
+
+def _load_id(value: Any) -> str:
+    if isinstance(value, str) and _ID_RE.fullmatch(value) is not None:
+        return value if len(value) == 18 else to_id18(value)
+    return validate_id(value, argument="Id")
+
+
+def _load_blob(value: Any) -> Any:
+    # Record JSON carries the URL of the body, not the body: the field stays not loaded.
+    if isinstance(value, str) and value.startswith("/"):
+        return _SKIP
+    return v.parse_blob(value)
+
+
+def _plan_field(cls: type[SObject], attr: str, api_name: str, read_only: bool, tp: Any) -> Any:
+    converter = _converter()
+    inner = _strip_optional(tp)
+    writable = not read_only and api_name.lower() not in SYSTEM_FIELDS
+    if attr == "Id":
+        return _PlanField(attr, api_name, _CONVERTED, _load_id, None, False, None)
+    if inner in (str, int, bool, float, Any, object):
+        return _PlanField(attr, api_name, _PLAIN, None, None, writable, None)
+    if inner is bytes:
+        return _PlanField(attr, api_name, _BLOB, _load_blob, v.format_blob, writable, None)
+    if inner in (v.Address, v.Location):
+        hook = converter.get_structure_hook(inner)
+        return _PlanField(attr, api_name, _COMPOUND, lambda x: hook(x, inner), None, False, None)
+    if _is_model(inner):
+        model = None if inner is SObject else inner
+        return _PlanField(
+            attr, api_name, _PARENT, lambda x: _structure_parent(x, inner), None, False, model
+        )
+    child = _child_model(inner)
+    if child is not None:
+        model = None if child is SObject else child
+        return _PlanField(
+            attr, api_name, _CHILDREN, lambda x: _children(x, model), None, False, model
+        )
+    try:
+        structure = converter.get_structure_hook(inner)
+        unstructure = converter.get_unstructure_hook(inner)
+    except Exception as exc:  # cattrs raises several types for unsupported annotations
+        raise TypeError(f"{cls.__name__}.{attr}: unsupported field type {tp!r}") from exc
+    return _PlanField(
+        attr,
+        api_name,
+        _CONVERTED,
+        lambda x: structure(x, inner),
+        unstructure,
+        writable,
+        None,
+    )
+
+
+def _plan(cls: type[SObject]) -> _Plan:
+    plan = cls.__dict__.get("_sf_plan")
+    if plan is None:
+        plan = _build_plan(cls)
+        type.__setattr__(cls, "_sf_plan", plan)
+    return typing.cast(_Plan, plan)
+
+
+def _build_plan(cls: type[SObject]) -> _Plan:
+    try:
+        hints = typing.get_type_hints(cls)
+    except NameError as exc:
+        raise TypeError(f"cannot resolve the field types of {cls.__name__}: {exc}") from exc
+    fields = tuple(
+        _plan_field(cls, info.attr, info.api_name, info.read_only, hints.get(info.attr, Any))
+        for info in cls._sf_fields
+    )
+    by_key = {field.api_name: (field.attr, field.load) for field in fields}
+    blob = _STANDARD_BLOBS.get(cls._sf_api_name.lower())
+    if blob is None:
+        blob = next((field.api_name for field in fields if field.kind == _BLOB), None)
+    return _Plan(
+        fields=fields,
+        by_key=by_key,
+        by_lower_key={key.lower(): entry for key, entry in by_key.items()},
+        writable=tuple(field for field in fields if field.writable),
+        blob=blob,
+    )
+
+
+def field_api_names(cls: type[SObject]) -> list[str]:
+    """
+    Return the API names a query selects for a model: Id first, then the declared fields.
+
+    Parent and child relationship fields are left out; they are not columns.
+    """
+    return [field.api_name for field in _plan(cls).fields if field.kind not in (_PARENT, _CHILDREN)]
+
+
+def relationship_fields(cls: type[SObject]) -> list[tuple[str, type[SObject] | None, bool]]:
+    """Return ``(api_name, related model or None, is_child)`` for each declared relationship."""
+    return [
+        (field.api_name, field.related, field.kind == _CHILDREN)
+        for field in _plan(cls).fields
+        if field.kind in (_PARENT, _CHILDREN)
+    ]
+
+
+def blob_field_of(cls: type[SObject]) -> str | None:
+    """
+    Return the API name of the field that holds a file body, if the model has one.
+
+    ``Body`` for Attachment and Document, ``VersionData`` for ContentVersion, else the first
+    field declared as ``bytes``.
+    """
+    return _plan(cls).blob
+
+
+# ----------------------------------------------------------------------------- loading
+
+
+@overload
+def from_payload(data: Mapping[str, Any], cls: type[_S]) -> _S: ...
+
+
+@overload
+def from_payload(data: Mapping[str, Any], cls: None = None) -> SObject: ...
+
+
+def from_payload(data: Mapping[str, Any], cls: type[SObject] | None = None) -> SObject:
+    """
+    Build a clean record from Salesforce's JSON for one record.
+
+    Args:
+        data: A record object as the REST API returns it (with or without ``attributes``).
+        cls: The model to build. Without it, the class registered for ``attributes.type``
+            is used, or a :class:`GenericRecord` holding every key when none is registered.
+
+    Only the keys present in ``data`` are loaded. Keys the model does not declare are kept
+    in :func:`extra_fields` (nested records and subqueries converted too). Blob fields hold
+    the URL of the body in record JSON, so they stay not loaded.
+
+    Raises:
+        TypeError: If ``data`` is not a JSON object or a value has the wrong shape.
+        ValueError: If a value cannot be parsed (a malformed datetime, ...).
+    """
+    if not isinstance(data, Mapping):
+        raise TypeError(f"a record must be a JSON object, got {type(data).__name__}")
+    return _load(data, cls)
+
+
+def _load(data: Any, cls: type[SObject] | None) -> SObject:
+    if not isinstance(data, Mapping):
+        raise TypeError(f"a record must be a JSON object, got {type(data).__name__}")
+    attributes = data.get("attributes")
+    if cls is None:
+        sf_type = attributes.get("type") if isinstance(attributes, Mapping) else None
+        found = sobject_class(sf_type) if isinstance(sf_type, str) else None
+        if found is None:
+            return _load_generic(data, sf_type if isinstance(sf_type, str) else None)
+        cls = found
+    plan = _plan(cls)
+    record = new_record(cls)
+    values = record.__dict__
+    by_key = plan.by_key
+    extra: dict[str, Any] | None = None
+    for key, value in data.items():
+        entry = by_key.get(key)
+        if entry is None:
+            entry = plan.by_lower_key.get(key.lower())
+            if entry is None:
+                if key == "attributes":
+                    if isinstance(value, Mapping):
+                        _set_url(record, value.get("url"))
+                    continue
+                if extra is None:
+                    extra = {}
+                extra[key] = _generic_value(value)
+                continue
+        attr, load = entry
+        if load is None or value is None:
+            values[attr] = value
+        else:
+            loaded = load(value)
+            if loaded is not _SKIP:
+                values[attr] = loaded
+    if extra is not None:
+        _set_extra(record, extra)
+    return record
+
+
+def _load_generic(data: Mapping[str, Any], sf_type: str | None) -> GenericRecord:
+    record = new_record(GenericRecord)
+    _set_type(record, sf_type)
+    extra: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == "attributes":
+            if isinstance(value, Mapping):
+                _set_url(record, value.get("url"))
+        elif key == "Id" and value is not None:
+            record.__dict__["Id"] = _load_id(value)
+        else:
+            extra[key] = _generic_value(value)
+    _set_extra(record, extra)
+    return record
+
+
+def _generic_value(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        if "records" in value and "done" in value:
+            return _children(value, None)
+        if "attributes" in value:
+            return _load(value, None)
+    return value
+
+
+# ----------------------------------------------------------------------------- payloads
+
+
+def to_payload(
+    record: SObject, *, only_changes: bool = False, include_id: bool = False
+) -> dict[str, Any]:
+    """
+    Return the JSON body that writes ``record``: its loaded, writable fields by API name.
+
+    Never sent: not-loaded fields, ``attributes``, system fields (``CreatedDate``, ...), fields
+    declared ``read_only``, compound fields and relationships. A field set to None is sent as
+    null. Datetimes go out as ``2024-01-31T12:34:56.000+0000``, multipicklists as ``"a;b"``,
+    Decimals as JSON numbers and blobs as base64.
+
+    Args:
+        only_changes: Send only the fields changed since load or the last save.
+        include_id: Send ``Id`` too (first), when the record has one.
+    """
+    if not isinstance(record, SObject):
+        raise TypeError(f"to_payload() expects an SObject record, got {type(record).__name__}")
+    values = record.__dict__
+    changed = _get_changed(record) or frozenset()
+    payload: dict[str, Any] = {}
+    if include_id and values.get("Id") is not None:
+        payload["Id"] = values["Id"]
+    for field in _plan(type(record)).writable:
+        if field.attr not in values or (only_changes and field.api_name not in changed):
+            continue
+        value = values[field.attr]
+        payload[field.api_name] = (
+            value if value is None or field.dump is None else field.dump(value)
+        )
+    if isinstance(record, GenericRecord):
+        for key, value in (_get_extra(record) or {}).items():
+            if key.lower() in SYSTEM_FIELDS or (only_changes and key not in changed):
+                continue
+            if isinstance(value, (SObject, RelatedList, v.Address, v.Location, dict)):
+                continue
+            payload[key] = _dump_any(value)
+    return payload
+
+
+def _dump_any(value: Any) -> Any:
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, datetime):
+        return v.format_datetime(value)
+    if isinstance(value, date):
+        return v.format_date(value)
+    if isinstance(value, time):
+        return v.format_time(value)
+    if isinstance(value, Decimal):
+        return v.format_decimal(value)
+    if isinstance(value, (bytes, bytearray)):
+        return v.format_blob(bytes(value))
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return v.format_multipicklist(value)
+    return _converter().unstructure(value)
+
+
+def validate_record_id(record: SObject) -> str:
+    """
+    Return the record's Id, or raise InvalidIdError when it has none.
+
+    The Id was validated when it was set, so it is safe in a URL path.
+    """
+    value = record.__dict__.get("Id")
+    if value is None:
+        raise InvalidIdError(
+            f"this {api_name_of(record)} record has no Id: insert it first",
+            error_code="MISSING_ID",
+            fields=("Id",),
+        )
+    return str(value)
