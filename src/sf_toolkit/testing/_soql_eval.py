@@ -15,7 +15,7 @@ import operator
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from . import _soql_ast as ast
 from ._protocols import FieldRef, QueryDatabase, QueryResult
@@ -40,6 +40,7 @@ from ._soql_types import (
 Row = Mapping[str, Any]
 Predicate = Callable[[Row], bool]
 Getter = Callable[[Row], Any]
+T = TypeVar("T")
 
 _ORDERING = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 _LIKE_KINDS = frozenset({"string"})
@@ -89,7 +90,7 @@ class _ChildNode:
 _Node = _FieldNode | _ParentNode | _ChildNode
 
 
-class _Context:
+class Context:
     """What every part of one execution shares: the store, the clock, the parent cache."""
 
     def __init__(
@@ -219,7 +220,7 @@ class _Context:
 
 
 def _compile_condition(
-    ctx: _Context, sobject: str, alias: str | None, condition: ast.Condition
+    ctx: Context, sobject: str, alias: str | None, condition: ast.Condition
 ) -> Predicate:
     if isinstance(condition, ast.And):
         parts = [_compile_condition(ctx, sobject, alias, item) for item in condition.items]
@@ -279,7 +280,7 @@ def _compile_condition(
 
 
 def _compile_comparison(
-    ctx: _Context,
+    ctx: Context,
     ref: FieldRef,
     kind: str,
     value_of: Getter,
@@ -349,7 +350,7 @@ def _compile_range(op: str, value_of: Getter, span: DateRange) -> Predicate:
 
 
 def _compile_semi_join(
-    ctx: _Context, ref: FieldRef, kind: str, value_of: Getter, condition: ast.SemiJoin
+    ctx: Context, ref: FieldRef, kind: str, value_of: Getter, condition: ast.SemiJoin
 ) -> Predicate:
     inner = condition.query
     if kind != "id" or len(inner.select) != 1 or not isinstance(inner.select[0], ast.FieldPath):
@@ -396,20 +397,22 @@ def _compile_semi_join(
 # -- ORDER BY -------------------------------------------------------------------------------
 
 
-def _sort_rows(rows: list[Row], keys: list[tuple[Getter, bool, bool]]) -> None:
+def sort_rows(rows: list[T], keys: list[tuple[Callable[[T], Any], bool, bool]]) -> None:
     """Sort in place by ``(getter, descending, nulls_first)`` keys, most significant first."""
     for get, descending, nulls_first in reversed(keys):
         # A null's rank is chosen so that, after an optional reverse, nulls land where asked.
         null_rank = 0 if nulls_first != descending else 2
 
-        def key(row: Row, get: Getter = get, null_rank: int = null_rank) -> tuple[Any, ...]:
+        def key(
+            row: T, get: Callable[[T], Any] = get, null_rank: int = null_rank
+        ) -> tuple[Any, ...]:
             value = get(row)
             return (null_rank,) if value is None else (1, value)
 
         rows.sort(key=key, reverse=descending)
 
 
-def _order_keys(ctx: _Context, sobject: str, query: ast.Query) -> list[tuple[Getter, bool, bool]]:
+def _order_keys(ctx: Context, sobject: str, query: ast.Query) -> list[tuple[Getter, bool, bool]]:
     keys: list[tuple[Getter, bool, bool]] = []
     for item in query.order_by:
         if not isinstance(item.key, ast.FieldPath):
@@ -430,7 +433,7 @@ def _compose(convert: Callable[[Any], Any], get: Getter) -> Getter:
     return lambda row: convert(get(row))
 
 
-def _window(rows: list[Row], offset: int | None, limit: int | None) -> list[Row]:
+def window(rows: list[T], offset: int | None, limit: int | None) -> list[T]:
     start = offset or 0
     return rows[start:] if limit is None else rows[start : start + limit]
 
@@ -452,7 +455,7 @@ def _add_path(nodes: list[_Node], resolved: ResolvedPath) -> None:
 
 
 def _select_list(
-    ctx: _Context, sobject: str, query: ast.Query, *, allow_children: bool
+    ctx: Context, sobject: str, query: ast.Query, *, allow_children: bool
 ) -> tuple[list[_Node], list[str]]:
     nodes: list[_Node] = []
     columns: list[str] = []
@@ -476,7 +479,7 @@ def _select_list(
 class _ChildPlan:
     """A child relationship subquery, evaluated for all parents at once on first use."""
 
-    def __init__(self, ctx: _Context, parent: str, query: ast.Query) -> None:
+    def __init__(self, ctx: Context, parent: str, query: ast.Query) -> None:
         found = ctx.db.child_relationship(parent, query.sobject)
         if found is None:
             raise unknown_relationship(ctx.text, query.sobject_pos, query.sobject, in_from=True)
@@ -496,7 +499,7 @@ class _ChildPlan:
 
     def _build_index(self) -> dict[str, list[Row]]:
         rows = [row for row in self.ctx.rows(self.sobject) if self.where is None or self.where(row)]
-        _sort_rows(rows, self.keys)
+        sort_rows(rows, self.keys)
         index: dict[str, list[Row]] = {}
         for row in rows:
             parent_id = row.get(self.lookup)
@@ -508,7 +511,7 @@ class _ChildPlan:
         """The nested result for one parent, or None when it has no matching children."""
         if self._index is None:
             self._index = self._build_index()
-        rows = _window(self._index.get(parent_id[:15], []), self.query.offset, self.query.limit)
+        rows = window(self._index.get(parent_id[:15], []), self.query.offset, self.query.limit)
         if not rows:
             return None
         return {
@@ -544,7 +547,7 @@ def execute(
         SoqlError: INVALID_TYPE, INVALID_FIELD, INVALID_QUERY_FILTER_OPERATOR or
             MALFORMED_QUERY for a query the schema does not allow.
     """
-    ctx = _Context(query, db, include_deleted, now or dt.datetime.now(dt.timezone.utc))
+    ctx = Context(query, db, include_deleted, now or dt.datetime.now(dt.timezone.utc))
     sobject = ctx.sobject(query.sobject, query.sobject_pos)
     where = (
         _compile_condition(ctx, sobject, query.alias, query.where)
@@ -559,16 +562,13 @@ def execute(
             count = min(count, query.limit)
         return QueryResult(sobject=sobject, total_size=count, records=[], is_count=True)
     if query.has_aggregates:
-        raise error_at(
-            ctx.text,
-            query.select[0].pos if query.select else 0,
-            MALFORMED_QUERY,
-            "aggregate queries are not supported by the fake org",
-        )
+        from ._soql_aggregate import execute_aggregate
+
+        return execute_aggregate(ctx, sobject, query, where)
     nodes, columns = _select_list(ctx, sobject, query, allow_children=True)
     keys = _order_keys(ctx, sobject, query)
     rows = [row for row in ctx.rows(sobject) if where is None or where(row)]
-    _sort_rows(rows, keys)
-    rows = _window(rows, query.offset, query.limit)
+    sort_rows(rows, keys)
+    rows = window(rows, query.offset, query.limit)
     records = [ctx.project(nodes, sobject, row) for row in rows]
     return QueryResult(sobject=sobject, total_size=len(records), records=records, columns=columns)

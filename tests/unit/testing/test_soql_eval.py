@@ -535,3 +535,73 @@ def test_twenty_thousand_rows_well_under_a_second() -> None:
     assert contacts.total_size > 1_000
     assert accounts.records[0]["Contacts"]["totalSize"] == 10
     assert elapsed < 0.8
+
+
+# --- aggregates ---------------------------------------------------------------------------------
+
+
+def test_count_field_without_group_by_is_one_aggregate_result(db: MemoryDb) -> None:
+    """COUNT(Id) without GROUP BY gives one AggregateResult with expr0."""
+    result = run(db, "SELECT COUNT(Id) FROM Contact")
+    assert result.records == [{"attributes": {"type": "AggregateResult"}, "expr0": 4}]
+    assert (result.total_size, result.columns, result.is_count) == (1, ["expr0"], False)
+
+
+def test_group_by_with_aliases_and_expr_numbering(db: MemoryDb) -> None:
+    """Grouped fields keep their name; unaliased aggregates are numbered expr0, expr1, ..."""
+    result = run(
+        db,
+        "SELECT LastName, COUNT(Id), MIN(FirstName) earliest, COUNT(Birthdate) FROM Contact "
+        "GROUP BY LastName ORDER BY LastName",
+    )
+    assert [{k: v for k, v in r.items() if k != "attributes"} for r in result.records] == [
+        {"LastName": "Jones", "expr0": 1, "earliest": "Bob", "expr1": 0},
+        {"LastName": "Loner", "expr0": 1, "earliest": "Dee", "expr1": 1},
+        {"LastName": "Smith", "expr0": 2, "earliest": "Ann", "expr1": 1},
+    ]
+    assert result.columns == ["LastName", "expr0", "earliest", "expr1"]
+
+
+@pytest.mark.parametrize(
+    ("soql", "expected"),
+    [
+        ("SELECT SUM(NumberOfEmployees) FROM Account", 150),
+        ("SELECT AVG(NumberOfEmployees) FROM Account", 75),
+        ("SELECT MAX(CreatedDate) FROM Account", "2024-03-12T10:00:00.000+0000"),
+        ("SELECT MIN(Name) FROM Account", "Acme"),
+        ("SELECT COUNT_DISTINCT(LastName) FROM Contact", 3),
+        ("SELECT SUM(AnnualRevenue) FROM Account WHERE Name = 'initech'", None),
+    ],
+)
+def test_aggregate_functions(db: MemoryDb, soql: str, expected: object) -> None:
+    """Each aggregate function ignores nulls and computes Salesforce's value."""
+    assert run(db, soql).records[0]["expr0"] == expected
+
+
+def test_group_by_ordered_by_aggregate_with_limit(db: MemoryDb) -> None:
+    """Groups sort by a selected aggregate, and LIMIT applies to groups."""
+    result = run(
+        db,
+        "SELECT Account.Name, COUNT(Id) n FROM Contact GROUP BY Account.Name "
+        "ORDER BY COUNT(Id) DESC, Account.Name NULLS LAST LIMIT 2",
+    )
+    assert [(r["Name"], r["n"]) for r in result.records] == [("Acme", 2), ("Globex", 1)]
+    assert result.total_size == 2
+
+
+@pytest.mark.parametrize(
+    ("soql", "code"),
+    [
+        ("SELECT SUM(Name) FROM Account", "INVALID_FIELD"),
+        ("SELECT COUNT(Foo) FROM Account", "INVALID_FIELD"),
+        (
+            "SELECT Industry, COUNT(Id) FROM Account GROUP BY Industry ORDER BY Name",
+            "MALFORMED_QUERY",
+        ),
+        ("SELECT COUNT(Id) FROM Account ORDER BY MAX(Name)", "MALFORMED_QUERY"),
+        ("SELECT Name FROM Account ORDER BY COUNT(Id)", "MALFORMED_QUERY"),
+    ],
+)
+def test_aggregate_errors(db: MemoryDb, soql: str, code: str) -> None:
+    """Aggregates over the wrong fields, or ordering by ungrouped fields, are refused."""
+    assert error(db, soql).error_code == code
