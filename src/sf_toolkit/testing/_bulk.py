@@ -1,0 +1,615 @@
+"""
+Bulk API 2.0 for the fake org: ingest and query jobs under ``/services/data/v{v}/jobs/``.
+
+The org's router authenticates the request and adds ``Sforce-Limit-Info``; :class:`BulkApi`
+answers everything below ``jobs/`` with Salesforce's status codes, JSON and CSV bodies
+(``docs/salesforce-wire.md`` §10, §11, gotchas 8-15). Choices where Salesforce's behaviour is
+not documented:
+
+* Salesforce takes one upload per job. A second ``PUT .../batches`` is accepted (201), and
+  the job then fails when processed with Salesforce's "Found multiple contents for job"
+  message, which is what real orgs report.
+* Closing a job without uploading anything fails it when processed ("No data uploaded").
+* A query job runs its SOQL when it is created, so bad SOQL is refused with a 400 at once;
+  its rows are the ones that matched at that moment.
+* Rows are written when a poll first moves the job from ``UploadComplete`` to
+  ``InProgress``; after ``polls_in_progress`` polls reporting ``InProgress`` (default 1) it
+  is ``JobComplete``. Aborting an ``InProgress`` job therefore leaves nothing unprocessed.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+import httpx
+
+from ..ids import is_valid_id, to_id18
+from ._bulk_csv import (
+    COLUMN_DELIMITERS,
+    LINE_ENDINGS,
+    CsvUploadError,
+    parse_upload,
+    query_csv,
+    result_csv,
+)
+from ._bulk_ingest import OPERATIONS, JobFailure, process_rows
+from ._bulk_jobs import (
+    ABORTED,
+    FAILED,
+    IN_PROGRESS,
+    JOB_COMPLETE,
+    OPEN,
+    TERMINAL_STATES,
+    UPLOAD_COMPLETE,
+    IngestResults,
+    Job,
+    format_datetime,
+    job_id,
+)
+from ._bulk_query import compound_refusal, decode_locator, encode_locator, refusal
+from ._protocols import BulkBackend, SoqlError
+
+__all__ = ["BulkApi"]
+
+_QUERY_OPERATIONS = ("query", "queryAll")
+_INGEST_RESULTS = {
+    "successfulresults": "successful",
+    "failedresults": "failed",
+    "unprocessedrecords": "unprocessed",
+}
+_ABORTABLE = frozenset({OPEN, UPLOAD_COMPLETE, IN_PROGRESS})
+_INGEST_DELETABLE = frozenset({UPLOAD_COMPLETE, JOB_COMPLETE, ABORTED, FAILED})
+_RESULT_PAGES_PER_RESPONSE = 5
+
+
+class _Refusal(Exception):
+    """An error answer: a status and one Salesforce error object."""
+
+    def __init__(self, status: int, error_code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.error_code = error_code
+        self.message = message
+
+    def response(self) -> httpx.Response:
+        return httpx.Response(
+            self.status, json=[{"errorCode": self.error_code, "message": self.message}]
+        )
+
+
+def _not_found() -> _Refusal:
+    return _Refusal(404, "NOT_FOUND", "The requested resource does not exist")
+
+
+def _method_not_allowed(method: str, allowed: str) -> _Refusal:
+    return _Refusal(
+        405, "METHOD_NOT_ALLOWED", f"HTTP Method '{method}' not allowed. Allowed are {allowed}"
+    )
+
+
+def _enum_error(enum: str, value: object) -> _Refusal:
+    return _Refusal(
+        400,
+        "JSON_PARSER_ERROR",
+        f"Cannot deserialize instance of {enum} from VALUE_STRING value {value} "
+        "or request may be missing a required field",
+    )
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    if not body.strip():
+        raise _Refusal(400, "JSON_PARSER_ERROR", "No content to map due to end-of-input")
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _Refusal(400, "JSON_PARSER_ERROR", f"Unexpected character: {exc}") from None
+    if not isinstance(data, dict):
+        raise _Refusal(
+            400, "JSON_PARSER_ERROR", "Cannot deserialize the request body: expected a JSON object"
+        )
+    return data
+
+
+def _csv_options(spec: Mapping[str, Any]) -> tuple[str, str]:
+    content_type = spec.get("contentType", "CSV")
+    if content_type != "CSV":
+        raise _enum_error("ContentType", content_type)
+    delimiter = spec.get("columnDelimiter", "COMMA")
+    if delimiter not in COLUMN_DELIMITERS:
+        raise _enum_error("ColumnDelimiterEnum", delimiter)
+    line_ending = spec.get("lineEnding", "LF")
+    if line_ending not in LINE_ENDINGS:
+        raise _enum_error("LineEndingEnum", line_ending)
+    return str(delimiter), str(line_ending)
+
+
+def _required(spec: Mapping[str, Any], key: str) -> str:
+    value = spec.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise _Refusal(400, "INVALIDJOB", f"InvalidJob : Required field is missing: {key}")
+    return value
+
+
+class BulkApi:
+    """
+    Bulk API 2.0 ingest and query jobs over a :class:`BulkBackend`.
+
+    Args:
+        backend: The store every row is written to and every query runs against.
+        clock: Returns the current moment (aware or UTC); defaults to the system clock.
+        max_upload_bytes: The most CSV bytes one job accepts.
+        polls_in_progress: How many job-info polls report ``InProgress`` before
+            ``JobComplete``; 0 completes a job on the first poll after it was closed.
+        query_page_size: Rows per query-result page when the client sends no ``maxRecords``.
+        list_page_size: Jobs per page of ``GET /jobs/ingest`` and ``GET /jobs/query``.
+    """
+
+    def __init__(
+        self,
+        backend: BulkBackend,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        max_upload_bytes: int = 100_000_000,
+        polls_in_progress: int = 1,
+        query_page_size: int = 50_000,
+        list_page_size: int = 1_000,
+    ) -> None:
+        if polls_in_progress < 0:
+            raise ValueError(f"polls_in_progress must be 0 or more, got {polls_in_progress}")
+        if query_page_size < 1 or list_page_size < 1:
+            raise ValueError("query_page_size and list_page_size must be at least 1")
+        self._backend = backend
+        self._clock = clock or (lambda: datetime.now(timezone.utc))
+        self._max_upload_bytes = max_upload_bytes
+        self._polls_in_progress = polls_in_progress
+        self._query_page_size = query_page_size
+        self._list_page_size = list_page_size
+        self._jobs: dict[str, Job] = {}
+        self._serial = 0
+        self._lock = threading.RLock()
+
+    def handle(
+        self,
+        method: str,
+        subpath: str,
+        params: Mapping[str, str],
+        headers: Mapping[str, str],
+        body: bytes,
+        api_version: str,
+        user_id: str,
+    ) -> httpx.Response:
+        """
+        Answer one request below ``/services/data/v{api_version}/jobs/``.
+
+        Args:
+            method: The HTTP method.
+            subpath: What follows ``jobs/``, e.g. ``"ingest/750.../batches"``; trailing
+                slashes are ignored.
+            params: The query string.
+            headers: The request headers (``Accept`` is ignored, as Salesforce does).
+            body: The raw request body.
+            api_version: The version in the path, e.g. ``"59.0"``.
+            user_id: The authenticated user, recorded as ``createdById``.
+        """
+        parts = [part for part in subpath.split("/") if part]
+        with self._lock:
+            try:
+                return self._route(method.upper(), parts, params, body, api_version, user_id)
+            except _Refusal as refusal_:
+                return refusal_.response()
+
+    # -- routing --------------------------------------------------------------------------
+
+    def _route(
+        self,
+        method: str,
+        parts: list[str],
+        params: Mapping[str, str],
+        body: bytes,
+        api_version: str,
+        user_id: str,
+    ) -> httpx.Response:
+        if not parts or parts[0] not in ("ingest", "query"):
+            raise _not_found()
+        kind = parts[0]
+        if len(parts) == 1:
+            if method == "GET":
+                return self._list(kind, params, api_version)
+            if method == "POST":
+                if kind == "ingest":
+                    return self._create_ingest(body, api_version, user_id)
+                return self._create_query(body, api_version, user_id)
+            raise _method_not_allowed(method, "GET,POST")
+        job = self._job(kind, parts[1])
+        if len(parts) == 2:
+            if method == "GET":
+                self._advance(job)
+                return httpx.Response(200, json=job.info())
+            if method == "PATCH":
+                return self._change_state(job, body)
+            if method == "DELETE":
+                return self._delete(job)
+            raise _method_not_allowed(method, "GET,PATCH,DELETE")
+        if len(parts) != 3:
+            raise _not_found()
+        resource = parts[2].lower()
+        if kind == "ingest" and resource == "batches":
+            if method != "PUT":
+                raise _method_not_allowed(method, "PUT")
+            return self._upload(job, body)
+        if kind == "ingest" and resource in _INGEST_RESULTS:
+            if method != "GET":
+                raise _method_not_allowed(method, "GET")
+            return self._ingest_results(job, _INGEST_RESULTS[resource])
+        if kind == "query" and resource == "results":
+            if method != "GET":
+                raise _method_not_allowed(method, "GET")
+            return self._query_results(job, params, api_version)
+        if kind == "query" and resource == "resultpages" and float(api_version) >= 58.0:
+            if method != "GET":
+                raise _method_not_allowed(method, "GET")
+            return self._result_pages(job, params, api_version)
+        raise _not_found()
+
+    def _job(self, kind: str, raw_id: str) -> Job:
+        if not is_valid_id(raw_id):
+            raise _not_found()
+        job = self._jobs.get(to_id18(raw_id))
+        if job is None or job.kind != kind:
+            raise _not_found()
+        return job
+
+    def _now(self) -> str:
+        return format_datetime(self._clock())
+
+    def _new_job(self, kind: str, operation: str, sobject: str, **fields: Any) -> Job:
+        self._serial += 1
+        now = self._now()
+        job = Job(
+            id=job_id(self._serial),
+            kind=kind,
+            operation=operation,
+            object=sobject,
+            created_date=now,
+            system_modstamp=now,
+            **fields,
+        )
+        self._jobs[job.id] = job
+        return job
+
+    def _set_state(self, job: Job, state: str) -> None:
+        job.state = state
+        job.system_modstamp = self._now()
+
+    # -- creating and listing -------------------------------------------------------------
+
+    def _create_ingest(self, body: bytes, api_version: str, user_id: str) -> httpx.Response:
+        spec = _json_object(body)
+        operation = spec.get("operation")
+        if operation is None:
+            raise _Refusal(400, "INVALIDJOB", "InvalidJob : Required field is missing: operation")
+        if operation not in OPERATIONS:
+            raise _enum_error("OperationEnum", operation)
+        sobject_name = _required(spec, "object")
+        sobject = self._backend.canonical_object(sobject_name)
+        if sobject is None:
+            raise _Refusal(400, "INVALIDENTITY", f"sObject type '{sobject_name}' is not supported.")
+        delimiter, line_ending = _csv_options(spec)
+        external_id = None
+        if operation == "upsert":
+            external_id = self._external_id_field(sobject, spec.get("externalIdFieldName"))
+        rule = spec.get("assignmentRuleId")
+        job = self._new_job(
+            "ingest",
+            str(operation),
+            sobject,
+            created_by_id=user_id,
+            state=OPEN,
+            api_version=api_version,
+            column_delimiter=delimiter,
+            line_ending=line_ending,
+            external_id_field=external_id,
+            assignment_rule_id=rule if isinstance(rule, str) else None,
+        )
+        return httpx.Response(200, json=job.summary())
+
+    def _external_id_field(self, sobject: str, name: object) -> str:
+        if not isinstance(name, str) or not name.strip():
+            raise _Refusal(
+                400,
+                "INVALIDJOB",
+                f"InvalidJob : External ID was blank for {sobject}. "
+                "An External ID must be specified for upsert.",
+            )
+        ref = self._backend.field(sobject, name)
+        if ref is None or not (ref.external_id or ref.type == "id"):
+            raise _Refusal(
+                400,
+                "INVALIDJOB",
+                f"InvalidJob : Field name provided, {name} does not match an External ID, "
+                f"Salesforce Id, or indexed field for {sobject}",
+            )
+        return ref.name
+
+    def _create_query(self, body: bytes, api_version: str, user_id: str) -> httpx.Response:
+        spec = _json_object(body)
+        operation = spec.get("operation")
+        if operation is None:
+            raise _Refusal(400, "INVALIDJOB", "InvalidJob : Required field is missing: operation")
+        if operation in OPERATIONS:
+            raise _Refusal(
+                400,
+                "INVALIDJOB",
+                f"InvalidJob : Operation {operation} is not valid for a query job",
+            )
+        if operation not in _QUERY_OPERATIONS:
+            raise _enum_error("OperationEnum", operation)
+        soql = _required(spec, "query")
+        delimiter, line_ending = _csv_options(spec)
+        reason = refusal(soql)
+        if reason is not None:
+            raise _Refusal(400, "API_ERROR", reason)
+        try:
+            result = self._backend.query(soql, include_deleted=operation == "queryAll")
+        except SoqlError as exc:
+            raise _Refusal(400, exc.error_code, exc.message) from None
+        if result.is_count:
+            raise _Refusal(400, "API_ERROR", "COUNT() is not supported by Bulk API 2.0 query jobs")
+        reason = compound_refusal(self._backend, result)
+        if reason is not None:
+            raise _Refusal(400, "API_ERROR", reason)
+        job = self._new_job(
+            "query",
+            str(operation),
+            result.sobject,
+            created_by_id=user_id,
+            state=UPLOAD_COMPLETE,
+            api_version=api_version,
+            column_delimiter=delimiter,
+            line_ending=line_ending,
+            query=soql,
+            query_result=result,
+        )
+        return httpx.Response(200, json=job.summary())
+
+    def _list(self, kind: str, params: Mapping[str, str], api_version: str) -> httpx.Response:
+        job_type = "V2Ingest" if kind == "ingest" else "V2Query"
+        jobs = [job for job in self._jobs.values() if job.kind == kind]
+        if params.get("jobType", job_type) != job_type:
+            jobs = []
+        if params.get("concurrencyMode", "Parallel") != "Parallel":
+            jobs = []
+        start = 0
+        if "queryLocator" in params:
+            offset = decode_locator(params["queryLocator"])
+            if offset is None or offset > len(jobs):
+                raise _Refusal(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
+            start = offset
+        page = jobs[start : start + self._list_page_size]
+        end = start + len(page)
+        next_url = None
+        if end < len(jobs):
+            next_url = (
+                f"/services/data/v{api_version}/jobs/{kind}?queryLocator={encode_locator(end)}"
+            )
+        body = {
+            "done": next_url is None,
+            "records": [job.listing() for job in page],
+            "nextRecordsUrl": next_url,
+        }
+        return httpx.Response(200, json=body)
+
+    # -- the state machine ----------------------------------------------------------------
+
+    def _change_state(self, job: Job, body: bytes) -> httpx.Response:
+        state = _json_object(body).get("state")
+        if state == UPLOAD_COMPLETE and job.kind == "ingest" and job.state == OPEN:
+            self._set_state(job, UPLOAD_COMPLETE)
+        elif state == ABORTED and job.state in _ABORTABLE:
+            if job.kind == "ingest" and job.state in (OPEN, UPLOAD_COMPLETE):
+                job.results = IngestResults(unprocessed=self._unprocessed(job))
+            if job.kind == "query":
+                job.query_result = None
+            self._set_state(job, ABORTED)
+        else:
+            raise _Refusal(
+                400,
+                "INVALIDJOBSTATE",
+                f"Job {job.id} cannot change from state {job.state} to {state}",
+            )
+        return httpx.Response(200, json=job.summary())
+
+    def _advance(self, job: Job) -> None:
+        """Move a closed job along by one poll: start it, keep it running, or complete it."""
+        if job.state == UPLOAD_COMPLETE:
+            self._start(job)
+            if job.state == FAILED:
+                return
+            self._set_state(job, IN_PROGRESS)
+            job.polls_in_progress = self._polls_in_progress
+        if job.state == IN_PROGRESS:
+            if job.polls_in_progress > 0:
+                job.polls_in_progress -= 1
+            else:
+                self._set_state(job, JOB_COMPLETE)
+
+    def _start(self, job: Job) -> None:
+        if job.kind == "query":
+            assert job.query_result is not None
+            job.records_processed = job.query_result.total_size
+            job.processing_time = 1 + job.records_processed // 100
+            return
+        try:
+            header, rows = self._parse(job)
+            job.results = process_rows(
+                self._backend, job.object, job.operation, job.external_id_field, header, rows
+            )
+        except (CsvUploadError, JobFailure) as exc:
+            job.error_message = str(exc)
+            job.results = IngestResults(unprocessed=self._unprocessed(job))
+            self._set_state(job, FAILED)
+            return
+        job.records_failed = len(job.results.failed)
+        job.records_processed = len(job.results.successful) + job.records_failed
+        job.processing_time = 1 + job.records_processed // 10
+
+    def _parse(self, job: Job) -> tuple[list[str], Iterator[list[str]]]:
+        """The uploaded header and rows. Raises CsvUploadError or JobFailure."""
+        if not job.uploads:
+            raise JobFailure("InvalidBatch : No data uploaded for this job")
+        if len(job.uploads) > 1:
+            raise JobFailure(
+                f"Found multiple contents for job: <{job.id}>, please 'Close' / 'Abort' / "
+                "'Delete' the current Job then create a new Job and make sure you only do "
+                "'PUT' once on a given Job."
+            )
+        upload = parse_upload(
+            job.uploads[0], column_delimiter=job.column_delimiter, line_ending=job.line_ending
+        )
+        job.raw_header = upload.raw_header
+        return upload.header, upload.rows
+
+    def _unprocessed(self, job: Job) -> list[list[str]]:
+        rows: list[list[str]] = []
+        for data in job.uploads:
+            try:
+                upload = parse_upload(
+                    data, column_delimiter=job.column_delimiter, line_ending=job.line_ending
+                )
+                parsed = list(upload.rows)
+            except CsvUploadError:
+                continue
+            job.raw_header = job.raw_header or upload.raw_header
+            rows.extend(parsed)
+        return rows
+
+    def _delete(self, job: Job) -> httpx.Response:
+        deletable = _INGEST_DELETABLE if job.kind == "ingest" else TERMINAL_STATES
+        if job.state not in deletable:
+            raise _Refusal(
+                400, "API_ERROR", f"Job {job.id} cannot be deleted while it is {job.state}"
+            )
+        del self._jobs[job.id]
+        return httpx.Response(204)
+
+    # -- data in and out ------------------------------------------------------------------
+
+    def _upload(self, job: Job, body: bytes) -> httpx.Response:
+        if job.state != OPEN:
+            raise _Refusal(
+                400,
+                "INVALIDJOBSTATE",
+                f"Job {job.id} is not open for uploads; its state is {job.state}",
+            )
+        if job.upload_size + len(body) > self._max_upload_bytes:
+            raise _Refusal(
+                413,
+                "EXCEEDED_MAX_SIZE_REQUEST",
+                f"The job data exceeds the maximum upload size of {self._max_upload_bytes} bytes",
+            )
+        job.uploads.append(bytes(body))
+        job.upload_size += len(body)
+        return httpx.Response(201, content=b"")
+
+    def _ingest_results(self, job: Job, which: str) -> httpx.Response:
+        results = job.results
+        options = {"column_delimiter": job.column_delimiter, "line_ending": job.line_ending}
+        if which == "successful":
+            content = result_csv(
+                ("sf__Id", "sf__Created"),
+                job.raw_header,
+                (
+                    [id_, "true" if created else "false", *cells]
+                    for id_, created, cells in results.successful
+                ),
+                **options,
+            )
+        elif which == "failed":
+            content = result_csv(
+                ("sf__Id", "sf__Error"),
+                job.raw_header,
+                ([id_, error, *cells] for id_, error, cells in results.failed),
+                **options,
+            )
+        else:
+            content = result_csv((), job.raw_header, results.unprocessed, **options)
+        return httpx.Response(200, content=content, headers={"Content-Type": "text/csv"})
+
+    def _query_results(
+        self, job: Job, params: Mapping[str, str], api_version: str
+    ) -> httpx.Response:
+        if api_version != job.api_version:
+            raise _Refusal(
+                409,
+                "API_ERROR",
+                f"The job was created with API version {job.api_version}; "
+                f"request its results with the same version, not {api_version}",
+            )
+        if job.state != JOB_COMPLETE or job.query_result is None:
+            raise _Refusal(
+                400, "API_ERROR", f"Job {job.id} has no results: its state is {job.state}"
+            )
+        limit = self._query_page_size
+        raw_max = params.get("maxRecords")
+        if raw_max not in (None, ""):
+            assert raw_max is not None
+            if not raw_max.isdigit() or int(raw_max) < 1:
+                raise _Refusal(
+                    400, "API_ERROR", f"maxRecords must be a positive integer, not {raw_max}"
+                )
+            limit = int(raw_max)
+        records = job.query_result.records
+        offset = 0
+        locator = params.get("locator")
+        if locator:
+            decoded = decode_locator(locator)
+            if decoded is None or decoded > len(records):
+                raise _Refusal(400, "API_ERROR", f"Invalid locator: {locator}")
+            offset = decoded
+        page = records[offset : offset + limit]
+        end = offset + len(page)
+        content = query_csv(
+            job.query_result.columns,
+            page,
+            column_delimiter=job.column_delimiter,
+            line_ending=job.line_ending,
+        )
+        headers = {
+            "Content-Type": "text/csv",
+            "Sforce-NumberOfRecords": str(len(page)),
+            "Sforce-Locator": encode_locator(end) if end < len(records) else "null",
+        }
+        return httpx.Response(200, content=content, headers=headers)
+
+    def _result_pages(
+        self, job: Job, params: Mapping[str, str], api_version: str
+    ) -> httpx.Response:
+        if job.state != JOB_COMPLETE or job.query_result is None:
+            raise _Refusal(
+                400, "API_ERROR", f"Job {job.id} has no results: its state is {job.state}"
+            )
+        total = len(job.query_result.records)
+        offsets = list(range(0, max(total, 1), self._query_page_size))
+        start = 0
+        if params.get("locator"):
+            decoded = decode_locator(params["locator"])
+            if decoded is None or decoded not in offsets:
+                raise _Refusal(400, "API_ERROR", f"Invalid locator: {params['locator']}")
+            start = offsets.index(decoded)
+        chosen = offsets[start : start + _RESULT_PAGES_PER_RESPONSE]
+        base = f"/services/data/v{api_version}/jobs/query/{job.id}"
+        rest = offsets[start + len(chosen) :]
+        next_url = f"{base}/resultPages?locator={encode_locator(rest[0])}" if rest else None
+        body = {
+            "resultPages": [
+                {"resultUrl": f"{base}/results?locator={encode_locator(offset)}"}
+                for offset in chosen
+            ],
+            "nextRecordsUrl": next_url,
+            "done": next_url is None,
+        }
+        return httpx.Response(200, json=body)
