@@ -149,10 +149,13 @@ class Context:
                 raise unknown_relationship(self.text, path.pos, part, in_from=False)
             hops.append(Hop(ref.relationship_name, ref.name, targets))
             current = targets[0]
-        found = self.db.field(current, parts[-1])
-        if found is None:
-            raise no_such_column(self.text, path.pos, parts[-1], current)
-        return ResolvedPath(tuple(hops), found)
+        # Through a polymorphic lookup (Attachment.Parent), any target having the field will do.
+        candidates = hops[-1].targets if hops else (current,)
+        for candidate in candidates:
+            found = self.db.field(candidate, parts[-1])
+            if found is not None:
+                return ResolvedPath(tuple(hops), found)
+        raise no_such_column(self.text, path.pos, parts[-1], current)
 
     # -- data ---------------------------------------------------------------------------
 

@@ -49,6 +49,12 @@ SCHEMA: dict[str, list[FieldRef]] = {
         FieldRef("IsDeleted", "boolean"),
         ref("AccountId", "Account", "Account"),
     ],
+    "Note": [
+        FieldRef("Id", "id"),
+        FieldRef("Title", "string"),
+        FieldRef("IsDeleted", "boolean"),
+        FieldRef("ParentId", "reference", ("Account", "Contact"), "Parent"),
+    ],
 }
 CHILDREN = {
     ("Account", "contacts"): ("Contact", "AccountId"),
@@ -141,6 +147,8 @@ def db() -> MemoryDb:
     store.add("Contact", Id=C3, FirstName="Cy", LastName="Smith", AccountId=A2)
     store.add("Contact", Id=C4, FirstName="Dee", LastName="Loner", Birthdate="2001-12-24")
     store.add("Contact", Id=C5, FirstName="Zed", LastName="Gone", AccountId=A1, IsDeleted=True)
+    store.add("Note", Id=make_id("002", 1), Title="On Acme", ParentId=A1)
+    store.add("Note", Id=make_id("002", 2), Title="On Ann", ParentId=C1)
     return store
 
 
@@ -245,6 +253,14 @@ def test_empty_lookup_on_a_deeper_level_is_none(db: MemoryDb) -> None:
     assert result.records[0]["Parent"]["Owner"]["Name"] == "Ann Owner"
     result = run(db, f"SELECT Owner.Name FROM Account WHERE Id = '{A3}'")
     assert result.records[0]["Owner"] is None
+
+
+def test_polymorphic_lookup_finds_each_target(db: MemoryDb) -> None:
+    """A polymorphic parent resolves fields on any target and reports the real type."""
+    result = run(db, "SELECT Title, Parent.Name, Parent.LastName FROM Note ORDER BY Title")
+    acme, ann = (record["Parent"] for record in result.records)
+    assert (acme["attributes"]["type"], acme["Name"]) == ("Account", "Acme")
+    assert (ann["attributes"]["type"], ann["LastName"]) == ("Contact", "Smith")
 
 
 def test_unknown_relationship_is_invalid_field(db: MemoryDb) -> None:
