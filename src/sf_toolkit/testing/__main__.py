@@ -1,0 +1,61 @@
+"""
+``python -m sf_toolkit.testing``: serve a fake org on the loopback interface until interrupted.
+
+The first line of standard output is the base URL, so scripts can read it and start talking.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from types import FrameType
+
+from ._org import FakeOrg
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m sf_toolkit.testing",
+        description="Serve an in-memory fake Salesforce org on 127.0.0.1.",
+    )
+    parser.add_argument("--port", type=int, default=0, help="TCP port (0: any free port)")
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="delay per request")
+    parser.add_argument("--records", type=int, default=0, help="Accounts to seed")
+    parser.add_argument("--seed", type=int, default=0, help="seed of Ids, tokens and data")
+    parser.add_argument("--tls", action="store_true", help="serve HTTPS (self-signed)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse arguments, serve, print the URL first, and return 0 when interrupted."""
+    args = _parser().parse_args(argv)
+    if args.records < 0 or args.latency_ms < 0 or not 0 <= args.port <= 65535:
+        print("error: --records, --latency-ms and --port must not be negative", file=sys.stderr)
+        return 2
+    org = FakeOrg(records=args.records, seed=args.seed, latency=args.latency_ms / 1000)
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    with org.serve(tls=args.tls, port=args.port) as url:
+        print(url, flush=True)
+        if org.tls_certificate:
+            print(f"certificate: {org.tls_certificate}", flush=True)
+        print(f"username: user@example.com  password: password  org: {org.org_id}", flush=True)
+        try:
+            while not stop.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
