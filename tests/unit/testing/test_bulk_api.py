@@ -1013,3 +1013,314 @@ def test_many_rows_are_processed_and_counted() -> None:
         len(re.findall("not found", _results(h, job, "failedResults")))
         == info["numberRecordsFailed"]
     )
+
+
+# == query jobs ===========================================================================
+
+
+def _query_job(h: Harness, soql: str, **spec: Any) -> str:
+    response = h.call("POST", "query", json_body={"operation": "query", "query": soql, **spec})
+    assert response.status_code == 200, response.text
+    job = str(response.json()["id"])
+    assert h.poll_until_done("query", job)["state"] == "JobComplete"
+    return job
+
+
+def _seed_accounts(h: Harness, count: int) -> list[str]:
+    return [h.insert_account(Name=f"A{n:03d}", NumberOfEmployees=n) for n in range(count)]
+
+
+def test_create_query_job_starts_upload_complete(h: Harness) -> None:
+    """A query job answers 200 in UploadComplete with its object filled in (Accept ignored)."""
+    response = h.call(
+        "POST",
+        "query/",
+        json_body={"operation": "query", "query": "SELECT Id FROM account"},
+        headers={"Accept": "text/csv"},
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body == {
+        "id": body["id"],
+        "operation": "query",
+        "object": "Account",
+        "createdById": Harness.USER,
+        "createdDate": "2024-01-31T12:34:56.000+0000",
+        "systemModstamp": "2024-01-31T12:34:56.000+0000",
+        "state": "UploadComplete",
+        "concurrencyMode": "Parallel",
+        "contentType": "CSV",
+        "apiVersion": 59.0,
+        "lineEnding": "LF",
+        "columnDelimiter": "COMMA",
+    }
+
+
+def test_query_job_info_moves_to_job_complete(h: Harness) -> None:
+    """Polls move a query job InProgress then JobComplete; info says V2Query."""
+    _seed_accounts(h, 3)
+    created = h.call(
+        "POST", "query", json_body={"operation": "query", "query": "SELECT Id FROM Account"}
+    )
+    job = created.json()["id"]
+    states = [h.call("GET", f"query/{job}").json()["state"] for _ in range(3)]
+    assert states == ["InProgress", "JobComplete", "JobComplete"]
+    info = h.call("GET", f"query/{job}").json()
+    assert info["jobType"] == "V2Query"
+    assert info["numberRecordsProcessed"] == 3
+    assert info["retries"] == 0
+    assert isinstance(info["totalProcessingTime"], int)
+    assert info["isPkChunkingSupported"] is True
+    assert "numberRecordsFailed" not in info
+
+
+@pytest.mark.parametrize(
+    "soql",
+    [
+        "SELECT COUNT() FROM Account",
+        "SELECT Name, COUNT(Id) FROM Account GROUP BY Name",
+        "SELECT SUM(NumberOfEmployees) FROM Account",
+        "SELECT Id FROM Account LIMIT 5 OFFSET 2",
+        "SELECT TYPEOF Who WHEN Lead THEN Email END FROM Task",
+        "SELECT Id, (SELECT Id FROM Contacts) FROM Account",
+        "SELECT BillingAddress FROM Account",
+    ],
+)
+def test_bulk_query_refuses_what_salesforce_refuses(h: Harness, soql: str) -> None:
+    """Aggregates, GROUP BY, OFFSET, TYPEOF, child subqueries and compound fields: 400."""
+    response = h.call("POST", "query", json_body={"operation": "query", "query": soql})
+    assert response.status_code == 400
+    assert response.json()[0]["errorCode"] == "API_ERROR"
+
+
+def test_keywords_inside_string_literals_are_not_refused(h: Harness) -> None:
+    """'GROUP BY' inside a quoted literal is data, not a clause."""
+    h.insert_account(Name="x", External_ID__c="GROUP BY")
+    job = _query_job(h, "SELECT Name FROM Account WHERE External_ID__c = 'GROUP BY'")
+    assert h.call("GET", f"query/{job}/results").text == '"Name"\n"x"\n'
+
+
+@pytest.mark.parametrize(
+    ("soql", "code"),
+    [("SELECT Nope FROM Account", "INVALID_FIELD"), ("SELEKT Id FROM Account", "MALFORMED_QUERY")],
+)
+def test_bad_soql_is_refused_with_the_engines_code(h: Harness, soql: str, code: str) -> None:
+    """SOQL the engine refuses answers 400 with the engine's error code."""
+    response = h.call("POST", "query", json_body={"operation": "query", "query": soql})
+    assert response.status_code == 400
+    assert response.json()[0]["errorCode"] == code
+
+
+@pytest.mark.parametrize(
+    ("spec", "code"),
+    [
+        ({"operation": "query"}, "INVALIDJOB"),
+        ({"query": "SELECT Id FROM Account"}, "INVALIDJOB"),
+        ({"operation": "insert", "query": "SELECT Id FROM Account"}, "INVALIDJOB"),
+        ({"operation": "select", "query": "SELECT Id FROM Account"}, "JSON_PARSER_ERROR"),
+    ],
+)
+def test_bad_query_job_specs_are_refused(h: Harness, spec: dict[str, str], code: str) -> None:
+    """A query job needs a query operation and a query."""
+    response = h.call("POST", "query", json_body=spec)
+    assert response.status_code == 400
+    assert response.json()[0]["errorCode"] == code
+
+
+def test_results_are_quoted_csv_in_select_order_with_parent_paths(h: Harness) -> None:
+    """Results: quoted header, every value quoted, Account.Name column, null as empty."""
+    account = h.insert_account(Name='Acme "Best"')
+    h.backend.insert("Contact", {"LastName": "Ann", "AccountId": account, "Email": "a@x.com"})
+    h.backend.insert("Contact", {"LastName": "Bob"})
+    job = _query_job(h, "SELECT LastName, Account.Name, Email FROM Contact")
+    response = h.call("GET", f"query/{job}/results")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/csv")
+    assert response.text == (
+        '"LastName","Account.Name","Email"\n"Ann","Acme ""Best""","a@x.com"\n"Bob","",""\n'
+    )
+    assert response.headers["Sforce-NumberOfRecords"] == "2"
+    assert response.headers["Sforce-Locator"] == "null"
+
+
+def test_result_values_render_like_salesforce(h: Harness) -> None:
+    """Booleans as true/false, numbers without exponents."""
+    h.insert_account(Name="A", Active__c=True, AnnualRevenue=1e20, NumberOfEmployees=7)
+    job = _query_job(h, "SELECT Active__c, AnnualRevenue, NumberOfEmployees FROM Account")
+    lines = h.call("GET", f"query/{job}/results").text.splitlines()
+    assert lines[1] == '"true","100000000000000000000","7"'
+
+
+def test_results_page_with_max_records_and_locators(h: Harness) -> None:
+    """maxRecords pages the rows; Sforce-Locator links pages and is 'null' on the last."""
+    _seed_accounts(h, 5)
+    job = _query_job(h, "SELECT Name FROM Account")
+    names: list[str] = []
+    counts: list[str] = []
+    params = {"maxRecords": "2"}
+    while True:
+        response = h.call("GET", f"query/{job}/results", params=params)
+        counts.append(response.headers["Sforce-NumberOfRecords"])
+        lines = response.text.splitlines()
+        assert lines[0] == '"Name"'
+        names += lines[1:]
+        locator = response.headers["Sforce-Locator"]
+        if locator == "null":
+            break
+        assert re.fullmatch(r"[A-Za-z0-9+/]+", locator)
+        params = {"maxRecords": "2", "locator": locator}
+    assert counts == ["2", "2", "1"]
+    assert names == [f'"A{n:03d}"' for n in range(5)]
+
+
+def test_default_page_size_applies_without_max_records() -> None:
+    """Without maxRecords the configured page size applies."""
+    h = Harness(query_page_size=3)
+    _seed_accounts(h, 4)
+    job = _query_job(h, "SELECT Name FROM Account")
+    response = h.call("GET", f"query/{job}/results")
+    assert response.headers["Sforce-NumberOfRecords"] == "3"
+    assert response.headers["Sforce-Locator"] != "null"
+
+
+def test_an_empty_result_still_has_a_header_and_both_headers(h: Harness) -> None:
+    """A query matching nothing answers its header row, 0 records and locator null."""
+    job = _query_job(h, "SELECT Id, Name FROM Account")
+    response = h.call("GET", f"query/{job}/results", params={"maxRecords": "10"})
+    assert response.text == '"Id","Name"\n'
+    assert response.headers["Sforce-NumberOfRecords"] == "0"
+    assert response.headers["Sforce-Locator"] == "null"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"maxRecords": "0"}, {"maxRecords": "ten"}, {"locator": "!!"}, {"locator": "OTk5"}],
+)
+def test_bad_paging_parameters_are_refused(h: Harness, params: dict[str, str]) -> None:
+    """A non-positive maxRecords or a locator this job never issued answers 400."""
+    _seed_accounts(h, 2)
+    job = _query_job(h, "SELECT Name FROM Account")
+    response = h.call("GET", f"query/{job}/results", params=params)
+    assert response.status_code == 400
+    assert response.json()[0]["errorCode"] == "API_ERROR"
+
+
+def test_results_before_completion_are_refused(h: Harness) -> None:
+    """Asking for results of a job that has not completed answers 400."""
+    created = h.call(
+        "POST", "query", json_body={"operation": "query", "query": "SELECT Id FROM Account"}
+    )
+    response = h.call("GET", f"query/{created.json()['id']}/results")
+    assert response.status_code == 400
+
+
+def test_results_need_the_jobs_api_version(h: Harness) -> None:
+    """Results requested with another API version than the job's answer 409."""
+    job = _query_job(h, "SELECT Id FROM Account")
+    assert h.call("GET", f"query/{job}/results", version="60.0").status_code == 409
+
+
+def test_query_results_honour_the_jobs_delimiter_and_line_ending(h: Harness) -> None:
+    """A query job with PIPE and CRLF writes its results that way."""
+    h.insert_account(Name="A|B")
+    job = _query_job(
+        h, "SELECT Name, NumberOfEmployees FROM Account", columnDelimiter="PIPE", lineEnding="CRLF"
+    )
+    assert (
+        h.call("GET", f"query/{job}/results").text == '"Name"|"NumberOfEmployees"\r\n"A|B"|""\r\n'
+    )
+
+
+def test_query_all_includes_deleted_rows(h: Harness) -> None:
+    """queryAll sees soft-deleted rows; query does not."""
+    record_id = h.insert_account(Name="Gone")
+    h.backend.delete("Account", record_id)
+    spec = {"query": "SELECT Name FROM Account"}
+    for operation, expected in (("query", '"Name"\n'), ("queryAll", '"Name"\n"Gone"\n')):
+        response = h.call("POST", "query", json_body={"operation": operation, **spec})
+        job = response.json()["id"]
+        h.poll_until_done("query", job)
+        assert h.call("GET", f"query/{job}/results").text == expected
+
+
+def test_abort_a_query_job(h: Harness) -> None:
+    """A query job can be aborted before it completes; then it is Aborted and deletable."""
+    created = h.call(
+        "POST", "query", json_body={"operation": "query", "query": "SELECT Id FROM Account"}
+    )
+    job = created.json()["id"]
+    response = h.call("PATCH", f"query/{job}", json_body={"state": "Aborted"})
+    assert response.status_code == 200
+    assert response.json()["state"] == "Aborted"
+    assert h.call("GET", f"query/{job}").json()["state"] == "Aborted"
+    assert h.call("DELETE", f"query/{job}").status_code == 204
+
+
+def test_abort_a_completed_query_job_is_refused(h: Harness) -> None:
+    """Aborting a completed query job answers 400 INVALIDJOBSTATE."""
+    job = _query_job(h, "SELECT Id FROM Account")
+    response = h.call("PATCH", f"query/{job}", json_body={"state": "Aborted"})
+    assert response.status_code == 400
+    assert response.json()[0]["errorCode"] == "INVALIDJOBSTATE"
+
+
+def test_a_query_job_cannot_be_closed_like_an_ingest_job(h: Harness) -> None:
+    """PATCH UploadComplete on a query job answers 400 INVALIDJOBSTATE."""
+    created = h.call(
+        "POST", "query", json_body={"operation": "query", "query": "SELECT Id FROM Account"}
+    )
+    response = h.call(
+        "PATCH", f"query/{created.json()['id']}", json_body={"state": "UploadComplete"}
+    )
+    assert response.json()[0]["errorCode"] == "INVALIDJOBSTATE"
+
+
+def test_delete_a_running_query_job_is_refused(h: Harness) -> None:
+    """DELETE of a query job that is not finished answers 400 API_ERROR."""
+    created = h.call(
+        "POST", "query", json_body={"operation": "query", "query": "SELECT Id FROM Account"}
+    )
+    job = created.json()["id"]
+    h.call("GET", f"query/{job}")
+    response = h.call("DELETE", f"query/{job}")
+    assert response.status_code == 400
+    assert response.json()[0]["errorCode"] == "API_ERROR"
+
+
+def test_list_query_jobs(h: Harness) -> None:
+    """GET query lists query jobs only, as V2Query."""
+    h.ingest_job()
+    job = _query_job(h, "SELECT Id FROM Account")
+    body = h.call("GET", "query").json()
+    assert [(r["id"], r["jobType"]) for r in body["records"]] == [(job, "V2Query")]
+
+
+def test_result_pages_list_at_most_five_result_urls() -> None:
+    """resultPages (v58+) lists up to five result URLs and links the rest."""
+    h = Harness(query_page_size=2)
+    _seed_accounts(h, 13)
+    job = _query_job(h, "SELECT Name FROM Account")
+    first = h.call("GET", f"query/{job}/resultPages").json()
+    assert first["done"] is False
+    urls = [page["resultUrl"] for page in first["resultPages"]]
+    assert len(urls) == 5
+    assert all(
+        u.startswith(f"/services/data/v59.0/jobs/query/{job}/results?locator=") for u in urls
+    )
+    locator = first["nextRecordsUrl"].split("locator=", 1)[1]
+    second = h.call("GET", f"query/{job}/resultpages", params={"locator": locator}).json()
+    assert len(second["resultPages"]) == 2
+    assert second["done"] is True
+    assert second["nextRecordsUrl"] is None
+    last = second["resultPages"][-1]["resultUrl"].split("locator=", 1)[1]
+    response = h.call("GET", f"query/{job}/results", params={"locator": last})
+    assert response.text.splitlines()[1:] == ['"A012"']
+
+
+def test_result_pages_need_api_58(h: Harness) -> None:
+    """resultPages does not exist before API 58.0."""
+    job = _query_job(
+        h,
+        "SELECT Id FROM Account",
+    )
+    assert h.call("GET", f"query/{job}/resultPages", version="57.0").status_code == 404
