@@ -16,9 +16,14 @@ import re
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pytest
+import requests
+from aiosalesforce import Salesforce
+from aiosalesforce.auth import Auth
+from simple_salesforce.bulk2 import SFBulk2Handler
 
 from sf_toolkit.ids import is_valid_id, to_id18
 from sf_toolkit.testing._bulk import BulkApi
@@ -1324,3 +1329,121 @@ def test_result_pages_need_api_58(h: Harness) -> None:
         "SELECT Id FROM Account",
     )
     assert h.call("GET", f"query/{job}/resultPages", version="57.0").status_code == 404
+
+
+# == peer clients, unmodified ===============================================================
+
+_JOBS_PATH = re.compile(r"/services/data/v(?P<version>\d+\.\d+)/jobs/(?P<subpath>.*)")
+
+
+def _route(h: Harness, method: str, url: str, headers: Mapping[str, str], body: bytes) -> Any:
+    parts = urlsplit(url)
+    match = _JOBS_PATH.fullmatch(parts.path)
+    assert match is not None, url
+    params = dict(parse_qsl(parts.query))
+    return h.api.handle(
+        method, match["subpath"], params, headers, body, match["version"], Harness.USER
+    )
+
+
+class _BulkAdapter(requests.adapters.BaseAdapter):
+    """A requests adapter that hands every call to the harness's `BulkApi`."""
+
+    def __init__(self, h: Harness) -> None:
+        super().__init__()
+        self.h = h
+
+    def send(self, request: Any, *args: Any, **kwargs: Any) -> requests.Response:
+        body = request.body or b""
+        if isinstance(body, str):
+            body = body.encode()
+        reply = _route(self.h, request.method, request.url, dict(request.headers), body)
+        response = requests.Response()
+        response.status_code = reply.status_code
+        response.headers = requests.structures.CaseInsensitiveDict(reply.headers)
+        response._content = reply.content
+        response.encoding = "utf-8"
+        response.url = request.url
+        response.request = request
+        return response
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.fixture
+def sf_bulk2(h: Harness) -> Any:
+    session = requests.Session()
+    session.mount("https://", _BulkAdapter(h))
+    url = "https://fake.my.salesforce.com/services/data/v59.0/jobs/"
+    return SFBulk2Handler("token", url, session=session)
+
+
+def test_simple_salesforce_inserts_and_reads_failed_records(h: Harness, sf_bulk2: Any) -> None:
+    """simple-salesforce's Bulk 2.0 insert completes, counts, and reads the failures."""
+    [result] = sf_bulk2.Account.insert(records=[{"Name": "A"}, {"Name": "#N/A"}], wait=0)
+    assert result["numberRecordsProcessed"] == 2
+    assert result["numberRecordsFailed"] == 1
+    failed = sf_bulk2.Account.get_failed_records(result["job_id"])
+    assert "REQUIRED_FIELD_MISSING" in failed
+    successful = sf_bulk2.Account.get_successful_records(result["job_id"])
+    assert successful.splitlines()[0] == '"sf__Id","sf__Created",Name'
+    assert sf_bulk2.Account.get_unprocessed_records(result["job_id"]) == "Name\n"
+
+
+def test_simple_salesforce_upserts_and_deletes(h: Harness, sf_bulk2: Any) -> None:
+    """simple-salesforce's upsert and delete round-trip through the fake."""
+    existing = h.insert_account(Name="Old", External_ID__c="E1")
+    records = [{"External_ID__c": "E1", "Name": "New"}, {"External_ID__c": "E2", "Name": "Two"}]
+    [result] = sf_bulk2.Account.upsert(records=records, external_id_field="External_ID__c", wait=0)
+    assert result["numberRecordsFailed"] == 0
+    assert h.backend.rows["Account"][existing]["Name"] == "New"
+    [deleted] = sf_bulk2.Account.delete(records=[{"Id": existing}], wait=0)
+    assert deleted["numberRecordsProcessed"] == 1
+    assert existing not in h.backend.rows["Account"]
+
+
+def test_simple_salesforce_pages_a_bulk_query(h: Harness, sf_bulk2: Any) -> None:
+    """simple-salesforce's Bulk 2.0 query follows Sforce-Locator to the last page."""
+    _seed_accounts(h, 5)
+    pages = list(sf_bulk2.Account.query("SELECT Name FROM Account", max_records=2, wait=0))
+    assert len(pages) == 3
+    rows = [line for page in pages for line in page.splitlines()[1:]]
+    assert rows == [f'"A{n:03d}"' for n in range(5)]
+
+
+class _Token(Auth):
+    """A fixed access token: the fake Bulk API does not check it."""
+
+    async def _acquire_new_access_token(self, client: Any) -> str:
+        return "token"
+
+    async def _refresh_access_token(self, client: Any) -> str:
+        return "token"
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_aiosalesforce_ingests_and_parses_job_info(h: Harness, anyio_backend: str) -> None:
+    """aiosalesforce's Bulk 2.0 ingest parses the job JSON and the three result files."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        reply: httpx.Response = _route(
+            h, request.method, str(request.url), request.headers, request.read()
+        )
+        return reply
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
+        sf = Salesforce(client, "https://fake.my.salesforce.com", auth=_Token(), version="59.0")
+        data = [{"Name": "A", "NumberOfEmployees": 3}, {"Name": None, "NumberOfEmployees": 1}]
+        results = [
+            result
+            async for result in sf.bulk_v2.ingest.perform_operation(
+                "insert", "Account", data, polling_interval=0
+            )
+        ]
+    [result] = results
+    assert result.job_info.state == "JobComplete"
+    assert result.job_info.created_date.tzinfo is not None
+    assert [row["Name"] for row in result.successful_results] == ["A"]
+    assert result.failed_results[0]["sf__Error"].startswith("REQUIRED_FIELD_MISSING:")
+    assert result.unprocessed_records == []
