@@ -35,16 +35,28 @@ from ._convert import (
     to_payload,
     validate_record_id,
 )
+from ._describe import (
+    ChildRelationship,
+    FieldDescription,
+    PicklistValue,
+    SObjectDescription,
+    generate_model_source,
+    parse_describe,
+)
 from ._values import Address, Location, format_datetime, parse_datetime
 
 __all__ = [
     "NOT_LOADED",
     "SYSTEM_FIELDS",
     "Address",
+    "ChildRelationship",
+    "FieldDescription",
     "GenericRecord",
     "Location",
+    "PicklistValue",
     "RelatedList",
     "SObject",
+    "SObjectDescription",
     "api_name_of",
     "blob_field_of",
     "changed_fields",
@@ -55,10 +67,12 @@ __all__ = [
     "field_api_names",
     "format_datetime",
     "from_payload",
+    "generate_model_source",
     "is_loaded",
     "loaded_fields",
     "make_converter",
     "mark_clean",
+    "parse_describe",
     "parse_datetime",
     "relationship_fields",
     "sf_field",
