@@ -10,6 +10,8 @@ not documented:
   the job then fails when processed with Salesforce's "Found multiple contents for job"
   message, which is what real orgs report.
 * Closing a job without uploading anything fails it when processed ("No data uploaded").
+* A multipart create (``job`` JSON part + ``content`` CSV part, at most 100,000 bytes) starts
+  the job in ``UploadComplete``.
 * A query job runs its SOQL when it is created, so bad SOQL is refused with a 400 at once;
   its rows are the ones that matched at that moment.
 * Rows are written when a poll first moves the job from ``UploadComplete`` to
@@ -23,6 +25,8 @@ import json
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timezone
+from email.parser import BytesParser
+from email.policy import HTTP
 from typing import Any
 
 import httpx
@@ -64,6 +68,7 @@ _INGEST_RESULTS = {
 _ABORTABLE = frozenset({OPEN, UPLOAD_COMPLETE, IN_PROGRESS})
 _INGEST_DELETABLE = frozenset({UPLOAD_COMPLETE, JOB_COMPLETE, ABORTED, FAILED})
 _RESULT_PAGES_PER_RESPONSE = 5
+_MULTIPART_MAX_BYTES = 100_000
 
 
 class _Refusal(Exception):
@@ -112,6 +117,25 @@ def _json_object(body: bytes) -> dict[str, Any]:
             400, "JSON_PARSER_ERROR", "Cannot deserialize the request body: expected a JSON object"
         )
     return data
+
+
+def _header(headers: Mapping[str, str], name: str) -> str:
+    return next((v for k, v in headers.items() if k.lower() == name), "")
+
+
+def _form_parts(content_type: str, body: bytes) -> dict[str, bytes]:
+    """The named parts of a ``multipart/form-data`` body."""
+    head = f"Content-Type: {content_type}\r\n\r\n".encode("latin-1")
+    message = BytesParser(policy=HTTP).parsebytes(head + body)
+    parts: dict[str, bytes] = {}
+    if not message.is_multipart():
+        raise _Refusal(400, "INVALIDJOB", "InvalidJob : The multipart request could not be read")
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True)
+        if isinstance(name, str) and isinstance(payload, bytes):
+            parts[name] = payload
+    return parts
 
 
 def _csv_options(spec: Mapping[str, Any]) -> tuple[str, str]:
@@ -198,7 +222,9 @@ class BulkApi:
         parts = [part for part in subpath.split("/") if part]
         with self._lock:
             try:
-                return self._route(method.upper(), parts, params, body, api_version, user_id)
+                return self._route(
+                    method.upper(), parts, params, headers, body, api_version, user_id
+                )
             except _Refusal as refusal_:
                 return refusal_.response()
 
@@ -209,6 +235,7 @@ class BulkApi:
         method: str,
         parts: list[str],
         params: Mapping[str, str],
+        headers: Mapping[str, str],
         body: bytes,
         api_version: str,
         user_id: str,
@@ -221,7 +248,7 @@ class BulkApi:
                 return self._list(kind, params, api_version)
             if method == "POST":
                 if kind == "ingest":
-                    return self._create_ingest(body, api_version, user_id)
+                    return self._create_ingest(body, headers, api_version, user_id)
                 return self._create_query(body, api_version, user_id)
             raise _method_not_allowed(method, "GET,POST")
         job = self._job(kind, parts[1])
@@ -287,7 +314,27 @@ class BulkApi:
 
     # -- creating and listing -------------------------------------------------------------
 
-    def _create_ingest(self, body: bytes, api_version: str, user_id: str) -> httpx.Response:
+    def _create_ingest(
+        self, body: bytes, headers: Mapping[str, str], api_version: str, user_id: str
+    ) -> httpx.Response:
+        content_type = _header(headers, "content-type")
+        content: bytes | None = None
+        if content_type.lower().startswith("multipart/form-data"):
+            parts = _form_parts(content_type, body)
+            if "job" not in parts or "content" not in parts:
+                raise _Refusal(
+                    400,
+                    "INVALIDJOB",
+                    "InvalidJob : A multipart request needs a 'job' part and a 'content' part",
+                )
+            body, content = parts["job"], parts["content"]
+            if len(content) > _MULTIPART_MAX_BYTES:
+                raise _Refusal(
+                    413,
+                    "EXCEEDED_MAX_SIZE_REQUEST",
+                    f"The data in a multipart request cannot exceed {_MULTIPART_MAX_BYTES} "
+                    "characters; upload larger files with PUT",
+                )
         spec = _json_object(body)
         operation = spec.get("operation")
         if operation is None:
@@ -315,6 +362,10 @@ class BulkApi:
             external_id_field=external_id,
             assignment_rule_id=rule if isinstance(rule, str) else None,
         )
+        if content is not None:
+            job.uploads.append(content)
+            job.upload_size = len(content)
+            self._set_state(job, UPLOAD_COMPLETE)
         return httpx.Response(200, json=job.summary())
 
     def _external_id_field(self, sobject: str, name: object) -> str:

@@ -461,6 +461,43 @@ def test_create_refuses_bad_specs_with_salesforce_error_arrays(
     assert error["message"]
 
 
+def _multipart(job: dict[str, Any], content: bytes) -> tuple[bytes, dict[str, str]]:
+    boundary = "BOUNDARY"
+    body = (
+        (
+            f"--{boundary}\r\n"
+            'Content-Disposition: form-data; name="job"\r\n'
+            "Content-Type: application/json\r\n\r\n"
+            f"{json.dumps(job)}\r\n"
+            f"--{boundary}\r\n"
+            'Content-Disposition: form-data; name="content"; filename="content"\r\n'
+            "Content-Type: text/csv\r\n\r\n"
+        ).encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return body, {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+
+
+def test_multipart_create_starts_the_job_upload_complete(h: Harness) -> None:
+    """A multipart create carries the CSV and leaves the job UploadComplete, ready to run."""
+    body, headers = _multipart({"object": "Account", "operation": "insert"}, b"Name\nAcme\n")
+    response = h.call("POST", "ingest", body=body, headers=headers)
+    assert response.status_code == 200
+    assert response.json()["state"] == "UploadComplete"
+    info = h.poll_until_done("ingest", response.json()["id"])
+    assert (info["state"], info["numberRecordsProcessed"]) == ("JobComplete", 1)
+
+
+@pytest.mark.parametrize(("content", "status"), [(b"Name\n" + b"x\n" * 50_000, 413), (None, 400)])
+def test_multipart_create_limits(h: Harness, content: bytes | None, status: int) -> None:
+    """A multipart create over 100,000 bytes, or without a content part, is refused."""
+    body, headers = _multipart({"object": "Account", "operation": "insert"}, content or b"")
+    if content is None:
+        body = body.replace(b'name="content"', b'name="other"')
+    assert h.call("POST", "ingest", body=body, headers=headers).status_code == status
+
+
 # -- uploading and closing ----------------------------------------------------------------
 
 
