@@ -129,7 +129,14 @@ class SObject(metaclass=_SObjectMeta):
             class_: str | None = sf_field(api_name="Class__c", default=None)
     """
 
-    __slots__ = ("__dict__", "__weakref__", "_sf_changed", "_sf_extra", "_sf_type", "_sf_url")
+    __slots__ = (
+        "__dict__",
+        "__weakref__",
+        "_sf_attributes",
+        "_sf_changed",
+        "_sf_extra",
+        "_sf_type",
+    )
 
     Id: str | None = None
 
@@ -192,8 +199,9 @@ class SObject(metaclass=_SObjectMeta):
     def attributes(self) -> dict[str, str]:
         """Salesforce's ``attributes`` of the record: its ``type`` and, when known, ``url``."""
         result = {"type": api_name_of(self)}
-        url = _get_url(self)
-        if url is not None:
+        loaded = _get_attributes(self)
+        url = loaded.get("url") if isinstance(loaded, Mapping) else None
+        if isinstance(url, str):
             result["url"] = url
         return result
 
@@ -232,25 +240,30 @@ def _short_repr(value: Any) -> str:
 
 def _slot(name: str) -> tuple[Callable[[SObject], Any], Callable[[SObject, Any], None]]:
     descriptor = SObject.__dict__[name]
-    return descriptor.__get__, descriptor.__set__
+    get = descriptor.__get__
+
+    def getter(record: SObject) -> Any:
+        try:
+            return get(record)
+        except AttributeError:  # never set: records are built without touching their slots
+            return None
+
+    return getter, descriptor.__set__
 
 
 # Bookkeeping lives in slots of the base class, outside the instance ``__dict__`` that holds
-# exactly the loaded fields. These accessors bypass __setattr__ and __getattr__.
+# exactly the loaded fields. These accessors bypass __setattr__ and __getattr__; an unset slot
+# reads as None, so building a record costs nothing here.
 _get_changed, _set_changed = _slot("_sf_changed")
 _get_extra, _set_extra = _slot("_sf_extra")
 _get_type, _set_type = _slot("_sf_type")
-_get_url, _set_url = _slot("_sf_url")
+_get_attributes, _set_attributes = _slot("_sf_attributes")
+_set_dict = SObject.__dict__["__dict__"].__set__
 
 
 def new_record(cls: type[_S]) -> _S:
     """Return an instance of ``cls`` holding no field at all, with clean bookkeeping."""
-    record = object.__new__(cls)
-    _set_changed(record, None)
-    _set_extra(record, None)
-    _set_type(record, None)
-    _set_url(record, None)
-    return record
+    return object.__new__(cls)
 
 
 def _set_unknown(record: SObject, name: str, value: Any) -> None:

@@ -9,7 +9,6 @@ the JSON keys with no per-record type dispatch.
 from __future__ import annotations
 
 import functools
-import re
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
@@ -28,9 +27,10 @@ from ._base import (
     SObject,
     _get_changed,
     _get_extra,
+    _set_attributes,
+    _set_dict,
     _set_extra,
     _set_type,
-    _set_url,
     api_name_of,
     new_record,
     sobject_class,
@@ -70,7 +70,6 @@ SYSTEM_FIELDS = frozenset(
 
 #: Blob fields of the standard objects that hold file bodies.
 _STANDARD_BLOBS = {"attachment": "Body", "document": "Body", "contentversion": "VersionData"}
-_ID_RE = re.compile(r"[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?")
 
 
 class RelatedList(list[_R]):
@@ -216,6 +215,10 @@ class _Plan:
     by_lower_key: dict[str, tuple[str, Callable[[Any], Any] | None]]
     writable: tuple[_PlanField, ...]
     blob: str | None
+    fast: bool
+    """True when every attribute is named as its API name: JSON can become ``__dict__``."""
+    keys: frozenset[str]
+    converted: tuple[tuple[str, Callable[[Any], Any]], ...]
 
 
 def _strip_optional(tp: Any) -> Any:
@@ -226,9 +229,34 @@ def _strip_optional(tp: Any) -> Any:
 
 
 def _load_id(value: Any) -> str:
-    if isinstance(value, str) and _ID_RE.fullmatch(value) is not None:
-        return value if len(value) == 18 else to_id18(value)
+    if isinstance(value, str) and value.isascii() and value.isalnum():
+        if len(value) == 18:
+            return value
+        if len(value) == 15:
+            return to_id18(value)
     return validate_id(value, argument="Id")
+
+
+def _load_datetime(value: Any) -> datetime:
+    # The C parser first: Salesforce's own format is by far the most common input.
+    if type(value) is str and len(value) > 10:
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            if parsed.tzinfo is not None:
+                return parsed
+    return v.parse_datetime(value)
+
+
+# Direct loaders for the common types; the converter's hooks call the same parsers.
+_FAST_LOADERS: dict[Any, Callable[[Any], Any]] = {
+    datetime: _load_datetime,
+    date: v.parse_date,
+    time: v.parse_time,
+    Decimal: v.parse_decimal,
+}
 
 
 def _load_blob(value: Any) -> Any:
@@ -246,6 +274,19 @@ def _plan_field(cls: type[SObject], attr: str, api_name: str, read_only: bool, t
         return _PlanField(attr, api_name, _CONVERTED, _load_id, None, False, None)
     if inner in (str, int, bool, float, Any, object):
         return _PlanField(attr, api_name, _PLAIN, None, None, writable, None)
+    if inner in _FAST_LOADERS:
+        dump = converter.get_unstructure_hook(inner)
+        return _PlanField(attr, api_name, _CONVERTED, _FAST_LOADERS[inner], dump, writable, None)
+    if inner == list[str]:
+        return _PlanField(
+            attr,
+            api_name,
+            _CONVERTED,
+            v.parse_multipicklist,
+            v.format_multipicklist,
+            writable,
+            None,
+        )
     if inner is bytes:
         return _PlanField(attr, api_name, _BLOB, _load_blob, v.format_blob, writable, None)
     if inner in (v.Address, v.Location):
@@ -305,6 +346,9 @@ def _build_plan(cls: type[SObject]) -> _Plan:
         by_lower_key={key.lower(): entry for key, entry in by_key.items()},
         writable=tuple(field for field in fields if field.writable),
         blob=blob,
+        fast=all(field.attr == field.api_name for field in fields),
+        keys=frozenset(by_key) | {"attributes"},
+        converted=tuple((field.api_name, field.load) for field in fields if field.load is not None),
     )
 
 
@@ -381,6 +425,22 @@ def _load(data: Any, cls: type[SObject] | None) -> SObject:
         cls = found
     plan = _plan(cls)
     record = new_record(cls)
+    if plan.fast and plan.keys.issuperset(data):
+        # The common case: a copy of the JSON object, converted in place, is the __dict__.
+        values = dict(data)
+        values.pop("attributes", None)
+        for key, convert in plan.converted:
+            value = values.get(key)
+            if value is not None:
+                loaded = convert(value)
+                if loaded is _SKIP:
+                    del values[key]
+                else:
+                    values[key] = loaded
+        _set_dict(record, values)
+        if attributes is not None:
+            _set_attributes(record, attributes)
+        return record
     values = record.__dict__
     by_key = plan.by_key
     extra: dict[str, Any] | None = None
@@ -390,8 +450,7 @@ def _load(data: Any, cls: type[SObject] | None) -> SObject:
             entry = plan.by_lower_key.get(key.lower())
             if entry is None:
                 if key == "attributes":
-                    if isinstance(value, Mapping):
-                        _set_url(record, value.get("url"))
+                    _set_attributes(record, value)
                     continue
                 if extra is None:
                     extra = {}
@@ -415,8 +474,7 @@ def _load_generic(data: Mapping[str, Any], sf_type: str | None) -> GenericRecord
     extra: dict[str, Any] = {}
     for key, value in data.items():
         if key == "attributes":
-            if isinstance(value, Mapping):
-                _set_url(record, value.get("url"))
+            _set_attributes(record, value)
         elif key == "Id" and value is not None:
             record.__dict__["Id"] = _load_id(value)
         else:

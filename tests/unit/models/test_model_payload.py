@@ -390,3 +390,43 @@ def test_make_converter_is_private() -> None:
     assert first.structure("2024-01-31T12:34:56.000+0000", datetime).tzinfo is not None
     with pytest.raises(Exception):  # noqa: B017, PT011 - the global converter knows no datetimes
         cattrs.structure("2024-01-31T12:34:56.000+0000", datetime)
+
+
+class FastAccount(SObject, api_name="FastAccount__c"):
+    """Every attribute named as its API name: loads through the fast path."""
+
+    Name: str | None = None
+    AnnualRevenue: Decimal | None = None
+    Founded__c: date | None = None
+    Opens__c: time | None = None
+    Seen__c: datetime | None = None
+    Colours__c: list[str] | None = None
+    BillingAddress: Address | None = None
+    PayContacts: list[PayContact] | None = None
+
+
+FULL_ROW = row(
+    Name="Acme",
+    AnnualRevenue=1234.56,
+    Founded__c="1999-12-31",
+    Opens__c="08:30:00.000Z",
+    Seen__c="2024-01-31T12:34:56+05:00",
+    Colours__c="Red;Blue",
+    BillingAddress={"city": "Paris"},
+    PayContacts={"totalSize": 1, "done": True, "records": [{"LastName": "A"}]},
+)
+
+
+@pytest.mark.parametrize("data", [FULL_ROW, {**FULL_ROW, "Unknown__c": 1}])
+def test_fast_and_general_loading_agree(data: dict[str, Any]) -> None:
+    """A model loads the same values whether its JSON takes the fast path or not."""
+    fast = from_payload(data, FastAccount)
+    general = from_payload(data, PayAccount)
+    for name in ("Id", "Name", "AnnualRevenue", "Founded__c", "Opens__c", "Seen__c"):
+        assert getattr(fast, name) == getattr(general, name)
+    assert fast.Colours__c == general.Colours__c == ["Red", "Blue"]
+    assert fast.BillingAddress == general.BillingAddress == Address(city="Paris")
+    assert fast.PayContacts == general.PayContacts
+    assert fast.attributes["url"] == general.attributes["url"]
+    assert extra_fields(fast) == extra_fields(general)
+    assert changed_fields(fast) == changed_fields(general) == frozenset()
