@@ -36,7 +36,7 @@ _TOKEN = re.compile(r"\s+|[A-Za-z_][A-Za-z0-9_.]*|-?\d+(?:\.\d+)?|[(),=<>!]+|\*"
 def read_literal(text: str, start: int, *, like: bool = False) -> tuple[str, int]:
     """Decode the string literal at text[start]; return its value and the index after it."""
     assert text[start] == "'"
-    out = []
+    out: list[str] = []
     i = start + 1
     while True:
         char = text[i]
@@ -294,7 +294,7 @@ def test_offset_is_capped() -> None:
 def test_select_needs_a_model() -> None:
     """select() refuses anything but a model class."""
     with pytest.raises(TypeError, match="model class"):
-        select("Account")  # type: ignore[type-var]
+        select("Account")  # type: ignore[arg-type]
 
 
 def test_where_needs_something() -> None:

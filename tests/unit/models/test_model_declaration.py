@@ -90,7 +90,7 @@ def test_subclass_inherits_fields() -> None:
 def test_construction_is_keyword_only() -> None:
     """Models take keyword arguments only."""
     with pytest.raises(TypeError):
-        Widget__c("name")  # type: ignore[misc]
+        Widget__c("name")  # type: ignore[call-arg]
 
 
 def test_unpassed_field_reads_class_default_but_is_not_loaded() -> None:

@@ -201,10 +201,8 @@ def test_generated_models_have_the_described_fields(generated: tuple[Path, Any])
     _, module = generated
     model = module.GenAccount__c
     assert issubclass(model, SObject)
-    assert field_api_names(model) == [
-        "Id",
-        *(f["name"] for f in GEN_ACCOUNT["fields"] if f["name"] != "Id"),  # type: ignore[index]
-    ]
+    fields: list[dict[str, Any]] = GEN_ACCOUNT["fields"]  # type: ignore[assignment]
+    assert field_api_names(model) == ["Id", *(f["name"] for f in fields if f["name"] != "Id")]
 
 
 def test_generated_models_load_and_write_typed_values(generated: tuple[Path, Any]) -> None:

@@ -354,6 +354,7 @@ def test_generic_record_payload_sends_plain_fields() -> None:
             "Owner": {"attributes": {"type": "User"}, "Name": "Ann"},
         }
     )
+    assert isinstance(record, GenericRecord)
     record.When__c = datetime(2024, 1, 1, tzinfo=UTC)
     assert to_payload(record) == {"Name": "x", "When__c": "2024-01-01T00:00:00.000+0000"}
     assert to_payload(record, only_changes=True) == {"When__c": "2024-01-01T00:00:00.000+0000"}
@@ -362,7 +363,7 @@ def test_generic_record_payload_sends_plain_fields() -> None:
 def test_from_payload_rejects_non_objects() -> None:
     """Loading something that is not a JSON object raises TypeError."""
     with pytest.raises(TypeError, match="JSON object"):
-        from_payload([1, 2], PayAccount)  # type: ignore[arg-type]
+        from_payload([1, 2], PayAccount)  # type: ignore[call-overload]
 
 
 def test_bad_value_names_the_problem() -> None:
