@@ -6,9 +6,9 @@ answers everything below ``jobs/`` with Salesforce's status codes, JSON and CSV 
 (``docs/salesforce-wire.md`` §10, §11, gotchas 8-15). Choices where Salesforce's behaviour is
 not documented:
 
-* Salesforce takes one upload per job. A second ``PUT .../batches`` is accepted (201), and
-  the job then fails when processed with Salesforce's "Found multiple contents for job"
-  message, which is what real orgs report.
+* Salesforce takes one upload per job: a second ``PUT .../batches`` is refused with its
+  "Found multiple contents for job" message (400 ``INVALIDJOBSTATE``; the code is our guess)
+  and the job keeps its first upload.
 * Closing a job without uploading anything fails it when processed ("No data uploaded").
 * A multipart create (``job`` JSON part + ``content`` CSV part, at most 100,000 bytes) starts
   the job in ``UploadComplete``.
@@ -344,7 +344,9 @@ class BulkApi:
         sobject_name = _required(spec, "object")
         sobject = self._backend.canonical_object(sobject_name)
         if sobject is None:
-            raise _Refusal(400, "INVALIDENTITY", f"sObject type '{sobject_name}' is not supported.")
+            raise _Refusal(
+                400, "INVALIDENTITY", f"Entity '{sobject_name}' is not supported by the Bulk API."
+            )
         delimiter, line_ending = _csv_options(spec)
         external_id = None
         if operation == "upsert":
@@ -363,8 +365,7 @@ class BulkApi:
             assignment_rule_id=rule if isinstance(rule, str) else None,
         )
         if content is not None:
-            job.uploads.append(content)
-            job.upload_size = len(content)
+            job.upload = content
             self._set_state(job, UPLOAD_COMPLETE)
         return httpx.Response(200, json=job.summary())
 
@@ -463,6 +464,7 @@ class BulkApi:
         elif state == ABORTED and job.state in _ABORTABLE:
             if job.kind == "ingest" and job.state in (OPEN, UPLOAD_COMPLETE):
                 job.results = IngestResults(unprocessed=self._unprocessed(job))
+                job.upload = None
             if job.kind == "query":
                 job.query_result = None
             self._set_state(job, ABORTED)
@@ -503,39 +505,35 @@ class BulkApi:
             job.error_message = str(exc)
             job.results = IngestResults(unprocessed=self._unprocessed(job))
             self._set_state(job, FAILED)
-            return
-        job.records_failed = len(job.results.failed)
-        job.records_processed = len(job.results.successful) + job.records_failed
-        job.processing_time = 1 + job.records_processed // 10
+        else:
+            job.records_failed = len(job.results.failed)
+            job.records_processed = len(job.results.successful) + job.records_failed
+            job.processing_time = 1 + job.records_processed // 10
+        finally:
+            job.upload = None  # the results hold every row now
 
     def _parse(self, job: Job) -> tuple[list[str], Iterator[list[str]]]:
         """The uploaded header and rows. Raises CsvUploadError or JobFailure."""
-        if not job.uploads:
+        if job.upload is None:
             raise JobFailure("InvalidBatch : No data uploaded for this job")
-        if len(job.uploads) > 1:
-            raise JobFailure(
-                f"Found multiple contents for job: <{job.id}>, please 'Close' / 'Abort' / "
-                "'Delete' the current Job then create a new Job and make sure you only do "
-                "'PUT' once on a given Job."
-            )
         upload = parse_upload(
-            job.uploads[0], column_delimiter=job.column_delimiter, line_ending=job.line_ending
+            job.upload, column_delimiter=job.column_delimiter, line_ending=job.line_ending
         )
         job.raw_header = upload.raw_header
         return upload.header, upload.rows
 
     def _unprocessed(self, job: Job) -> list[list[str]]:
-        rows: list[list[str]] = []
-        for data in job.uploads:
-            try:
-                upload = parse_upload(
-                    data, column_delimiter=job.column_delimiter, line_ending=job.line_ending
-                )
-                parsed = list(upload.rows)
-            except CsvUploadError:
-                continue
-            job.raw_header = job.raw_header or upload.raw_header
-            rows.extend(parsed)
+        """Every uploaded row, for a job that stops before processing them."""
+        if job.upload is None:
+            return []
+        try:
+            upload = parse_upload(
+                job.upload, column_delimiter=job.column_delimiter, line_ending=job.line_ending
+            )
+            rows = list(upload.rows)
+        except CsvUploadError:
+            return []
+        job.raw_header = upload.raw_header
         return rows
 
     def _delete(self, job: Job) -> httpx.Response:
@@ -556,14 +554,21 @@ class BulkApi:
                 "INVALIDJOBSTATE",
                 f"Job {job.id} is not open for uploads; its state is {job.state}",
             )
-        if job.upload_size + len(body) > self._max_upload_bytes:
+        if job.upload is not None:
+            raise _Refusal(
+                400,
+                "INVALIDJOBSTATE",
+                f"Found multiple contents for job: <{job.id}>, please 'Close' / 'Abort' / "
+                "'Delete' the current Job then create a new Job and make sure you only do "
+                "'PUT' once on a given Job.",
+            )
+        if len(body) > self._max_upload_bytes:
             raise _Refusal(
                 413,
                 "EXCEEDED_MAX_SIZE_REQUEST",
                 f"The job data exceeds the maximum upload size of {self._max_upload_bytes} bytes",
             )
-        job.uploads.append(bytes(body))
-        job.upload_size += len(body)
+        job.upload = bytes(body)
         return httpx.Response(201, content=b"")
 
     def _ingest_results(self, job: Job, which: str) -> httpx.Response:

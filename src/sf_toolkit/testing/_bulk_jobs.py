@@ -100,8 +100,8 @@ class Job:
     error_message: str | None = None
     polls_in_progress: int = 0
     """How many more polls report ``InProgress`` before the job completes."""
-    uploads: list[bytes] = field(default_factory=list)
-    upload_size: int = 0
+    upload: bytes | None = None
+    """The one CSV file Salesforce accepts per job; dropped once its rows are processed."""
     raw_header: str = ""
     """The uploaded header line exactly as sent, echoed by the result CSVs."""
     records_processed: int = 0

@@ -530,16 +530,16 @@ def test_upload_over_the_size_limit_is_refused() -> None:
     assert response.json()[0]["errorCode"] == "EXCEEDED_MAX_SIZE_REQUEST"
 
 
-def test_second_upload_fails_the_job_like_salesforce(h: Harness) -> None:
-    """Two PUTs are accepted, but the job then fails with 'Found multiple contents'."""
+def test_a_second_upload_is_refused_and_the_first_kept(h: Harness) -> None:
+    """Salesforce takes one PUT per job: the second gets 'Found multiple contents'."""
     job = h.ingest_job()
-    for _ in range(2):
-        assert h.call("PUT", f"ingest/{job}/batches", body=b"Name\nAcme\n").status_code == 201
+    assert h.call("PUT", f"ingest/{job}/batches", body=b"Name\nAcme\n").status_code == 201
+    response = h.call("PUT", f"ingest/{job}/batches", body=b"Name\nMore\n")
+    assert response.status_code == 400
+    [error] = response.json()
+    assert error["message"].startswith(f"Found multiple contents for job: <{job}>")
     h.call("PATCH", f"ingest/{job}", json_body={"state": "UploadComplete"})
-    info = h.poll_until_done("ingest", job)
-    assert info["state"] == "Failed"
-    assert info["errorMessage"].startswith(f"Found multiple contents for job: <{job}>")
-    assert h.backend.rows["Account"] == {}
+    assert h.poll_until_done("ingest", job)["numberRecordsProcessed"] == 1
 
 
 def test_closing_without_data_fails_the_job(h: Harness) -> None:
