@@ -31,6 +31,10 @@ class FakeOrgTransport(httpx.BaseTransport):
     def __init__(self, org: FakeOrg) -> None:
         self._org = org
 
+    def twin(self) -> AsyncFakeOrgTransport:
+        """The async transport to the same org (used by ``client.as_async``)."""
+        return AsyncFakeOrgTransport(self._org)
+
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Read the body, wait the configured latency, then answer."""
         from ._org import ConnectionDropped
@@ -51,6 +55,10 @@ class AsyncFakeOrgTransport(httpx.AsyncBaseTransport):
 
     def __init__(self, org: FakeOrg) -> None:
         self._org = org
+
+    def twin(self) -> FakeOrgTransport:
+        """The sync transport to the same org (used by ``client.as_sync``)."""
+        return FakeOrgTransport(self._org)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Read the body, sleep the configured latency without blocking, then answer."""
