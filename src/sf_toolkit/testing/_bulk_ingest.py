@@ -14,6 +14,8 @@ field type, and goes through the same store validation as every other write:
 
 from __future__ import annotations
 
+import contextlib
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +30,12 @@ OPERATIONS = ("insert", "update", "upsert", "delete", "hardDelete")
 _NUMERIC_TYPES = frozenset({"int", "double", "currency", "percent", "long"})
 _LOOKUP_CHUNK = 200
 _NULL = "#N/A"
+# Plain ASCII numbers only: no spaces (Salesforce does not trim), no NaN or infinity.
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_SOQL_ESCAPES = str.maketrans(
+    {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+)
 
 
 class JobFailure(Exception):
@@ -161,16 +169,22 @@ def _convert(ref: FieldRef, raw: str) -> Any:
         if lowered in ("false", "0"):
             return False
         raise _type_error(ref, raw)
+    if ref.type in ("int", "long"):
+        if _INTEGER.fullmatch(raw) is None:
+            raise _type_error(ref, raw)
+        return int(raw)
     if ref.type in _NUMERIC_TYPES:
-        try:
-            return int(raw) if ref.type in ("int", "long") else float(raw)
-        except ValueError:
-            raise _type_error(ref, raw) from None
+        if _DECIMAL.fullmatch(raw) is None:
+            raise _type_error(ref, raw)
+        return float(raw)
     return raw
 
 
 def _lookup_key(ref: FieldRef, value: Any) -> Any:
+    """Compare external ids as Salesforce does: numbers by value, text ignoring case."""
     if ref.type in _NUMERIC_TYPES:
+        if isinstance(value, str) and _DECIMAL.fullmatch(value) is None:
+            raise ValueError(value)
         return float(value)
     return str(value).lower()
 
@@ -178,8 +192,7 @@ def _lookup_key(ref: FieldRef, value: Any) -> Any:
 def _soql_literal(ref: FieldRef, raw: str) -> str:
     if ref.type in _NUMERIC_TYPES:
         return repr(float(raw))
-    escaped = raw.replace("\\", "\\\\").replace("'", "\\'")
-    return f"'{escaped}'"
+    return "'" + raw.translate(_SOQL_ESCAPES) + "'"
 
 
 class _ParentIndex:
@@ -202,15 +215,24 @@ class _ParentIndex:
             wanted.append(raw)
         for start in range(0, len(wanted), _LOOKUP_CHUNK):
             chunk = wanted[start : start + _LOOKUP_CHUNK]
-            literals = ", ".join(_soql_literal(ref, raw) for raw in chunk)
-            soql = f"SELECT Id, {ref.name} FROM {column.target} WHERE {ref.name} IN ({literals})"
             try:
-                result = backend.query(soql, include_deleted=False)
+                self._fetch(backend, chunk)
             except SoqlError:
+                # One value the engine cannot take must not hide the others' parents.
+                for raw in chunk:
+                    with contextlib.suppress(SoqlError):
+                        self._fetch(backend, [raw])
+
+    def _fetch(self, backend: BulkBackend, values: Sequence[str]) -> None:
+        ref = self._column.target_field
+        assert ref is not None
+        literals = ", ".join(_soql_literal(ref, raw) for raw in values)
+        soql = f"SELECT Id, {ref.name} FROM {self._column.target} WHERE {ref.name} IN ({literals})"
+        for record in backend.query(soql, include_deleted=False).records:
+            if record.get(ref.name) is None:
                 continue
-            for record in result.records:
-                key = _lookup_key(ref, record.get(ref.name))
-                self._ids.setdefault(key, []).append(str(record["Id"]))
+            key = _lookup_key(ref, record.get(ref.name))
+            self._ids.setdefault(key, []).append(str(record["Id"]))
 
     def resolve(self, raw: str) -> str:
         column = self._column

@@ -223,7 +223,7 @@ class MemoryBackend:
             if where is None:
                 raise SoqlError("INVALID_FIELD", f"No such column '{match['field']}'")
             wanted = {
-                float(m[2]) if m[2] is not None else m[1].replace("\\'", "'").lower()
+                float(m[2]) if m[2] is not None else re.sub(r"\\(.)", r"\1", m[1]).lower()
                 for m in _LITERAL.finditer(match["value"])
             }
 
@@ -879,7 +879,17 @@ def test_empty_cells_leave_fields_unchanged_and_na_clears_them(h: Harness) -> No
     assert row["Founded__c"] == "2020-01-01"
 
 
-@pytest.mark.parametrize(("column", "value"), [("NumberOfEmployees", "many"), ("Active__c", "yes")])
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("NumberOfEmployees", "many"),
+        ("NumberOfEmployees", " 12"),
+        ("NumberOfEmployees", "1.5"),
+        ("AnnualRevenue", "NaN"),
+        ("AnnualRevenue", "1 000"),
+        ("Active__c", "yes"),
+    ],
+)
 def test_a_value_of_the_wrong_type_fails_the_row(h: Harness, column: str, value: str) -> None:
     """A cell not of the field's type fails its row with INVALID_TYPE_ON_FIELD_IN_RECORD."""
     job = h.run_ingest(f"Name,{column}\nAcme,{value}\nGood,\n")
@@ -912,6 +922,14 @@ def test_a_parent_column_resolves_the_parent_by_external_id(h: Harness) -> None:
     """Account.External_ID__c sets AccountId to the Account with that external id."""
     account = h.insert_account(Name="Acme", External_ID__c="EXT-1")
     h.run_ingest("LastName,Account.External_ID__c\nAnn,ext-1\n", sobject="Contact")
+    [contact] = h.backend.rows["Contact"].values()
+    assert contact["AccountId"] == account
+
+
+def test_parent_external_ids_with_quotes_and_backslashes_resolve(h: Harness) -> None:
+    """External id values needing SOQL escapes still find their parent."""
+    account = h.insert_account(Name="Acme", External_ID__c="O'Brien\\1")
+    h.run_ingest('LastName,Account.External_ID__c\nAnn,"O\'Brien\\1"\n', sobject="Contact")
     [contact] = h.backend.rows["Contact"].values()
     assert contact["AccountId"] == account
 
