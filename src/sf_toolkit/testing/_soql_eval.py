@@ -225,6 +225,7 @@ class Context:
 def _compile_condition(
     ctx: Context, sobject: str, alias: str | None, condition: ast.Condition
 ) -> Predicate:
+    """Turn a WHERE condition into a predicate over rows of ``sobject``, checking every name."""
     if isinstance(condition, ast.And):
         parts = [_compile_condition(ctx, sobject, alias, item) for item in condition.items]
         return lambda row: all(part(row) for part in parts)

@@ -69,16 +69,17 @@ def _multi(value: str) -> frozenset[str]:
 
 def field_converter(kind: str) -> Callable[[Any], Any]:
     """A function turning a stored value of ``kind`` into its comparable form (None stays None)."""
+    # Salesforce stores empty text as null, so an empty stored string compares as null too.
     if kind == "string":
-        return lambda value: value.casefold() if isinstance(value, str) else value
+        return lambda value: (value.casefold() or None) if isinstance(value, str) else value
     if kind == "id":
-        return lambda value: value[:15] if isinstance(value, str) else value
+        return lambda value: (value[:15] or None) if isinstance(value, str) else value
     if kind == "date":
         return lambda value: parse_date(value) if isinstance(value, str) else value
     if kind == "datetime":
         return lambda value: parse_datetime(value) if isinstance(value, str) else value
     if kind == "multipicklist":
-        return lambda value: _multi(value) if isinstance(value, str) else value
+        return lambda value: (_multi(value) or None) if isinstance(value, str) else value
     return lambda value: value
 
 

@@ -148,6 +148,7 @@ def db() -> MemoryDb:
     store.add("Contact", Id=C4, FirstName="Dee", LastName="Loner", Birthdate="2001-12-24")
     store.add("Contact", Id=C5, FirstName="Zed", LastName="Gone", AccountId=A1, IsDeleted=True)
     store.add("Note", Id=make_id("002", 1), Title="On Acme", ParentId=A1)
+    store.add("Note", Id=make_id("002", 3), Title="", ParentId=None)
     store.add("Note", Id=make_id("002", 2), Title="On Ann", ParentId=C1)
     return store
 
@@ -257,10 +258,22 @@ def test_empty_lookup_on_a_deeper_level_is_none(db: MemoryDb) -> None:
 
 def test_polymorphic_lookup_finds_each_target(db: MemoryDb) -> None:
     """A polymorphic parent resolves fields on any target and reports the real type."""
-    result = run(db, "SELECT Title, Parent.Name, Parent.LastName FROM Note ORDER BY Title")
+    result = run(
+        db,
+        "SELECT Title, Parent.Name, Parent.LastName FROM Note WHERE ParentId != null "
+        "ORDER BY Title",
+    )
     acme, ann = (record["Parent"] for record in result.records)
     assert (acme["attributes"]["type"], acme["Name"]) == ("Account", "Acme")
     assert (ann["attributes"]["type"], ann["LastName"]) == ("Contact", "Smith")
+
+
+@pytest.mark.parametrize(
+    ("condition", "count"), [("Title = ''", 1), ("Title = null", 1), ("Title != null", 2)]
+)
+def test_empty_text_counts_as_null(db: MemoryDb, condition: str, count: int) -> None:
+    """A stored empty string compares like null, as Salesforce stores empty text as null."""
+    assert run(db, f"SELECT COUNT() FROM Note WHERE {condition}").total_size == count
 
 
 def test_unknown_relationship_is_invalid_field(db: MemoryDb) -> None:
