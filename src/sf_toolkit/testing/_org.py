@@ -202,6 +202,29 @@ class FakeOrg:
         """Add a field to an sObject from a describe-style dict (``name``, ``type``...)."""
         self.store.add_field(sobject, describe)
 
+    def add_model(self, cls: type[Any]) -> str:
+        """
+        Declare an SObject model class's object and fields (missing ones only); return its name.
+
+        Python types map to describe types (``str`` string, ``int`` int, ``float`` double,
+        ``Decimal`` currency, ``bool`` boolean, ``date``/``datetime``/``time``, ``bytes``
+        base64); parent relationships become reference fields.
+
+        Raises:
+            TypeError: If ``cls`` is not an SObject model class.
+        """
+        from ._models import model_describe
+
+        describe = model_describe(cls)
+        with self.store.lock:
+            obj = self.store.object(describe["name"])
+            if obj is None:
+                return self.store.add_object(describe)
+            for field in describe["fields"]:
+                if obj.get(field["name"]) is None:
+                    self.store.add_field(obj.name, field)
+            return obj.name
+
     # --- data helpers --------------------------------------------------------------------
 
     def insert(self, sobject: str, values: Mapping[str, Any]) -> str:
