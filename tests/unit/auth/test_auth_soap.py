@@ -51,7 +51,8 @@ def drive(flow: LoginFlow, handler: Callable[[httpx.Request], httpx.Response]) -
             assert isinstance(step, httpx.Request)
             step = flow.send(handler(step))
     except StopIteration as stop:
-        return stop.value
+        session: Session = stop.value
+        return session
 
 
 def answer(status: int, content: bytes) -> Callable[[httpx.Request], httpx.Response]:
