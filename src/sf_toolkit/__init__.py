@@ -1,10 +1,56 @@
-"""A Salesforce client: async and sync from one source."""
+"""
+A Salesforce client: async and sync from one source.
+
+``AsyncSalesforceClient`` and ``SalesforceClient`` are httpx clients for one org; the logins
+say how they authenticate; ``SObject`` and ``select`` declare records and query them; the
+operations themselves live in :mod:`sf_toolkit.io.api`.
+"""
 
 from ._async.client import AsyncSalesforceClient
 from ._sync.client import SalesforceClient
 from ._version import __version__
+from ._wire.limits import ApiUsage
+from ._wire.retry import RetryPolicy
+from .auth import (
+    ClientCredentialsLogin,
+    JwtBearerLogin,
+    Login,
+    PasswordLogin,
+    RefreshTokenLogin,
+    SalesforceLogin,
+    Session,
+    SfCliLogin,
+    TokenLogin,
+)
+from .exceptions import (
+    AuthenticationError,
+    SalesforceApiError,
+    SalesforceError,
+)
+from .models import SObject
+from .soql import select
 
-__all__ = ["AsyncSalesforceClient", "SalesforceClient", "__version__"]
+__all__ = [
+    "ApiUsage",
+    "AsyncSalesforceClient",
+    "AuthenticationError",
+    "ClientCredentialsLogin",
+    "JwtBearerLogin",
+    "Login",
+    "PasswordLogin",
+    "RefreshTokenLogin",
+    "RetryPolicy",
+    "SObject",
+    "SalesforceApiError",
+    "SalesforceClient",
+    "SalesforceError",
+    "SalesforceLogin",
+    "Session",
+    "SfCliLogin",
+    "TokenLogin",
+    "__version__",
+    "select",
+]
 
 for _cls in (AsyncSalesforceClient, SalesforceClient):
     _cls.__module__ = __name__

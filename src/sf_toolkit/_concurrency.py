@@ -18,11 +18,15 @@ import anyio
 
 __all__ = [
     "AsyncLock",
+    "AsyncSharedLock",
     "Lock",
+    "SharedLock",
     "call_callback",
     "call_callback_async",
     "map_bounded",
     "map_bounded_async",
+    "run_in_thread",
+    "run_in_thread_async",
     "sleep",
     "sleep_async",
 ]
@@ -71,6 +75,52 @@ class Lock:
 
     def __exit__(self, *exc_info: object) -> None:
         self._lock.release()
+
+
+class AsyncSharedLock:
+    """
+    Hold a ``threading.Lock`` from a task, without blocking the event loop.
+
+    The session of a client and its twin is guarded by one thread lock, so a task and a thread
+    never refresh it at the same time. Tasks poll for it; the wait is as short as a login.
+    """
+
+    def __init__(self, lock: threading.Lock) -> None:
+        self._lock = lock
+
+    async def __aenter__(self) -> None:
+        # A busy wait by design: the holder may be a thread, which cannot wake a task.
+        while not self._lock.acquire(blocking=False):  # noqa: ASYNC110
+            await anyio.sleep(0.005)
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._lock.release()
+
+
+class SharedLock:
+    """Hold a ``threading.Lock`` from a thread (the twin of :class:`AsyncSharedLock`)."""
+
+    def __init__(self, lock: threading.Lock) -> None:
+        self._lock = lock
+
+    def __enter__(self) -> None:
+        self._lock.acquire()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._lock.release()
+
+
+# -- blocking calls ---------------------------------------------------------------------------
+
+
+async def run_in_thread_async(fn: Callable[..., R], *args: Any) -> R:
+    """Run a blocking call (a subprocess, a file write) in a worker thread."""
+    return await anyio.to_thread.run_sync(fn, *args)
+
+
+def run_in_thread(fn: Callable[..., R], *args: Any) -> R:
+    """Run a blocking call in the calling thread: sync code may block."""
+    return fn(*args)
 
 
 # -- bounded map ------------------------------------------------------------------------------

@@ -1,55 +1,177 @@
 # Generated from tests/_async/test_client.py by scripts/generate_sync.py.
 # Do not edit: change the async source and regenerate.
-"""The client's base URL and context manager behaviour."""
+"""Clients against the fake org: login, base URL, sessions, retries, limits and errors."""
 
 from __future__ import annotations
+
+import logging
+from collections.abc import Callable
 
 import httpx
 import pytest
 
-from sf_toolkit import SalesforceClient
+from sf_toolkit import RetryPolicy, SalesforceClient, SalesforceLogin
+from sf_toolkit._concurrency import map_bounded
+from sf_toolkit.exceptions import (
+    AuthenticationError,
+    ClientClosedError,
+    SalesforceApiError,
+    SalesforceConnectionError,
+)
+from sf_toolkit.testing import FakeOrg
+
+MakeClient = Callable[..., SalesforceClient]
 
 
-def echo_path(request: httpx.Request) -> httpx.Response:
-    return httpx.Response(200, json={"url": str(request.url)})
+def test_seed_basic_usage_logs_in_on_enter(org: FakeOrg) -> None:
+    """The seed's basic usage: entering the context manager logs in once."""
+    login = SalesforceLogin(username="user@example.com", password="password")
+    with SalesforceClient(login=login, transport=org.transport()) as client:
+        assert client.session is not None
+    assert org.stats.logins == 1
+    assert client.is_closed
 
 
-def make_client() -> SalesforceClient:
-    return SalesforceClient(
-        instance_url="https://acme.my.salesforce.com/",
-        api_version="60.0",
-        transport=httpx.MockTransport(echo_path),
-    )
-
-
-def test_relative_path_resolves_under_rest_root() -> None:
-    """A relative path is sent under the org's /services/data/vXX.X/ root."""
-    with make_client() as client:
-        response = client.get("sobjects/Account/describe")
-    assert response.json()["url"] == (
-        "https://acme.my.salesforce.com/services/data/v60.0/sobjects/Account/describe"
-    )
-
-
-def test_absolute_path_is_kept() -> None:
-    """An absolute URL bypasses the REST root, as with plain httpx."""
-    with make_client() as client:
-        response = client.get("https://acme.my.salesforce.com/services/oauth2/userinfo")
-    assert response.json()["url"] == "https://acme.my.salesforce.com/services/oauth2/userinfo"
-
-
-def test_client_is_an_httpx_client() -> None:
-    """The client is a real httpx client, so httpx APIs keep working."""
+def test_first_request_logs_in_and_uses_newest_version(make_client: MakeClient) -> None:
+    """Without a context manager, the first request logs in and picks the org's newest API."""
     client = make_client()
-    assert isinstance(client, (httpx.Client, httpx.Client))
-    assert client.api_version == "60.0"
+    response = client.get("limits")
+    assert response.status_code == 200
+    assert client.api_version is not None
+    assert response.request.url.path == f"/services/data/v{client.api_version}/limits"
     client.close()
 
 
-def test_closed_client_refuses_requests() -> None:
-    """Leaving the context manager closes the client."""
+def test_requested_api_version_is_used(make_client: MakeClient) -> None:
+    """A requested API version is used for the REST root."""
+    with make_client(api_version="60.0") as client:
+        response = client.get("sobjects/Account/describe")
+    assert response.request.url.path == "/services/data/v60.0/sobjects/Account/describe"
+
+
+def test_missing_api_version_is_a_clear_error(make_client: MakeClient) -> None:
+    """An API version the org lacks raises UNSUPPORTED_API_VERSION, naming it."""
+    with pytest.raises(SalesforceApiError, match=r"API version 99\.0 is not available") as info:
+        with make_client(api_version="99.0"):
+            pass
+    assert info.value.error_code == "UNSUPPORTED_API_VERSION"
+
+
+def test_wrong_password_names_failure_without_password(org: FakeOrg) -> None:
+    """A wrong password raises AuthenticationError naming the failure, not the password."""
+    login = SalesforceLogin(username="user@example.com", password="hunter2-wrong")
+    with pytest.raises(AuthenticationError) as info:
+        with SalesforceClient(login=login, transport=org.transport()):
+            pass
+    assert info.value.error_code == "INVALID_LOGIN"
+    for text in (str(info.value), repr(info.value), repr(login)):
+        assert "hunter2-wrong" not in text
+
+
+def test_non_login_object_is_refused() -> None:
+    """Passing something that is not a login raises TypeError naming the type."""
+    with pytest.raises(TypeError, match=r"login must be a login object.*got str"):
+        SalesforceClient(login="user@example.com")  # type: ignore[arg-type]
+
+
+def test_malformed_api_version_is_refused(login: SalesforceLogin) -> None:
+    """An API version that does not look like one is refused at construction."""
+    with pytest.raises(ValueError, match="api_version must look like"):
+        SalesforceClient(login=login, api_version="latest")
+
+
+def test_closed_client_raises_client_closed(make_client: MakeClient) -> None:
+    """Using a closed client raises ClientClosedError, not an httpx internal."""
     with make_client() as client:
         pass
-    assert client.is_closed
-    with pytest.raises(RuntimeError):
+    with pytest.raises(ClientClosedError, match="closed"):
         client.get("limits")
+
+
+def test_ten_concurrent_expiries_cause_one_login(client: SalesforceClient, org: FakeOrg) -> None:
+    """Ten concurrent requests that all meet an expired session cause exactly one login."""
+    org.expire_sessions()
+    logins_before = org.stats.logins
+
+    def get_limits(_: int) -> int:
+        return (client.get("limits")).status_code
+
+    assert map_bounded(get_limits, range(10), 10) == [200] * 10
+    assert org.stats.logins == logins_before + 1
+
+
+PATIENT = RetryPolicy(attempts=12, backoff_initial=0.0, backoff_max=0.0, jitter=False)
+
+
+def test_reads_survive_a_503_storm(make_client: MakeClient, org: FakeOrg) -> None:
+    """Reads are retried through a storm of 503s (half of all answers) and succeed."""
+    with make_client(retry=PATIENT) as client:
+        org.faults.rate_503 = 0.5
+        statuses = [(client.get("limits")).status_code for _ in range(20)]
+    assert statuses == [200] * 20
+    assert org.stats.requests_by_route["limits"] > 25
+
+
+def test_reads_survive_dropped_connections(make_client: MakeClient, org: FakeOrg) -> None:
+    """Reads are retried when half the connections drop, and succeed."""
+    with make_client(retry=PATIENT) as client:
+        org.faults.rate_drop = 0.5
+        statuses = [(client.get("limits")).status_code for _ in range(20)]
+    assert statuses == [200] * 20
+
+
+def test_retries_can_be_disabled(make_client: MakeClient, org: FakeOrg) -> None:
+    """With retries disabled a 503 comes straight back."""
+    with make_client(retry=RetryPolicy.disabled()) as client:
+        org.faults.rate_503 = 1.0
+        response = client.get("limits")
+    assert response.status_code == 503
+
+
+def test_insert_is_not_repeated_after_a_drop(client: SalesforceClient, org: FakeOrg) -> None:
+    """An insert whose connection dropped after it was applied is not sent again."""
+    org.faults.rate_drop = 1.0
+    org.faults.drop_after_apply = True
+    with pytest.raises(SalesforceConnectionError) as info:
+        client.post("sobjects/Account", json={"Name": "Only once"})
+    assert isinstance(info.value.__cause__, httpx.TransportError)
+    org.faults.rate_drop = 0.0
+    assert [r["Name"] for r in org.records("Account")] == ["Only once"]
+
+
+def test_api_usage_is_tracked(client: SalesforceClient) -> None:
+    """Sforce-Limit-Info on responses updates client.api_usage."""
+    client.get("limits")
+    assert client.api_usage is not None
+    assert 0 < client.api_usage.used <= client.api_usage.max
+
+
+def test_logging_names_the_request_without_token(
+    client: SalesforceClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Request log lines carry method, path and status, never the access token."""
+    caplog.set_level(logging.DEBUG, logger="sf_toolkit")
+    client.get("limits")
+    assert client.session is not None
+    assert any("GET" in m and "/limits" in m and "200" in m for m in caplog.messages)
+    assert all(client.session.access_token not in m for m in caplog.messages)
+
+
+def test_event_hooks_keep_working(make_client: MakeClient) -> None:
+    """httpx event hooks still see every request."""
+    seen: list[str] = []
+
+    def hook(request: httpx.Request) -> None:
+        seen.append(request.url.path)
+
+    with make_client(event_hooks={"request": [hook]}) as client:
+        client.get("limits")
+    assert any(path.endswith("/limits") for path in seen)
+
+
+def test_repr_hides_the_token(client: SalesforceClient) -> None:
+    """The client's and session's reprs show no token."""
+    assert client.session is not None
+    token = client.session.access_token
+    assert token not in repr(client)
+    assert token not in repr(client.session)

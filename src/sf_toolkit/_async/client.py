@@ -1,37 +1,351 @@
-"""The Salesforce client: an httpx client whose base URL is the org's REST root."""
+"""The Salesforce client: an httpx client that logs in, retries and tracks API usage."""
 
 from __future__ import annotations
 
+import logging
+import random
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from types import TracebackType
 from typing import Any
 
 import httpx
 
+from .. import _registry
+from .._concurrency import AsyncSharedLock, run_in_thread_async, sleep_async
+from .._session import SessionState, normalize_api_version, pick_api_version
+from .._twins import TwinMixin, twin_transport
+from .._wire.errors import error_from_response
+from .._wire.limits import ApiUsage, parse_limit_info
+from .._wire.retry import RetryPolicy
+from ..auth import CliCommand, CliResult, Login, LoginFlow, Session, run_cli_command
+from ..exceptions import (
+    AuthenticationError,
+    ClientClosedError,
+    SalesforceConnectionError,
+)
+
 __all__ = ["AsyncSalesforceClient"]
 
-DEFAULT_API_VERSION = "62.0"
+logger = logging.getLogger("sf_toolkit")
+
+#: Salesforce answers most calls quickly, but a 2,000-record query page or a bulk result page
+#: can take minutes to stream: connect briefly, read patiently.
+DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=120.0, write=60.0, pool=30.0)
+
+#: Request extension that marks a POST as safe to repeat (a read, or an idempotent write).
+IDEMPOTENT = "sf_toolkit.idempotent"
 
 
-class AsyncSalesforceClient(httpx.AsyncClient):
+class AsyncSalesforceClient(TwinMixin, httpx.AsyncClient):
     """
     An httpx client for one Salesforce org.
 
-    Relative URLs resolve against the org's REST root, ``{instance}/services/data/vXX.X/``, so
-    ``client.get("sobjects/Account/describe")`` works as it does with plain httpx.
+    The client logs in on first need (entering the context manager, or the first request),
+    picks the API version (the one given, else the org's newest) and resolves relative URLs
+    against the org's REST root, ``{instance}/services/data/vXX.X/``: plain httpx calls such as
+    ``client.get("sobjects/Account/describe")`` keep working. An expired session is renewed
+    once, for all concurrent requests together; transient failures are retried under
+    ``retry``; every response's ``Sforce-Limit-Info`` updates :attr:`api_usage`.
 
     Args:
-        instance_url: The org's instance, e.g. ``"https://acme.my.salesforce.com"``.
-        api_version: The REST API version, e.g. ``"62.0"``.
-        **kwargs: Passed to the httpx client (``transport``, ``timeout``, ``event_hooks``, ...).
+        login: How to log in, for example ``SalesforceLogin(username=..., password=...)``.
+        api_version: REST API version such as ``"62.0"``; default: the org's newest.
+        timeout: httpx timeout; default: 10 s to connect, 120 s to read.
+        connection_name: The name under which the client registers as a default connection,
+            for operations called without a client.
+        retry: The retry policy; ``RetryPolicy.disabled()`` turns retries off.
+        **kwargs: Passed to httpx (``transport``, ``event_hooks``, ``verify``, ...).
+
+    Raises:
+        TypeError: If ``login`` is not a login object.
+        ValueError: If ``api_version`` does not look like ``"62.0"``.
     """
 
     def __init__(
         self,
+        login: Login,
         *,
-        instance_url: str,
-        api_version: str = DEFAULT_API_VERSION,
+        api_version: str | None = None,
+        timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
+        connection_name: str = _registry.DEFAULT_CONNECTION,
+        retry: RetryPolicy | None = None,
         **kwargs: Any,
     ) -> None:
-        self.api_version = api_version
-        super().__init__(
-            base_url=f"{instance_url.rstrip('/')}/services/data/v{api_version}/", **kwargs
+        if not isinstance(login, Login):
+            raise TypeError(
+                "login must be a login object such as SalesforceLogin(username=..., "
+                f"password=...), got {type(login).__name__}"
+            )
+        if "base_url" in kwargs:
+            raise TypeError("base_url is set from the login; pass api_version= to choose it")
+        self._shared = SessionState(
+            login=login, requested_version=normalize_api_version(api_version)
+        )
+        self.connection_name = connection_name
+        self.retry = retry if retry is not None else RetryPolicy()
+        self.api_usage: ApiUsage | None = None
+        self._httpx_kwargs = dict(kwargs)
+        self._rng = random.Random()
+        self._detached = False
+        super().__init__(timeout=timeout, **kwargs)
+        _registry.register(self, connection_name)
+
+    @classmethod
+    def _from_twin(cls, origin: Any) -> AsyncSalesforceClient:
+        """Build the twin of ``origin``: same session and settings, its own connections."""
+        kwargs = dict(origin._httpx_kwargs)
+        kwargs["transport"] = twin_transport(kwargs.get("transport"), for_class=cls)
+        client = cls(
+            origin._shared.login,
+            api_version=origin._shared.requested_version,
+            timeout=origin.timeout,
+            connection_name=origin.connection_name,
+            retry=origin.retry,
+            **kwargs,
+        )
+        client._shared = origin._shared
+        client._twin = origin
+        if origin._shared.base_url is not None:
+            client.base_url = origin._shared.base_url
+        return client
+
+    def __repr__(self) -> str:
+        session = self._shared.session
+        where = session.instance_url if session else "not logged in"
+        return (
+            f"<{type(self).__name__} connection={self.connection_name!r} {where} "
+            f"api_version={self._shared.api_version!r}>"
+        )
+
+    # -- state --------------------------------------------------------------------------------
+
+    @property
+    def api_version(self) -> str | None:
+        """The REST API version in use; None until the client has logged in."""
+        return self._shared.api_version
+
+    @property
+    def session(self) -> Session | None:
+        """The current session (its repr hides the token); None until logged in."""
+        return self._shared.session
+
+    @property
+    def is_closed(self) -> bool:
+        """Whether the client was closed (directly, or by closing its origin)."""
+        return self._detached or super().is_closed
+
+    def _check_open(self) -> None:
+        if self.is_closed:
+            raise ClientClosedError(
+                f"this {type(self).__name__} is closed; create a new client to send requests"
+            )
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    async def __aenter__(self) -> AsyncSalesforceClient:
+        self._check_open()
+        await super().__aenter__()
+        try:
+            await self.ensure_logged_in()
+        except BaseException:
+            await self.aclose()
+            raise
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None = None,
+        exc_value: BaseException | None = None,
+        traceback: TracebackType | None = None,
+    ) -> None:
+        self._release()
+        await super().__aexit__(exc_type, exc_value, traceback)
+
+    async def aclose(self) -> None:
+        """Close the client and its twin, and hand its connection name back."""
+        self._release()
+        await super().aclose()
+
+    def _release(self) -> None:
+        _registry.unregister(self, self.connection_name)
+        self._close_twin()
+
+    def _detach(self) -> None:
+        """Mark closed from the other half, which cannot wait for this half's pool to close."""
+        self._detached = True
+        _registry.unregister(self, self.connection_name)
+
+    # -- logging in ---------------------------------------------------------------------------
+
+    async def ensure_logged_in(self) -> Session:
+        """Log in unless a session exists; return it."""
+        self._check_open()
+        state = self._shared
+        if state.session is None:
+            async with AsyncSharedLock(state.lock):
+                if state.session is None:
+                    await self._login(state.login.flow())
+        assert state.session is not None
+        if self._shared.base_url is not None and str(self.base_url) != self._shared.base_url:
+            self.base_url = self._shared.base_url
+        return state.session
+
+    async def _refresh(self, seen_generation: int) -> None:
+        """Renew the session, unless another request already did since ``seen_generation``."""
+        state = self._shared
+        async with AsyncSharedLock(state.lock):
+            if state.generation != seen_generation:
+                return
+            assert state.session is not None
+            logger.info("session expired; logging in again")
+            await self._login(state.login.refresh_flow(state.session))
+
+    async def _login(self, flow: LoginFlow) -> None:
+        """Drive a login flow to its session, then learn the API version."""
+        state = self._shared
+        step = next(flow)
+        while True:
+            if isinstance(step, CliCommand):
+                reply: httpx.Response | CliResult = await run_in_thread_async(run_cli_command, step)
+            else:
+                reply = await self._send_bare(step)
+            try:
+                step = flow.send(reply)
+            except StopIteration as done:
+                session: Session = done.value
+                break
+        if state.api_version is None:
+            versions = await self._send_bare(
+                httpx.Request("GET", f"{session.instance_url}/services/data/")
+            )
+            if versions.status_code != 200:
+                raise error_from_response(versions)
+            state.api_version = pick_api_version(versions.json(), state.requested_version)
+        state.session = session
+        state.generation += 1
+        self.base_url = state.base_url or ""
+
+    async def _send_bare(self, request: httpx.Request) -> httpx.Response:
+        """Send a login-time request: no token, retried only where it cannot do harm."""
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = await super().send(request)
+                await response.aread()
+            except httpx.TransportError as exc:
+                if self.retry.should_retry(method=request.method, attempt=attempt, error=exc):
+                    await sleep_async(self.retry.next_delay(attempt, None, self._rng))
+                    continue
+                raise SalesforceConnectionError(
+                    f"could not reach {request.url.host}: {type(exc).__name__}: {exc}"
+                ) from exc
+            if self.retry.should_retry(method=request.method, attempt=attempt, response=response):
+                await sleep_async(self.retry.next_delay(attempt, response, self._rng))
+                continue
+            return response
+
+    # -- requests -----------------------------------------------------------------------------
+
+    async def request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Response:
+        """Send a request, logging in first if needed; relative URLs use the REST root."""
+        await self.ensure_logged_in()
+        return await super().request(method, url, **kwargs)
+
+    @asynccontextmanager
+    async def stream(
+        self, method: str, url: httpx.URL | str, **kwargs: Any
+    ) -> AsyncIterator[httpx.Response]:
+        """Stream a response, logging in first if needed; relative URLs use the REST root."""
+        await self.ensure_logged_in()
+        async with super().stream(method, url, **kwargs) as response:
+            yield response
+
+    async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+        """
+        Send with the session's token; renew an expired session once and retry what is safe.
+
+        Raises:
+            ClientClosedError: If the client is closed.
+            SalesforceConnectionError: If the request got no answer and may not be retried.
+        """
+        await self.ensure_logged_in()
+        state = self._shared
+        idempotent = request.extensions.get(IDEMPOTENT)
+        renewed = False
+        attempt = 0
+        started = time.monotonic()
+        while True:
+            attempt += 1
+            assert state.session is not None
+            generation = state.generation
+            if request.url.host == httpx.URL(state.session.instance_url).host:
+                request.headers["Authorization"] = f"Bearer {state.session.access_token}"
+            try:
+                response = await super().send(request, **kwargs)
+            except httpx.TransportError as exc:
+                if self.retry.should_retry(
+                    method=request.method, attempt=attempt, error=exc, idempotent=idempotent
+                ):
+                    self._log_retry(request, attempt, type(exc).__name__)
+                    await sleep_async(self.retry.next_delay(attempt, None, self._rng))
+                    continue
+                raise SalesforceConnectionError(
+                    f"{request.method} {request.url.path} got no answer: "
+                    f"{type(exc).__name__}: {exc}"
+                ) from exc
+            self._track_usage(response)
+            if response.status_code == 401 and not renewed:
+                await response.aread()
+                await response.aclose()
+                renewed = True
+                await self._refresh(generation)
+                continue
+            if response.status_code >= 400 and attempt < self.retry.attempts:
+                await response.aread()
+                if self.retry.should_retry(
+                    method=request.method,
+                    attempt=attempt,
+                    response=response,
+                    idempotent=idempotent,
+                ):
+                    await response.aclose()
+                    self._log_retry(request, attempt, str(response.status_code))
+                    await sleep_async(self.retry.next_delay(attempt, response, self._rng))
+                    continue
+            if response.status_code == 401:
+                await response.aread()
+                raise AuthenticationError(
+                    "the session was renewed but Salesforce still refuses it",
+                    status_code=401,
+                    error_code="INVALID_SESSION_ID",
+                    method=request.method,
+                    url=request.url.path,
+                )
+            logger.debug(
+                "%s %s -> %s in %.3fs (%d attempt%s)",
+                request.method,
+                request.url.path,
+                response.status_code,
+                time.monotonic() - started,
+                attempt,
+                "" if attempt == 1 else "s",
+            )
+            return response
+
+    def _track_usage(self, response: httpx.Response) -> None:
+        usage = parse_limit_info(response.headers.get("Sforce-Limit-Info"))
+        if usage is not None:
+            self.api_usage = usage
+
+    @staticmethod
+    def _log_retry(request: httpx.Request, attempt: int, reason: str) -> None:
+        logger.info(
+            "retrying %s %s after %s (attempt %d)",
+            request.method,
+            request.url.path,
+            reason,
+            attempt,
         )

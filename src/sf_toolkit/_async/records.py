@@ -1,0 +1,196 @@
+"""Single-record operations: fetch, save, delete, reload, describe and file downloads."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+
+from .. import _rest
+from .._concurrency import run_in_thread_async
+from .._registry import resolve_client
+from ..models import (
+    SObject,
+    SObjectDescription,
+    check_record_type,
+    connection_of,
+    from_payload,
+    mark_clean,
+    parse_describe,
+)
+from .client import AsyncSalesforceClient
+
+__all__ = [
+    "delete_async",
+    "describe_async",
+    "download_file_async",
+    "fetch_async",
+    "reload_async",
+    "save_async",
+    "save_insert_async",
+    "save_update_async",
+    "save_upsert_async",
+]
+
+T = TypeVar("T", bound=SObject)
+
+#: Bytes per write while streaming a file body to disk.
+CHUNK_SIZE = 1 << 16
+
+
+def _client_for(sf_client: AsyncSalesforceClient | None, target: Any) -> AsyncSalesforceClient:
+    return resolve_client(sf_client, AsyncSalesforceClient, connection_of(target))
+
+
+async def _call(client: AsyncSalesforceClient, call: _rest.RestCall) -> httpx.Response:
+    response = await client.request(
+        call.method,
+        call.url,
+        params=call.params,
+        json=call.json,
+        extensions=call.extensions(),
+    )
+    return _rest.check(response)
+
+
+async def fetch_async(
+    sobject_class: type[T], record_id: str, sf_client: AsyncSalesforceClient | None = None
+) -> T:
+    """
+    Fetch one record by Id, with the fields its model declares.
+
+    Raises:
+        InvalidIdError: If ``record_id`` is malformed (nothing is sent).
+        NotFoundError: If no such record exists.
+    """
+    call = _rest.fetch_call(sobject_class, record_id)
+    response = await _call(_client_for(sf_client, sobject_class), call)
+    return from_payload(response.json(), sobject_class)
+
+
+async def save_insert_async(
+    record: SObject, sf_client: AsyncSalesforceClient | None = None
+) -> None:
+    """Insert a new record; its ``Id`` is set from Salesforce's answer."""
+    call = _rest.insert_call(record)
+    response = await _call(_client_for(sf_client, record), call)
+    _rest.apply_insert(record, response.json())
+
+
+async def save_update_async(
+    record: SObject,
+    sf_client: AsyncSalesforceClient | None = None,
+    only_changes: bool = False,
+) -> None:
+    """
+    Update an existing record.
+
+    Args:
+        only_changes: Send only the fields changed since the record was loaded or saved
+            (nothing at all when none changed), instead of every loaded field.
+    """
+    call = _rest.update_call(record, only_changes=only_changes)
+    if call is not None:
+        await _call(_client_for(sf_client, record), call)
+    mark_clean(record)
+
+
+async def save_upsert_async(
+    record: SObject,
+    sf_client: AsyncSalesforceClient | None = None,
+    *,
+    external_id_field: str,
+) -> bool:
+    """
+    Insert or update a record by an external id field; return True if it was created.
+
+    The record's ``Id`` is set from the answer when Salesforce returns one.
+    """
+    call = _rest.upsert_call(record, external_id_field)
+    response = await _call(_client_for(sf_client, record), call)
+    created = response.status_code == 201
+    if response.content:
+        data = response.json()
+        created = bool(data.get("created", created))
+        if data.get("id"):
+            record.Id = str(data["id"])
+    mark_clean(record)
+    return created
+
+
+async def save_async(
+    record: SObject, sf_client: AsyncSalesforceClient | None = None, only_changes: bool = False
+) -> None:
+    """Insert the record if it has no ``Id``, else update it."""
+    if record.Id is None:
+        await save_insert_async(record, sf_client)
+    else:
+        await save_update_async(record, sf_client, only_changes=only_changes)
+
+
+async def delete_async(record: SObject, sf_client: AsyncSalesforceClient | None = None) -> None:
+    """Delete a record (to the recycle bin) by its ``Id``."""
+    await _call(_client_for(sf_client, record), _rest.delete_call(record))
+
+
+async def reload_async(record: T, sf_client: AsyncSalesforceClient | None = None) -> T:
+    """Fetch the record's fields again, in place, discarding unsaved changes; return it."""
+    record_id = _rest.record_id_of(record, "reload")
+    fresh = await fetch_async(type(record), record_id, sf_client)
+    for name, value in vars(fresh).items():
+        object.__setattr__(record, name, value)
+    mark_clean(record)
+    return record
+
+
+async def describe_async(
+    sobject_class: type[SObject], sf_client: AsyncSalesforceClient | None = None
+) -> SObjectDescription:
+    """Fetch the sObject's metadata as typed field descriptions."""
+    response = await _call(
+        _client_for(sf_client, sobject_class), _rest.describe_call(sobject_class)
+    )
+    return parse_describe(response.json())
+
+
+async def download_file_async(
+    record: SObject,
+    dest_path: str | os.PathLike[str],
+    sf_client: AsyncSalesforceClient | None = None,
+    *,
+    overwrite: bool = False,
+) -> Path:
+    """
+    Stream a file body (Attachment, ContentVersion, Document) to disk in chunks.
+
+    ``dest_path`` is a file path, or a directory to put a file named after the record in. The
+    body goes to a temporary file first, so a failed download leaves nothing behind.
+
+    Returns:
+        The path written.
+
+    Raises:
+        FileExistsError: If the target exists and ``overwrite`` is false.
+    """
+    check_record_type(record, SObject, "download_file")
+    call = _rest.blob_call(record)
+    target = _rest.download_target(record, Path(dest_path), overwrite=overwrite)
+    client = _client_for(sf_client, record)
+    partial = target.with_name(f".{target.name}.part")
+    async with client.stream(call.method, call.url) as response:
+        if response.is_error:
+            await response.aread()
+            _rest.check(response)
+        handle = await run_in_thread_async(partial.open, "wb")
+        try:
+            async for chunk in response.aiter_bytes(CHUNK_SIZE):
+                await run_in_thread_async(handle.write, chunk)
+        except BaseException:
+            handle.close()
+            partial.unlink(missing_ok=True)
+            raise
+        handle.close()
+    await run_in_thread_async(partial.replace, target)
+    return target

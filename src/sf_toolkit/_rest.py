@@ -1,0 +1,222 @@
+"""
+Sans-I/O building blocks of the record operations: which request, and what its answer means.
+
+The async layer sends what these functions describe and hands the answers back, so every
+decision here is tested once, with plain data, for both halves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import attrs
+import httpx
+
+from ._wire.errors import error_from_response
+from .ids import validate_id
+from .models import (
+    SObject,
+    api_name_of,
+    blob_field_of,
+    field_api_names,
+    mark_clean,
+    to_payload,
+)
+
+__all__ = [
+    "RestCall",
+    "blob_call",
+    "check",
+    "delete_call",
+    "describe_call",
+    "download_target",
+    "fetch_call",
+    "insert_call",
+    "record_id_of",
+    "update_call",
+    "upsert_call",
+]
+
+
+@attrs.frozen
+class RestCall:
+    """One REST request: method, URL relative to the REST root, and its body or parameters."""
+
+    method: str
+    url: str
+    params: Mapping[str, str] | None = None
+    json: Any = None
+    idempotent: bool | None = None
+    """None lets the retry policy decide by method; True marks a POST that is safe to repeat."""
+
+    def extensions(self) -> dict[str, Any]:
+        return {} if self.idempotent is None else {"sf_toolkit.idempotent": self.idempotent}
+
+
+def check(response: httpx.Response) -> httpx.Response:
+    """
+    Return a successful response, or raise the matching ``SalesforceApiError`` subclass.
+
+    The response body must have been read.
+    """
+    if response.is_error or response.status_code == 300:
+        raise error_from_response(response, base_path=_rest_root(response))
+    return response
+
+
+def _rest_root(response: httpx.Response) -> str:
+    path = response.request.url.path
+    marker = "/services/data/v"
+    if marker in path:
+        start = path.index(marker)
+        end = path.find("/", start + len(marker))
+        return path[start:end] if end != -1 else path[start:]
+    return ""
+
+
+def _segment(value: str) -> str:
+    """Percent-encode a value as one path segment: ``/`` and ``?`` cannot escape it."""
+    return quote(value, safe="")
+
+
+def record_id_of(record: SObject, operation: str) -> str:
+    """
+    The record's Id, validated, for operations that need one.
+
+    Raises:
+        ValueError: If the record has no Id (it was never inserted).
+        InvalidIdError: If its Id is malformed.
+    """
+    if record.Id is None:
+        raise ValueError(
+            f"{operation} needs a record with an Id; this {type(record).__name__} has none "
+            "(insert it first, or use save_upsert with an external id)"
+        )
+    return validate_id(record.Id, argument=f"{type(record).__name__}.Id")
+
+
+def fetch_call(sobject_class: type[SObject], record_id: str) -> RestCall:
+    """GET one record by Id, asking for exactly the model's fields."""
+    record_id = validate_id(record_id)
+    return RestCall(
+        "GET",
+        f"sobjects/{api_name_of(sobject_class)}/{record_id}",
+        params={"fields": ",".join(field_api_names(sobject_class))},
+    )
+
+
+def insert_call(record: SObject) -> RestCall:
+    """POST a new record; only the fields that were set are sent."""
+    if record.Id is not None:
+        raise ValueError(
+            f"save_insert needs a record without an Id; this {type(record).__name__} already "
+            f"has Id {record.Id!r} (use save_update or save)"
+        )
+    return RestCall("POST", f"sobjects/{api_name_of(record)}", json=to_payload(record))
+
+
+def update_call(record: SObject, *, only_changes: bool = False) -> RestCall | None:
+    """
+    PATCH an existing record; None when ``only_changes`` and nothing changed.
+
+    Without ``only_changes`` every loaded field is sent.
+    """
+    record_id = record_id_of(record, "save_update")
+    payload = to_payload(record, only_changes=only_changes)
+    if only_changes and not payload:
+        return None
+    return RestCall("PATCH", f"sobjects/{api_name_of(record)}/{record_id}", json=payload)
+
+
+def upsert_call(record: SObject, external_id_field: str) -> RestCall:
+    """
+    PATCH by external id: Salesforce inserts or updates, so the call is safe to repeat.
+
+    Raises:
+        ValueError: If the field name is malformed or the record has no value for it.
+    """
+    if not external_id_field or not external_id_field.replace("_", "").isalnum():
+        raise ValueError(f"external_id_field must be a field API name, got {external_id_field!r}")
+    payload = to_payload(record)
+    matches = [key for key in payload if key.lower() == external_id_field.lower()]
+    if not matches or payload[matches[0]] in (None, ""):
+        raise ValueError(
+            f"save_upsert needs a value in {type(record).__name__}.{external_id_field}"
+        )
+    value = str(payload.pop(matches[0]))
+    return RestCall(
+        "PATCH",
+        f"sobjects/{api_name_of(record)}/{external_id_field}/{_segment(value)}",
+        json=payload,
+        idempotent=True,
+    )
+
+
+def delete_call(record: SObject) -> RestCall:
+    """DELETE a record by its Id."""
+    record_id = record_id_of(record, "delete")
+    return RestCall("DELETE", f"sobjects/{api_name_of(record)}/{record_id}")
+
+
+def describe_call(sobject_class: type[SObject]) -> RestCall:
+    """GET the sObject's describe metadata."""
+    return RestCall("GET", f"sobjects/{api_name_of(sobject_class)}/describe")
+
+
+def blob_call(record: SObject) -> RestCall:
+    """
+    GET the body of a blob record (Attachment ``Body``, ContentVersion ``VersionData``, ...).
+
+    Raises:
+        TypeError: If the record's class has no blob field.
+    """
+    blob_field = blob_field_of(type(record))
+    if blob_field is None:
+        raise TypeError(
+            f"download_file needs a record with a file body (Attachment, ContentVersion, "
+            f"Document or a model with a blob field), got {type(record).__name__}"
+        )
+    record_id = record_id_of(record, "download_file")
+    return RestCall("GET", f"sobjects/{api_name_of(record)}/{record_id}/{blob_field}")
+
+
+_NAME_FIELDS = ("PathOnClient", "Name", "Title")
+
+
+def download_target(record: SObject, dest_path: str | Path, *, overwrite: bool = False) -> Path:
+    """
+    Where ``download_file`` writes: ``dest_path`` itself, or a file named after the record
+    inside it when ``dest_path`` is a directory.
+
+    Raises:
+        FileExistsError: If the file exists and ``overwrite`` is false.
+        ValueError: If ``dest_path`` is a directory and the record carries no file name.
+    """
+    target = Path(dest_path)
+    if target.is_dir():
+        name = next(
+            (
+                str(getattr(record, field))
+                for field in _NAME_FIELDS
+                if isinstance(getattr(record, field, None), str) and getattr(record, field)
+            ),
+            None,
+        )
+        if name is None:
+            raise ValueError(
+                f"{dest_path!s} is a directory and the {type(record).__name__} has no file name "
+                f"loaded ({', '.join(_NAME_FIELDS)}); pass a file path instead"
+            )
+        target = target / Path(name).name
+    if target.exists() and not overwrite:
+        raise FileExistsError(f"{target} exists; pass overwrite=True to replace it")
+    return target
+
+
+def apply_insert(record: SObject, data: Mapping[str, Any]) -> None:
+    """Record the new Id from a create answer and clear the change set."""
+    object.__setattr__(record, "Id", str(data["id"]))
+    mark_clean(record)

@@ -1,0 +1,83 @@
+# Generated from src/sf_toolkit/_async/query.py by scripts/generate_sync.py.
+# Do not edit: change the async source and regenerate.
+"""SOQL queries: stream records page by page, and count."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from .. import _rest
+from .._query import child_continuations, plan_count, plan_query
+from .._registry import resolve_client
+from ..models import connection_of, from_payload
+from ..soql import SelectQuery
+from .client import SalesforceClient
+
+__all__ = ["count", "query"]
+
+
+def _get(client: SalesforceClient, url: str, **kwargs: Any) -> Any:
+    response = client.get(url, **kwargs)
+    response.read()
+    return _rest.check(response).json()
+
+
+def _absolute(client: SalesforceClient, next_url: str) -> str:
+    session = client.session
+    assert session is not None
+    return f"{session.instance_url}{next_url}"
+
+
+def query(
+    query: SelectQuery[Any] | str,
+    sf_client: SalesforceClient | None = None,
+    *,
+    include_deleted: bool = False,
+    batch_size: int | None = None,
+) -> Iterator[Any]:
+    """
+    Yield the records of a query, fetching one page at a time through ``nextRecordsUrl``.
+
+    Records load into the builder's model, or the model registered for their type. Child
+    subqueries are completed: their further pages are fetched before the parent is yielded.
+
+    Args:
+        query: ``select(Model)...`` or a SOQL string.
+        include_deleted: Use ``queryAll``: include deleted and archived records.
+        batch_size: Records per page, 200 to 2000 (a hint Salesforce may adjust).
+    """
+    plan = plan_query(query, include_deleted=include_deleted, batch_size=batch_size)
+    model = plan.model
+    client = resolve_client(sf_client, SalesforceClient, connection_of(model) if model else None)
+    page = _get(client, plan.endpoint, params={"q": plan.soql}, headers=plan.headers)
+    while True:
+        for raw in page["records"]:
+            for relationship, next_url in list(child_continuations(raw)):
+                children = raw[relationship]
+                while next_url:
+                    more = _get(client, _absolute(client, next_url), headers=plan.headers)
+                    children["records"].extend(more["records"])
+                    next_url = more.get("nextRecordsUrl")
+                children["done"] = True
+                children.pop("nextRecordsUrl", None)
+            yield from_payload(raw, model)
+        next_url = page.get("nextRecordsUrl")
+        if not next_url:
+            return
+        page = _get(client, _absolute(client, next_url), headers=plan.headers)
+
+
+def count(
+    query: SelectQuery[Any] | str,
+    sf_client: SalesforceClient | None = None,
+    *,
+    include_deleted: bool = False,
+) -> int:
+    """Count the records a query matches (``SELECT COUNT() ...`` for a builder)."""
+    plan = plan_count(query, include_deleted=include_deleted)
+    client = resolve_client(
+        sf_client, SalesforceClient, connection_of(plan.model) if plan.model else None
+    )
+    data = _get(client, plan.endpoint, params={"q": plan.soql})
+    return int(data["totalSize"])

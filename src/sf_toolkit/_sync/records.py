@@ -1,0 +1,192 @@
+# Generated from src/sf_toolkit/_async/records.py by scripts/generate_sync.py.
+# Do not edit: change the async source and regenerate.
+"""Single-record operations: fetch, save, delete, reload, describe and file downloads."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+
+from .. import _rest
+from .._concurrency import run_in_thread
+from .._registry import resolve_client
+from ..models import (
+    SObject,
+    SObjectDescription,
+    check_record_type,
+    connection_of,
+    from_payload,
+    mark_clean,
+    parse_describe,
+)
+from .client import SalesforceClient
+
+__all__ = [
+    "delete",
+    "describe",
+    "download_file",
+    "fetch",
+    "reload",
+    "save",
+    "save_insert",
+    "save_update",
+    "save_upsert",
+]
+
+T = TypeVar("T", bound=SObject)
+
+#: Bytes per write while streaming a file body to disk.
+CHUNK_SIZE = 1 << 16
+
+
+def _client_for(sf_client: SalesforceClient | None, target: Any) -> SalesforceClient:
+    return resolve_client(sf_client, SalesforceClient, connection_of(target))
+
+
+def _call(client: SalesforceClient, call: _rest.RestCall) -> httpx.Response:
+    response = client.request(
+        call.method,
+        call.url,
+        params=call.params,
+        json=call.json,
+        extensions=call.extensions(),
+    )
+    return _rest.check(response)
+
+
+def fetch(sobject_class: type[T], record_id: str, sf_client: SalesforceClient | None = None) -> T:
+    """
+    Fetch one record by Id, with the fields its model declares.
+
+    Raises:
+        InvalidIdError: If ``record_id`` is malformed (nothing is sent).
+        NotFoundError: If no such record exists.
+    """
+    call = _rest.fetch_call(sobject_class, record_id)
+    response = _call(_client_for(sf_client, sobject_class), call)
+    return from_payload(response.json(), sobject_class)
+
+
+def save_insert(record: SObject, sf_client: SalesforceClient | None = None) -> None:
+    """Insert a new record; its ``Id`` is set from Salesforce's answer."""
+    call = _rest.insert_call(record)
+    response = _call(_client_for(sf_client, record), call)
+    _rest.apply_insert(record, response.json())
+
+
+def save_update(
+    record: SObject,
+    sf_client: SalesforceClient | None = None,
+    only_changes: bool = False,
+) -> None:
+    """
+    Update an existing record.
+
+    Args:
+        only_changes: Send only the fields changed since the record was loaded or saved
+            (nothing at all when none changed), instead of every loaded field.
+    """
+    call = _rest.update_call(record, only_changes=only_changes)
+    if call is not None:
+        _call(_client_for(sf_client, record), call)
+    mark_clean(record)
+
+
+def save_upsert(
+    record: SObject,
+    sf_client: SalesforceClient | None = None,
+    *,
+    external_id_field: str,
+) -> bool:
+    """
+    Insert or update a record by an external id field; return True if it was created.
+
+    The record's ``Id`` is set from the answer when Salesforce returns one.
+    """
+    call = _rest.upsert_call(record, external_id_field)
+    response = _call(_client_for(sf_client, record), call)
+    created = response.status_code == 201
+    if response.content:
+        data = response.json()
+        created = bool(data.get("created", created))
+        if data.get("id"):
+            record.Id = str(data["id"])
+    mark_clean(record)
+    return created
+
+
+def save(
+    record: SObject, sf_client: SalesforceClient | None = None, only_changes: bool = False
+) -> None:
+    """Insert the record if it has no ``Id``, else update it."""
+    if record.Id is None:
+        save_insert(record, sf_client)
+    else:
+        save_update(record, sf_client, only_changes=only_changes)
+
+
+def delete(record: SObject, sf_client: SalesforceClient | None = None) -> None:
+    """Delete a record (to the recycle bin) by its ``Id``."""
+    _call(_client_for(sf_client, record), _rest.delete_call(record))
+
+
+def reload(record: T, sf_client: SalesforceClient | None = None) -> T:
+    """Fetch the record's fields again, in place, discarding unsaved changes; return it."""
+    record_id = _rest.record_id_of(record, "reload")
+    fresh = fetch(type(record), record_id, sf_client)
+    for name, value in vars(fresh).items():
+        object.__setattr__(record, name, value)
+    mark_clean(record)
+    return record
+
+
+def describe(
+    sobject_class: type[SObject], sf_client: SalesforceClient | None = None
+) -> SObjectDescription:
+    """Fetch the sObject's metadata as typed field descriptions."""
+    response = _call(_client_for(sf_client, sobject_class), _rest.describe_call(sobject_class))
+    return parse_describe(response.json())
+
+
+def download_file(
+    record: SObject,
+    dest_path: str | os.PathLike[str],
+    sf_client: SalesforceClient | None = None,
+    *,
+    overwrite: bool = False,
+) -> Path:
+    """
+    Stream a file body (Attachment, ContentVersion, Document) to disk in chunks.
+
+    ``dest_path`` is a file path, or a directory to put a file named after the record in. The
+    body goes to a temporary file first, so a failed download leaves nothing behind.
+
+    Returns:
+        The path written.
+
+    Raises:
+        FileExistsError: If the target exists and ``overwrite`` is false.
+    """
+    check_record_type(record, SObject, "download_file")
+    call = _rest.blob_call(record)
+    target = _rest.download_target(record, Path(dest_path), overwrite=overwrite)
+    client = _client_for(sf_client, record)
+    partial = target.with_name(f".{target.name}.part")
+    with client.stream(call.method, call.url) as response:
+        if response.is_error:
+            response.read()
+            _rest.check(response)
+        handle = run_in_thread(partial.open, "wb")
+        try:
+            for chunk in response.iter_bytes(CHUNK_SIZE):
+                run_in_thread(handle.write, chunk)
+        except BaseException:
+            handle.close()
+            partial.unlink(missing_ok=True)
+            raise
+        handle.close()
+    run_in_thread(partial.replace, target)
+    return target

@@ -1,0 +1,1 @@
+"""Operations on records and queries; see :mod:`sf_toolkit.io.api`."""

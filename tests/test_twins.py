@@ -1,0 +1,109 @@
+"""
+`as_sync` and `as_async`: the conversions between the halves.
+
+These tests cross from one half to the other, so they are written by hand in both directions
+rather than generated.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from sf_toolkit import AsyncSalesforceClient, SalesforceClient, SalesforceLogin
+from sf_toolkit.testing import FakeOrg
+
+
+@pytest.fixture
+def org() -> FakeOrg:
+    return FakeOrg(seed=3)
+
+
+@pytest.fixture
+def login() -> SalesforceLogin:
+    return SalesforceLogin(username="user@example.com", password="password")
+
+
+def test_seed_client_conversion_runs_as_written(org: FakeOrg, login: SalesforceLogin) -> None:
+    """The seed's conversion block works without context managers, both ways."""
+    sync_client = SalesforceClient(login=login, transport=org.transport())
+    async_client = sync_client.as_async
+    assert isinstance(async_client, AsyncSalesforceClient)
+
+    async_client = AsyncSalesforceClient(login=login, transport=org.async_transport())
+    sync_client = async_client.as_sync
+    assert isinstance(sync_client, SalesforceClient)
+    sync_client.close()
+    asyncio.run(async_client.aclose())
+
+
+def test_async_twin_of_sync_client_shares_the_session(org: FakeOrg, login: SalesforceLogin) -> None:
+    """The async twin of a logged-in sync client makes no second login."""
+    with SalesforceClient(login=login, transport=org.transport()) as client:
+        twin = client.as_async
+        assert twin is client.as_async
+        assert twin.as_sync is client
+
+        async def use_twin() -> int:
+            return (await twin.get("limits")).status_code
+
+        assert asyncio.run(use_twin()) == 200
+        assert twin.session is client.session
+    assert org.stats.logins == 1
+    assert twin.is_closed
+
+
+def test_sync_twin_of_async_client_shares_the_session(org: FakeOrg, login: SalesforceLogin) -> None:
+    """The sync twin of an async client makes no second login and closes with it."""
+
+    async def main() -> SalesforceClient:
+        async with AsyncSalesforceClient(login=login, transport=org.async_transport()) as client:
+            twin = client.as_sync
+            assert twin is client.as_sync
+            assert twin.as_async is client
+            assert twin.get("limits").status_code == 200
+            await client.get("limits")
+            return twin
+
+    twin = asyncio.run(main())
+    assert org.stats.logins == 1
+    assert twin.is_closed
+
+
+def test_twin_logs_in_for_a_fresh_origin(org: FakeOrg, login: SalesforceLogin) -> None:
+    """A twin of a client that never logged in logs in once, for both."""
+    client = AsyncSalesforceClient(login=login, transport=org.async_transport())
+    twin = client.as_sync
+    assert twin.get("limits").status_code == 200
+
+    async def use_origin() -> int:
+        return (await client.get("limits")).status_code
+
+    assert asyncio.run(use_origin()) == 200
+    assert org.stats.logins == 1
+    asyncio.run(client.aclose())
+    assert twin.is_closed
+
+
+def test_twin_of_twin_is_origin(org: FakeOrg, login: SalesforceLogin) -> None:
+    """Converting twice returns the original client, and each half converts to itself."""
+    client = SalesforceClient(login=login, transport=org.transport())
+    assert client.as_sync is client
+    assert client.as_async.as_sync is client
+    assert client.as_async.as_async is client.as_async
+    client.close()
+
+
+def test_twins_register_in_their_own_registry(org: FakeOrg, login: SalesforceLogin) -> None:
+    """A twin becomes the default connection of its own kind."""
+    from sf_toolkit._registry import lookup
+
+    client = SalesforceClient(login=login, transport=org.transport(), connection_name="twins")
+    assert lookup(AsyncSalesforceClient, "twins") is None
+    twin = client.as_async
+    assert lookup(AsyncSalesforceClient, "twins") is twin
+    assert lookup(SalesforceClient, "twins") is client
+    client.close()
+    assert lookup(AsyncSalesforceClient, "twins") is None
+    assert lookup(SalesforceClient, "twins") is None
