@@ -54,7 +54,13 @@ from ._bulk_jobs import (
     format_datetime,
     job_id,
 )
-from ._bulk_query import compound_refusal, decode_locator, encode_locator, refusal
+from ._bulk_query import (
+    columns_of,
+    compound_refusal,
+    decode_locator,
+    encode_locator,
+    refusal,
+)
 from ._protocols import BulkBackend, SoqlError
 
 __all__ = ["BulkApi"]
@@ -629,7 +635,7 @@ class BulkApi:
         page = records[offset : offset + limit]
         end = offset + len(page)
         content = query_csv(
-            job.query_result.columns,
+            columns_of(job.query_result),
             page,
             column_delimiter=job.column_delimiter,
             line_ending=job.line_ending,

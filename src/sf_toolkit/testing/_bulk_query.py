@@ -11,10 +11,12 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from ._protocols import BulkBackend, QueryResult
 
-__all__ = ["compound_refusal", "decode_locator", "encode_locator", "refusal"]
+__all__ = ["columns_of", "compound_refusal", "decode_locator", "encode_locator", "refusal"]
 
 _STRING = re.compile(r"'(?:\\.|[^'\\])*'")
 _GROUP_BY = re.compile(r"\bGROUP\s+BY\b", re.IGNORECASE)
@@ -87,3 +89,27 @@ def decode_locator(locator: str) -> int | None:
     if not text.isdigit():
         return None
     return int(text)
+
+
+def _paths(record: Mapping[str, Any], prefix: str = "") -> list[str]:
+    paths = []
+    for key, value in record.items():
+        if key == "attributes":
+            continue
+        if isinstance(value, Mapping):
+            paths += _paths(value, f"{prefix}{key}.")
+        else:
+            paths.append(prefix + key)
+    return paths
+
+
+def columns_of(result: QueryResult) -> list[str]:
+    """
+    The CSV columns of a query result: the engine's SELECT-order paths.
+
+    An engine that leaves ``columns`` empty gets them from the first record's keys, so the
+    CSV still has a header (a null parent then hides its fields, which is the best we can do).
+    """
+    if result.columns or not result.records:
+        return list(result.columns)
+    return _paths(result.records[0])

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -717,6 +718,15 @@ def test_list_jobs_filters_by_job_type(h: Harness) -> None:
     """Filtering on another jobType lists nothing."""
     h.ingest_job()
     assert h.call("GET", "ingest", params={"jobType": "Classic"}).json()["records"] == []
+
+
+def test_concurrent_job_creation_is_safe() -> None:
+    """Jobs created from many threads at once all get distinct Ids and are all listed."""
+    h = Harness(list_page_size=10_000)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        jobs = list(pool.map(lambda _: h.ingest_job(), range(160)))
+    assert len(set(jobs)) == 160
+    assert len(h.call("GET", "ingest").json()["records"]) == 160
 
 
 # -- result files -------------------------------------------------------------------------

@@ -10,8 +10,8 @@ from sf_toolkit.ids import is_valid_id
 from sf_toolkit.testing._bulk_csv import CsvUploadError, cell_text, parse_upload, result_csv
 from sf_toolkit.testing._bulk_ingest import format_errors
 from sf_toolkit.testing._bulk_jobs import format_datetime, job_id
-from sf_toolkit.testing._bulk_query import decode_locator, encode_locator, refusal
-from sf_toolkit.testing._protocols import DmlError
+from sf_toolkit.testing._bulk_query import columns_of, decode_locator, encode_locator, refusal
+from sf_toolkit.testing._protocols import DmlError, QueryResult
 
 
 @pytest.mark.parametrize("serial", [0, 1, 61, 62, 916_132_831])
@@ -120,3 +120,19 @@ def test_parse_upload_needs_a_header() -> None:
     """An empty upload has no header and is refused."""
     with pytest.raises(CsvUploadError):
         parse_upload(b"", column_delimiter="COMMA", line_ending="LF")
+
+
+def test_columns_come_from_the_engine_in_select_order() -> None:
+    """The engine's SELECT-order columns are used as they are."""
+    result = QueryResult("Contact", 1, [{"Id": "x", "LastName": "y"}], ["LastName", "Id"])
+    assert columns_of(result) == ["LastName", "Id"]
+
+
+def test_columns_fall_back_to_the_first_records_paths() -> None:
+    """Without engine columns, the first record's keys (parents as paths) make the header."""
+    record = {
+        "attributes": {"type": "Contact"},
+        "Id": "x",
+        "Account": {"attributes": {"type": "Account"}, "Name": "Acme"},
+    }
+    assert columns_of(QueryResult("Contact", 1, [record])) == ["Id", "Account.Name"]
