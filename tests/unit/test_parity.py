@@ -12,7 +12,6 @@ import pytest
 import sf_toolkit
 import sf_toolkit._async
 
-
 #: httpx's own method pairs, which keep their distinct names in the sync half.
 HTTPX_PAIRS = {"aclose": "close", "aread": "read", "aiter_bytes": "iter_bytes"}
 
@@ -40,10 +39,12 @@ def modules(name: str) -> tuple[ModuleType, ModuleType]:
 
 
 def defined_in(value: object, module: ModuleType) -> bool:
-    try:
-        return inspect.getfile(value) == module.__file__  # type: ignore[arg-type]
-    except TypeError:  # built-in
-        return False
+    """Whether ``module``'s own code defines ``value`` (exported classes show `sf_toolkit`)."""
+    if inspect.isfunction(value):
+        return value.__code__.co_filename == module.__file__
+    if inspect.isclass(value):
+        return any(defined_in(member, module) for member in vars(value).values())
+    return False
 
 
 def shape(obj: object) -> list[tuple[str, object, object]]:
