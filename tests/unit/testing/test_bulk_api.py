@@ -970,6 +970,7 @@ def test_na_in_a_parent_column_clears_the_lookup(h: Harness) -> None:
     """#N/A in Account.External_ID__c sets AccountId to null."""
     account = h.insert_account(Name="Acme")
     contact = h.backend.insert("Contact", {"LastName": "Ann", "AccountId": account}).id
+    assert contact is not None
     h.run_ingest(f"Id,Account.External_ID__c\n{contact},#N/A\n", "update", "Contact")
     assert h.backend.rows["Contact"][contact]["AccountId"] is None
 
@@ -1499,7 +1500,10 @@ async def test_aiosalesforce_ingests_and_parses_job_info(h: Harness, anyio_backe
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
         sf = Salesforce(client, "https://fake.my.salesforce.com", auth=_Token(), version="59.0")
-        data = [{"Name": "A", "NumberOfEmployees": 3}, {"Name": None, "NumberOfEmployees": 1}]
+        data: list[dict[str, Any]] = [
+            {"Name": "A", "NumberOfEmployees": 3},
+            {"Name": None, "NumberOfEmployees": 1},
+        ]
         results = [
             result
             async for result in sf.bulk_v2.ingest.perform_operation(
