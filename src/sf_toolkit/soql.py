@@ -20,7 +20,13 @@ import attrs
 from .models import SObject, api_name_of, field_api_names, relationship_fields
 from .models._base import FieldInfo
 
-__all__ = ["LikePattern", "SelectQuery", "escape_like", "quote", "select"]
+__all__ = [
+    "LikePattern",
+    "SelectQuery",
+    "escape_like",
+    "quote",
+    "select",
+]
 
 _M = TypeVar("_M", bound=SObject)
 _FIELD_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*")

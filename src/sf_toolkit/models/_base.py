@@ -32,8 +32,8 @@ else:  # pragma: no cover - Python 3.10
 
 
 __all__ = [
-    "NOT_LOADED",
     "GenericRecord",
+    "NOT_LOADED",
     "SObject",
     "api_name_of",
     "changed_fields",

@@ -23,11 +23,14 @@ from ..exceptions import InvalidIdError
 from ..ids import to_id18, validate_id
 from . import _values as v
 from ._base import (
+    NOT_LOADED,
     GenericRecord,
     SObject,
+    _get_attributes,
     _get_changed,
     _get_extra,
     _set_attributes,
+    _set_changed,
     _set_dict,
     _set_extra,
     _set_type,
@@ -37,14 +40,19 @@ from ._base import (
 )
 
 __all__ = [
-    "SYSTEM_FIELDS",
     "RelatedList",
+    "SYSTEM_FIELDS",
     "blob_field_of",
     "configure_converter",
     "field_api_names",
     "from_payload",
+    "get_field",
+    "incomplete_related_lists",
+    "load_into",
     "make_converter",
+    "relationship_fields",
     "to_payload",
+    "validate_record_id",
 ]
 
 _S = TypeVar("_S", bound=SObject)
@@ -76,13 +84,15 @@ class RelatedList(list[_R]):
     """
     The records of a child relationship (a subquery), with Salesforce's paging state.
 
-    When ``done`` is false, ``next_records_url`` points at the rest of the children;
-    the query layer fetches it and extends the list.
+    When ``done`` is false, ``next_records_url`` points at the rest of the children: the
+    query layer fetches that page and passes it to :meth:`add_page` until ``done``.
     """
 
     total_size: int
     done: bool
     next_records_url: str | None
+    model: type[SObject] | None
+    """The model the children load into; None means the registry decides per row."""
 
     def __init__(
         self,
@@ -91,11 +101,27 @@ class RelatedList(list[_R]):
         total_size: int | None = None,
         done: bool = True,
         next_records_url: str | None = None,
+        model: type[SObject] | None = None,
     ) -> None:
         super().__init__(records)
         self.total_size = len(self) if total_size is None else total_size
         self.done = done
         self.next_records_url = next_records_url
+        self.model = model
+
+    def add_page(self, page: Mapping[str, Any]) -> None:
+        """
+        Append the records of the next page of this relationship and take its paging state.
+
+        Args:
+            page: The JSON of ``GET {next_records_url}``: ``{"done", "records", ...}``.
+        """
+        if not isinstance(page, Mapping) or not isinstance(page.get("records"), list):
+            raise TypeError("a page of children must be a query result with 'records'")
+        self.extend(typing.cast(_R, _load(row, self.model)) for row in page["records"])
+        self.done = bool(page.get("done", True))
+        next_url = page.get("nextRecordsUrl")
+        self.next_records_url = next_url if isinstance(next_url, str) else None
 
 
 # ----------------------------------------------------------------------------- converter
@@ -174,14 +200,16 @@ def _children(value: Any, model: type[SObject] | None) -> RelatedList[SObject]:
     if isinstance(value, Mapping):
         rows = value.get("records") or ()
         total = value.get("totalSize")
+        next_url = value.get("nextRecordsUrl")
         return RelatedList(
             [_load(row, model) for row in rows],
             total_size=total if isinstance(total, int) else None,
             done=bool(value.get("done", True)),
-            next_records_url=value.get("nextRecordsUrl"),
+            next_records_url=next_url if isinstance(next_url, str) else None,
+            model=model,
         )
     if isinstance(value, list):
-        return RelatedList([_load(row, model) for row in value])
+        return RelatedList([_load(row, model) for row in value], model=model)
     raise TypeError(f"a child relationship must be a query result, got {type(value).__name__}")
 
 
@@ -521,9 +549,11 @@ def to_payload(
         if field.attr not in values or (only_changes and field.api_name not in changed):
             continue
         value = values[field.attr]
-        payload[field.api_name] = (
-            value if value is None or field.dump is None else field.dump(value)
-        )
+        if field.dump is not None and value is not None:
+            value = field.dump(value)
+        elif type(value) not in _JSON_SCALARS:
+            value = _dump_any(value)
+        payload[field.api_name] = value
     if isinstance(record, GenericRecord):
         for key, value in (_get_extra(record) or {}).items():
             if key.lower() in SYSTEM_FIELDS or (only_changes and key not in changed):
@@ -532,6 +562,9 @@ def to_payload(
                 continue
             payload[key] = _dump_any(value)
     return payload
+
+
+_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _dump_any(value: Any) -> Any:
@@ -566,3 +599,48 @@ def validate_record_id(record: SObject) -> str:
             fields=("Id",),
         )
     return str(value)
+
+
+def load_into(record: SObject, data: Mapping[str, Any]) -> None:
+    """
+    Replace every field of ``record`` with those of ``data``, leaving it clean.
+
+    What a reload does: the object the caller holds is updated in place, and fields the new
+    data lacks become not loaded.
+    """
+    fresh = from_payload(data, type(record))
+    _set_dict(record, fresh.__dict__)
+    _set_extra(record, _get_extra(fresh))
+    _set_attributes(record, _get_attributes(fresh))
+    _set_changed(record, None)
+
+
+def get_field(record: SObject, api_name: str, default: Any = NOT_LOADED) -> Any:
+    """
+    Return a loaded field's value by API name (case-insensitive), extra fields included.
+
+    Returns ``default`` (the NOT_LOADED marker unless given) for a field not loaded.
+    """
+    lowered = api_name.lower()
+    for info in type(record)._sf_fields:
+        if info.api_name.lower() == lowered:
+            return record.__dict__.get(info.attr, default)
+    for key, value in (_get_extra(record) or {}).items():
+        if key.lower() == lowered:
+            return value
+    return default
+
+
+def incomplete_related_lists(record: SObject) -> list[RelatedList[SObject]]:
+    """
+    Return the child relationships of ``record`` whose remaining pages are still to fetch.
+
+    Each has ``done`` false and a ``next_records_url``; feed the fetched pages to
+    :meth:`RelatedList.add_page`.
+    """
+    candidates = [*record.__dict__.values(), *(_get_extra(record) or {}).values()]
+    return [
+        value
+        for value in candidates
+        if isinstance(value, RelatedList) and not value.done and value.next_records_url
+    ]
