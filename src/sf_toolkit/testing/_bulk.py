@@ -21,25 +21,15 @@ not documented:
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timezone
-from email.parser import BytesParser
-from email.policy import HTTP
 from typing import Any
 
 import httpx
 
 from ..ids import is_valid_id, to_id18
-from ._bulk_csv import (
-    COLUMN_DELIMITERS,
-    LINE_ENDINGS,
-    CsvUploadError,
-    parse_upload,
-    query_csv,
-    result_csv,
-)
+from ._bulk_csv import CsvUploadError, parse_upload
 from ._bulk_ingest import OPERATIONS, JobFailure, process_rows
 from ._bulk_jobs import (
     ABORTED,
@@ -54,13 +44,19 @@ from ._bulk_jobs import (
     format_datetime,
     job_id,
 )
-from ._bulk_query import (
-    columns_of,
-    compound_refusal,
-    decode_locator,
-    encode_locator,
-    refusal,
+from ._bulk_query import compound_refusal, decode_locator, encode_locator, refusal
+from ._bulk_requests import (
+    Refusal,
+    csv_options,
+    enum_error,
+    form_parts,
+    header,
+    json_object,
+    method_not_allowed,
+    not_found,
+    required,
 )
+from ._bulk_results import ingest_results, query_results, result_pages
 from ._protocols import BulkBackend, SoqlError
 
 __all__ = ["BulkApi"]
@@ -73,95 +69,7 @@ _INGEST_RESULTS = {
 }
 _ABORTABLE = frozenset({OPEN, UPLOAD_COMPLETE, IN_PROGRESS})
 _INGEST_DELETABLE = frozenset({UPLOAD_COMPLETE, JOB_COMPLETE, ABORTED, FAILED})
-_RESULT_PAGES_PER_RESPONSE = 5
 _MULTIPART_MAX_BYTES = 100_000
-
-
-class _Refusal(Exception):
-    """An error answer: a status and one Salesforce error object."""
-
-    def __init__(self, status: int, error_code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.error_code = error_code
-        self.message = message
-
-    def response(self) -> httpx.Response:
-        return httpx.Response(
-            self.status, json=[{"errorCode": self.error_code, "message": self.message}]
-        )
-
-
-def _not_found() -> _Refusal:
-    return _Refusal(404, "NOT_FOUND", "The requested resource does not exist")
-
-
-def _method_not_allowed(method: str, allowed: str) -> _Refusal:
-    return _Refusal(
-        405, "METHOD_NOT_ALLOWED", f"HTTP Method '{method}' not allowed. Allowed are {allowed}"
-    )
-
-
-def _enum_error(enum: str, value: object) -> _Refusal:
-    return _Refusal(
-        400,
-        "JSON_PARSER_ERROR",
-        f"Cannot deserialize instance of {enum} from VALUE_STRING value {value} "
-        "or request may be missing a required field",
-    )
-
-
-def _json_object(body: bytes) -> dict[str, Any]:
-    if not body.strip():
-        raise _Refusal(400, "JSON_PARSER_ERROR", "No content to map due to end-of-input")
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise _Refusal(400, "JSON_PARSER_ERROR", f"Unexpected character: {exc}") from None
-    if not isinstance(data, dict):
-        raise _Refusal(
-            400, "JSON_PARSER_ERROR", "Cannot deserialize the request body: expected a JSON object"
-        )
-    return data
-
-
-def _header(headers: Mapping[str, str], name: str) -> str:
-    return next((v for k, v in headers.items() if k.lower() == name), "")
-
-
-def _form_parts(content_type: str, body: bytes) -> dict[str, bytes]:
-    """The named parts of a ``multipart/form-data`` body."""
-    head = f"Content-Type: {content_type}\r\n\r\n".encode("latin-1")
-    message = BytesParser(policy=HTTP).parsebytes(head + body)
-    parts: dict[str, bytes] = {}
-    if not message.is_multipart():
-        raise _Refusal(400, "INVALIDJOB", "InvalidJob : The multipart request could not be read")
-    for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        payload = part.get_payload(decode=True)
-        if isinstance(name, str) and isinstance(payload, bytes):
-            parts[name] = payload
-    return parts
-
-
-def _csv_options(spec: Mapping[str, Any]) -> tuple[str, str]:
-    content_type = spec.get("contentType", "CSV")
-    if content_type != "CSV":
-        raise _enum_error("ContentType", content_type)
-    delimiter = spec.get("columnDelimiter", "COMMA")
-    if delimiter not in COLUMN_DELIMITERS:
-        raise _enum_error("ColumnDelimiterEnum", delimiter)
-    line_ending = spec.get("lineEnding", "LF")
-    if line_ending not in LINE_ENDINGS:
-        raise _enum_error("LineEndingEnum", line_ending)
-    return str(delimiter), str(line_ending)
-
-
-def _required(spec: Mapping[str, Any], key: str) -> str:
-    value = spec.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise _Refusal(400, "INVALIDJOB", f"InvalidJob : Required field is missing: {key}")
-    return value
 
 
 class BulkApi:
@@ -231,7 +139,7 @@ class BulkApi:
                 return self._route(
                     method.upper(), parts, params, headers, body, api_version, user_id
                 )
-            except _Refusal as refusal_:
+            except Refusal as refusal_:
                 return refusal_.response()
 
     # -- routing --------------------------------------------------------------------------
@@ -247,7 +155,7 @@ class BulkApi:
         user_id: str,
     ) -> httpx.Response:
         if not parts or parts[0] not in ("ingest", "query"):
-            raise _not_found()
+            raise not_found()
         kind = parts[0]
         if len(parts) == 1:
             if method == "GET":
@@ -256,7 +164,7 @@ class BulkApi:
                 if kind == "ingest":
                     return self._create_ingest(body, headers, api_version, user_id)
                 return self._create_query(body, api_version, user_id)
-            raise _method_not_allowed(method, "GET,POST")
+            raise method_not_allowed(method, "GET,POST")
         job = self._job(kind, parts[1])
         if len(parts) == 2:
             if method == "GET":
@@ -266,34 +174,34 @@ class BulkApi:
                 return self._change_state(job, body)
             if method == "DELETE":
                 return self._delete(job)
-            raise _method_not_allowed(method, "GET,PATCH,DELETE")
+            raise method_not_allowed(method, "GET,PATCH,DELETE")
         if len(parts) != 3:
-            raise _not_found()
+            raise not_found()
         resource = parts[2].lower()
         if kind == "ingest" and resource == "batches":
             if method != "PUT":
-                raise _method_not_allowed(method, "PUT")
+                raise method_not_allowed(method, "PUT")
             return self._upload(job, body)
         if kind == "ingest" and resource in _INGEST_RESULTS:
             if method != "GET":
-                raise _method_not_allowed(method, "GET")
-            return self._ingest_results(job, _INGEST_RESULTS[resource])
+                raise method_not_allowed(method, "GET")
+            return ingest_results(job, _INGEST_RESULTS[resource])
         if kind == "query" and resource == "results":
             if method != "GET":
-                raise _method_not_allowed(method, "GET")
-            return self._query_results(job, params, api_version)
+                raise method_not_allowed(method, "GET")
+            return query_results(job, params, api_version, self._query_page_size)
         if kind == "query" and resource == "resultpages" and float(api_version) >= 58.0:
             if method != "GET":
-                raise _method_not_allowed(method, "GET")
-            return self._result_pages(job, params, api_version)
-        raise _not_found()
+                raise method_not_allowed(method, "GET")
+            return result_pages(job, params, api_version, self._query_page_size)
+        raise not_found()
 
     def _job(self, kind: str, raw_id: str) -> Job:
         if not is_valid_id(raw_id):
-            raise _not_found()
+            raise not_found()
         job = self._jobs.get(to_id18(raw_id))
         if job is None or job.kind != kind:
-            raise _not_found()
+            raise not_found()
         return job
 
     def _now(self) -> str:
@@ -323,37 +231,37 @@ class BulkApi:
     def _create_ingest(
         self, body: bytes, headers: Mapping[str, str], api_version: str, user_id: str
     ) -> httpx.Response:
-        content_type = _header(headers, "content-type")
+        content_type = header(headers, "content-type")
         content: bytes | None = None
         if content_type.lower().startswith("multipart/form-data"):
-            parts = _form_parts(content_type, body)
+            parts = form_parts(content_type, body)
             if "job" not in parts or "content" not in parts:
-                raise _Refusal(
+                raise Refusal(
                     400,
                     "INVALIDJOB",
                     "InvalidJob : A multipart request needs a 'job' part and a 'content' part",
                 )
             body, content = parts["job"], parts["content"]
             if len(content) > _MULTIPART_MAX_BYTES:
-                raise _Refusal(
+                raise Refusal(
                     413,
                     "EXCEEDED_MAX_SIZE_REQUEST",
                     f"The data in a multipart request cannot exceed {_MULTIPART_MAX_BYTES} "
                     "characters; upload larger files with PUT",
                 )
-        spec = _json_object(body)
+        spec = json_object(body)
         operation = spec.get("operation")
         if operation is None:
-            raise _Refusal(400, "INVALIDJOB", "InvalidJob : Required field is missing: operation")
+            raise Refusal(400, "INVALIDJOB", "InvalidJob : Required field is missing: operation")
         if operation not in OPERATIONS:
-            raise _enum_error("OperationEnum", operation)
-        sobject_name = _required(spec, "object")
+            raise enum_error("OperationEnum", operation)
+        sobject_name = required(spec, "object")
         sobject = self._backend.canonical_object(sobject_name)
         if sobject is None:
-            raise _Refusal(
+            raise Refusal(
                 400, "INVALIDENTITY", f"Entity '{sobject_name}' is not supported by the Bulk API."
             )
-        delimiter, line_ending = _csv_options(spec)
+        delimiter, line_ending = csv_options(spec)
         external_id = None
         if operation == "upsert":
             external_id = self._external_id_field(sobject, spec.get("externalIdFieldName"))
@@ -377,7 +285,7 @@ class BulkApi:
 
     def _external_id_field(self, sobject: str, name: object) -> str:
         if not isinstance(name, str) or not name.strip():
-            raise _Refusal(
+            raise Refusal(
                 400,
                 "INVALIDJOB",
                 f"InvalidJob : External ID was blank for {sobject}. "
@@ -385,7 +293,7 @@ class BulkApi:
             )
         ref = self._backend.field(sobject, name)
         if ref is None or not (ref.external_id or ref.type == "id"):
-            raise _Refusal(
+            raise Refusal(
                 400,
                 "INVALIDJOB",
                 f"InvalidJob : Field name provided, {name} does not match an External ID, "
@@ -394,32 +302,32 @@ class BulkApi:
         return ref.name
 
     def _create_query(self, body: bytes, api_version: str, user_id: str) -> httpx.Response:
-        spec = _json_object(body)
+        spec = json_object(body)
         operation = spec.get("operation")
         if operation is None:
-            raise _Refusal(400, "INVALIDJOB", "InvalidJob : Required field is missing: operation")
+            raise Refusal(400, "INVALIDJOB", "InvalidJob : Required field is missing: operation")
         if operation in OPERATIONS:
-            raise _Refusal(
+            raise Refusal(
                 400,
                 "INVALIDJOB",
                 f"InvalidJob : Operation {operation} is not valid for a query job",
             )
         if operation not in _QUERY_OPERATIONS:
-            raise _enum_error("OperationEnum", operation)
-        soql = _required(spec, "query")
-        delimiter, line_ending = _csv_options(spec)
+            raise enum_error("OperationEnum", operation)
+        soql = required(spec, "query")
+        delimiter, line_ending = csv_options(spec)
         reason = refusal(soql)
         if reason is not None:
-            raise _Refusal(400, "API_ERROR", reason)
+            raise Refusal(400, "API_ERROR", reason)
         try:
             result = self._backend.query(soql, include_deleted=operation == "queryAll")
         except SoqlError as exc:
-            raise _Refusal(400, exc.error_code, exc.message) from None
+            raise Refusal(400, exc.error_code, exc.message) from None
         if result.is_count:
-            raise _Refusal(400, "API_ERROR", "COUNT() is not supported by Bulk API 2.0 query jobs")
+            raise Refusal(400, "API_ERROR", "COUNT() is not supported by Bulk API 2.0 query jobs")
         reason = compound_refusal(self._backend, result)
         if reason is not None:
-            raise _Refusal(400, "API_ERROR", reason)
+            raise Refusal(400, "API_ERROR", reason)
         job = self._new_job(
             "query",
             str(operation),
@@ -445,7 +353,7 @@ class BulkApi:
         if "queryLocator" in params:
             offset = decode_locator(params["queryLocator"])
             if offset is None or offset > len(jobs):
-                raise _Refusal(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
+                raise Refusal(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
             start = offset
         page = jobs[start : start + self._list_page_size]
         end = start + len(page)
@@ -464,7 +372,7 @@ class BulkApi:
     # -- the state machine ----------------------------------------------------------------
 
     def _change_state(self, job: Job, body: bytes) -> httpx.Response:
-        state = _json_object(body).get("state")
+        state = json_object(body).get("state")
         if state == UPLOAD_COMPLETE and job.kind == "ingest" and job.state == OPEN:
             self._set_state(job, UPLOAD_COMPLETE)
         elif state == ABORTED and job.state in _ABORTABLE:
@@ -475,7 +383,7 @@ class BulkApi:
                 job.query_result = None
             self._set_state(job, ABORTED)
         else:
-            raise _Refusal(
+            raise Refusal(
                 400,
                 "INVALIDJOBSTATE",
                 f"Job {job.id} cannot change from state {job.state} to {state}",
@@ -545,7 +453,7 @@ class BulkApi:
     def _delete(self, job: Job) -> httpx.Response:
         deletable = _INGEST_DELETABLE if job.kind == "ingest" else TERMINAL_STATES
         if job.state not in deletable:
-            raise _Refusal(
+            raise Refusal(
                 400, "API_ERROR", f"Job {job.id} cannot be deleted while it is {job.state}"
             )
         del self._jobs[job.id]
@@ -555,13 +463,13 @@ class BulkApi:
 
     def _upload(self, job: Job, body: bytes) -> httpx.Response:
         if job.state != OPEN:
-            raise _Refusal(
+            raise Refusal(
                 400,
                 "INVALIDJOBSTATE",
                 f"Job {job.id} is not open for uploads; its state is {job.state}",
             )
         if job.upload is not None:
-            raise _Refusal(
+            raise Refusal(
                 400,
                 "INVALIDJOBSTATE",
                 f"Found multiple contents for job: <{job.id}>, please 'Close' / 'Abort' / "
@@ -569,109 +477,10 @@ class BulkApi:
                 "'PUT' once on a given Job.",
             )
         if len(body) > self._max_upload_bytes:
-            raise _Refusal(
+            raise Refusal(
                 413,
                 "EXCEEDED_MAX_SIZE_REQUEST",
                 f"The job data exceeds the maximum upload size of {self._max_upload_bytes} bytes",
             )
         job.upload = bytes(body)
         return httpx.Response(201, content=b"")
-
-    def _ingest_results(self, job: Job, which: str) -> httpx.Response:
-        results = job.results
-        options = {"column_delimiter": job.column_delimiter, "line_ending": job.line_ending}
-        if which == "successful":
-            content = result_csv(
-                ("sf__Id", "sf__Created"),
-                job.raw_header,
-                (
-                    [id_, "true" if created else "false", *cells]
-                    for id_, created, cells in results.successful
-                ),
-                **options,
-            )
-        elif which == "failed":
-            content = result_csv(
-                ("sf__Id", "sf__Error"),
-                job.raw_header,
-                ([id_, error, *cells] for id_, error, cells in results.failed),
-                **options,
-            )
-        else:
-            content = result_csv((), job.raw_header, results.unprocessed, **options)
-        return httpx.Response(200, content=content, headers={"Content-Type": "text/csv"})
-
-    def _query_results(
-        self, job: Job, params: Mapping[str, str], api_version: str
-    ) -> httpx.Response:
-        if api_version != job.api_version:
-            raise _Refusal(
-                409,
-                "API_ERROR",
-                f"The job was created with API version {job.api_version}; "
-                f"request its results with the same version, not {api_version}",
-            )
-        if job.state != JOB_COMPLETE or job.query_result is None:
-            raise _Refusal(
-                400, "API_ERROR", f"Job {job.id} has no results: its state is {job.state}"
-            )
-        limit = self._query_page_size
-        raw_max = params.get("maxRecords")
-        if raw_max not in (None, ""):
-            assert raw_max is not None
-            if not raw_max.isdigit() or int(raw_max) < 1:
-                raise _Refusal(
-                    400, "API_ERROR", f"maxRecords must be a positive integer, not {raw_max}"
-                )
-            limit = int(raw_max)
-        records = job.query_result.records
-        offset = 0
-        locator = params.get("locator")
-        if locator:
-            decoded = decode_locator(locator)
-            if decoded is None or decoded > len(records):
-                raise _Refusal(400, "API_ERROR", f"Invalid locator: {locator}")
-            offset = decoded
-        page = records[offset : offset + limit]
-        end = offset + len(page)
-        content = query_csv(
-            columns_of(job.query_result),
-            page,
-            column_delimiter=job.column_delimiter,
-            line_ending=job.line_ending,
-        )
-        headers = {
-            "Content-Type": "text/csv",
-            "Sforce-NumberOfRecords": str(len(page)),
-            "Sforce-Locator": encode_locator(end) if end < len(records) else "null",
-        }
-        return httpx.Response(200, content=content, headers=headers)
-
-    def _result_pages(
-        self, job: Job, params: Mapping[str, str], api_version: str
-    ) -> httpx.Response:
-        if job.state != JOB_COMPLETE or job.query_result is None:
-            raise _Refusal(
-                400, "API_ERROR", f"Job {job.id} has no results: its state is {job.state}"
-            )
-        total = len(job.query_result.records)
-        offsets = list(range(0, max(total, 1), self._query_page_size))
-        start = 0
-        if params.get("locator"):
-            decoded = decode_locator(params["locator"])
-            if decoded is None or decoded not in offsets:
-                raise _Refusal(400, "API_ERROR", f"Invalid locator: {params['locator']}")
-            start = offsets.index(decoded)
-        chosen = offsets[start : start + _RESULT_PAGES_PER_RESPONSE]
-        base = f"/services/data/v{api_version}/jobs/query/{job.id}"
-        rest = offsets[start + len(chosen) :]
-        next_url = f"{base}/resultPages?locator={encode_locator(rest[0])}" if rest else None
-        body = {
-            "resultPages": [
-                {"resultUrl": f"{base}/results?locator={encode_locator(offset)}"}
-                for offset in chosen
-            ],
-            "nextRecordsUrl": next_url,
-            "done": next_url is None,
-        }
-        return httpx.Response(200, json=body)
