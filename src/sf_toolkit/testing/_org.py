@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 
@@ -369,7 +370,9 @@ class FakeOrg:
         """:meth:`handle` without the in-flight accounting (used by the transports)."""
         body = _decoded_body(request)
         method = request.method.upper()
-        path = request.url.path
+        # Route on the raw path: an encoded "/" inside a segment (an external id value) must
+        # not split it; _match unquotes each segment on its own.
+        path = request.url.raw_path.decode("ascii").partition("?")[0]
         route, version, segments = self._match(method, path)
         response: httpx.Response | None = None
         try:
@@ -392,7 +395,7 @@ class FakeOrg:
         if not path.startswith("/services/data/v"):
             return "unknown", None, []
         head, _, rest = path.removeprefix("/services/data/v").partition("/")
-        segments = [httpx.URL("/" + s).path[1:] for s in rest.split("/")]
+        segments = [unquote(s) for s in rest.split("/")]
         while segments and segments[-1] == "":
             segments.pop()
         first = segments[0] if segments else ""
