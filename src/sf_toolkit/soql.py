@@ -17,7 +17,7 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
-from .models import SObject, api_name_of, field_api_names, relationship_fields
+from .models import GenericRecord, SObject, api_name_of, field_api_names, relationship_fields
 from .models._base import FieldInfo
 
 __all__ = [
@@ -304,8 +304,8 @@ def select(model: type[_M], *fields: str) -> SelectQuery[_M]:
     Raises:
         ValueError: On a name that is not a field path.
     """
-    if not (isinstance(model, type) and issubclass(model, SObject)):
-        raise TypeError(f"select() takes an SObject model class, got {model!r}")
+    if not (isinstance(model, type) and issubclass(model, SObject)) or model is GenericRecord:
+        raise TypeError(f"select() takes the model class of an sObject, got {model!r}")
     columns = (
         tuple(_api_field(model, field) for field in _unique(fields))
         if fields

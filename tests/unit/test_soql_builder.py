@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sf_toolkit.models import SObject, sf_field
+from sf_toolkit.models import GenericRecord, SObject, sf_field
 from sf_toolkit.soql import LikePattern, escape_like, quote, select
 
 
@@ -295,6 +295,8 @@ def test_select_needs_a_model() -> None:
     """select() refuses anything but a model class."""
     with pytest.raises(TypeError, match="model class"):
         select("Account")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="model class"):
+        select(GenericRecord)
 
 
 def test_where_needs_something() -> None:

@@ -168,7 +168,8 @@ class SObject(metaclass=_SObjectMeta):
         def __setattr__(self, name: str, value: Any) -> None:
             info = type(self)._sf_by_attr.get(name)
             if info is None:
-                if name.startswith("_sf_"):
+                if name.startswith("_sf_") or hasattr(type(self), name):
+                    # Bookkeeping slots, and properties or other descriptors of the class.
                     object.__setattr__(self, name, value)
                     return
                 _set_unknown(self, name, value)

@@ -251,3 +251,23 @@ def test_generic_record_assignment_sets_extra_field() -> None:
     record.Colour__c = "red"
     assert extra_fields(record) == {"Name": "x", "Colour__c": "red"}
     assert record.name == "x"
+
+
+def test_properties_of_the_model_can_be_set() -> None:
+    """Assignments to a property of the model class reach its setter."""
+
+    class WithProperty__c(SObject):
+        Name: str | None = None
+
+        @property
+        def title(self) -> str:
+            return (self.Name or "").title()
+
+        @title.setter
+        def title(self, value: str) -> None:
+            self.Name = value.lower()
+
+    record = WithProperty__c()
+    record.title = "ACME"
+    assert record.Name == "acme"
+    assert record.title == "Acme"
