@@ -1516,3 +1516,13 @@ async def test_aiosalesforce_ingests_and_parses_job_info(h: Harness, anyio_backe
     assert [row["Name"] for row in result.successful_results] == ["A"]
     assert result.failed_results[0]["sf__Error"].startswith("REQUIRED_FIELD_MISSING:")
     assert result.unprocessed_records == []
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"polls_in_progress": -1}, {"query_page_size": 0}, {"list_page_size": 0}],
+)
+def test_bad_options_are_refused_with_value_error(options: dict[str, Any]) -> None:
+    """Negative poll counts and empty pages are refused when the API is built."""
+    with pytest.raises(ValueError, match="must be"):
+        BulkApi(MemoryBackend(), **options)
