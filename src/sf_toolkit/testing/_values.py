@@ -146,14 +146,16 @@ def coerce(field: FieldDef, value: Any) -> Any:
     """
     Return ``value`` in the JSON-ready form stored for ``field`` (a ``FieldDef``).
 
-    ``None`` (and an empty string for non-text types) clears the field; booleans never hold null.
+    ``None`` and ``""`` clear the field (Salesforce keeps no empty strings); booleans never hold
+    null.
 
     Raises:
         ValueProblem: With the status code Salesforce gives for this value.
     """
     kind: str = field.type
     label: str = field.label
-    if value is None or (value == "" and kind not in _STRING_TYPES):
+    if value is None or value == "":
+        # Salesforce stores empty text as null, and a null checkbox as false.
         return False if kind == "boolean" else None
     if kind in _STRING_TYPES or kind in ("id", "reference"):
         return _coerce_text(field, value)
