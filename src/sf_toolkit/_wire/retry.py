@@ -25,6 +25,7 @@ import email.utils
 import math
 import random
 import time
+from collections.abc import Iterable
 from typing import Any
 
 import attrs
@@ -61,6 +62,11 @@ def _non_negative(instance: Any, attribute: attrs.Attribute[Any], value: object)
         raise ValueError(f"{attribute.name} must be a number of at least 0, got {value!r}")
 
 
+def _status_set(values: Iterable[int]) -> frozenset[int]:
+    """Accept any iterable of statuses (a set literal, a list) and freeze it."""
+    return frozenset(values)
+
+
 @attrs.frozen
 class RetryPolicy:
     """
@@ -81,7 +87,7 @@ class RetryPolicy:
     backoff_max: float = attrs.field(default=30.0, validator=_non_negative)
     jitter: bool = True
     retry_statuses: frozenset[int] = attrs.field(
-        default=frozenset({429, 502, 503, 504}), converter=frozenset
+        default=frozenset({429, 502, 503, 504}), converter=_status_set
     )
 
     @classmethod
