@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from datetime import date, datetime, timezone
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 import attrs
 
@@ -234,18 +234,28 @@ class SelectQuery(Generic[_M]):
             raise ValueError("where() needs a condition or Field=value arguments")
         return attrs.evolve(self, conditions=(*self.conditions, *added))
 
-    def order_by(self, *fields: str, desc: bool = False) -> SelectQuery[_M]:
+    def order_by(
+        self, *fields: str, desc: bool = False, nulls: Literal["first", "last"] | None = None
+    ) -> SelectQuery[_M]:
         """
         Add sort keys; ``"-Name"`` sorts one field descending, ``desc=True`` all of them.
+
+        Args:
+            nulls: ``"first"`` or ``"last"`` adds ``NULLS FIRST``/``NULLS LAST`` to each key.
         """
         if not fields:
             raise ValueError("order_by() needs at least one field")
+        if nulls not in (None, "first", "last"):
+            raise ValueError(f"nulls must be 'first' or 'last', got {nulls!r}")
         keys = []
         for field in fields:
             descending = desc
             if isinstance(field, str) and field.startswith("-"):
                 field, descending = field[1:], True
-            keys.append(_api_field(self.model, field) + (" DESC" if descending else " ASC"))
+            key = _api_field(self.model, field) + (" DESC" if descending else " ASC")
+            if nulls is not None:
+                key += f" NULLS {nulls.upper()}"
+            keys.append(key)
         return attrs.evolve(self, ordering=(*self.ordering, *keys))
 
     def limit(self, n: int) -> SelectQuery[_M]:

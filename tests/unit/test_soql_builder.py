@@ -303,3 +303,11 @@ def test_where_needs_something() -> None:
     """An empty where() is an error, not a silent no-op."""
     with pytest.raises(ValueError, match="needs a condition"):
         select(QAccount).where()
+
+
+def test_order_by_nulls() -> None:
+    """nulls= adds NULLS FIRST or NULLS LAST; other values are refused."""
+    query = select(QAccount, "Id").order_by("-Name", nulls="last")
+    assert str(query).endswith("ORDER BY Name DESC NULLS LAST")
+    with pytest.raises(ValueError, match="nulls"):
+        select(QAccount).order_by("Name", nulls="middle")  # type: ignore[arg-type]

@@ -158,6 +158,8 @@ class SObject(metaclass=_SObjectMeta):
         if _API_NAME_RE.fullmatch(name) is None:
             raise ValueError(f"not a Salesforce API name: {name!r}")
         cls._sf_api_name = name
+        if connection is not None and not isinstance(connection, str):
+            raise TypeError(f"connection= takes a connection name, got {connection!r}")
         if connection is not None:
             cls._sf_connection = connection
         _build(cls)

@@ -271,3 +271,11 @@ def test_properties_of_the_model_can_be_set() -> None:
     record.title = "ACME"
     assert record.Name == "acme"
     assert record.title == "Acme"
+
+
+def test_connection_must_be_a_name() -> None:
+    """connection= refuses anything but a string."""
+    with pytest.raises(TypeError, match="connection"):
+
+        class Bound(SObject, connection=3):  # type: ignore[arg-type]
+            pass

@@ -9,6 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sf_toolkit.models import (
     Address,
@@ -431,3 +433,42 @@ def test_fast_and_general_loading_agree(data: dict[str, Any]) -> None:
     assert fast.attributes["url"] == general.attributes["url"]
     assert extra_fields(fast) == extra_fields(general)
     assert changed_fields(fast) == changed_fields(general) == frozenset()
+
+
+picklist_value = st.text(min_size=1).filter(lambda t: ";" not in t)
+
+
+@given(
+    name=st.none() | st.text(),
+    revenue=st.none()
+    | st.decimals(
+        allow_nan=False, allow_infinity=False, places=2, max_value=10**12, min_value=-(10**12)
+    ),
+    seen=st.none()
+    | st.datetimes(timezones=st.just(UTC)).map(
+        lambda d: d.replace(microsecond=d.microsecond // 1000 * 1000)
+    ),
+    founded=st.none() | st.dates(),
+    colours=st.none() | st.lists(picklist_value, max_size=4),
+    active=st.none() | st.booleans(),
+)
+def test_payload_round_trips_through_json(
+    name: str | None,
+    revenue: Decimal | None,
+    seen: datetime | None,
+    founded: date | None,
+    colours: list[str] | None,
+    active: bool | None,
+) -> None:
+    """Writing a record's fields to JSON and loading them back gives the same values."""
+    record = FastAccount(
+        Name=name, AnnualRevenue=revenue, Seen__c=seen, Founded__c=founded, Colours__c=colours
+    )
+    record.Name = name
+    loaded = from_payload(json.loads(json.dumps(to_payload(record))), FastAccount)
+    assert loaded.Name == name
+    assert loaded.AnnualRevenue == revenue
+    assert loaded.Seen__c == seen
+    assert loaded.Founded__c == founded
+    assert loaded.Colours__c == (None if colours is None else colours)
+    del active
