@@ -277,5 +277,5 @@ def test_connection_must_be_a_name() -> None:
     """connection= refuses anything but a string."""
     with pytest.raises(TypeError, match="connection"):
 
-        class Bound(SObject, connection=3):  # type: ignore[arg-type]
+        class Bound(SObject, connection=3):
             pass
