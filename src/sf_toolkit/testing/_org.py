@@ -40,6 +40,7 @@ _SECRET_PARAMS = frozenset(
 _LOGIN_HOSTS = ("login.salesforce.com", "test.salesforce.com")
 _LOG_SIZE = 100_000
 _DAILY_LIMIT = 15_000
+_MAX_URI = 16_384
 
 
 class ConnectionDropped(Exception):
@@ -470,6 +471,17 @@ class FakeOrg:
         segments: list[str],
         body: bytes,
     ) -> httpx.Response:
+        uri = len(request.url.raw_path)
+        if uri > _MAX_URI:
+            return error_response(
+                414, "URI_TOO_LONG", f"The request URI is longer than {_MAX_URI:,} bytes"
+            )
+        if uri + sum(len(k) + len(v) + 4 for k, v in request.headers.raw) > _MAX_URI:
+            return error_response(
+                431,
+                "REQUEST_HEADER_FIELDS_TOO_LARGE",
+                f"The request URI and headers are longer than {_MAX_URI:,} bytes",
+            )
         if route == "versions":
             return self._versions(method)
         if route == "soap_login":

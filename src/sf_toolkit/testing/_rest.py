@@ -303,11 +303,25 @@ class _Cursor:
 
 
 class QueryCursors:
-    """Open query locators (``01g...``) and the rows they still have to hand out."""
+    """
+    Open query locators (``01g...``) and the rows they still have to hand out.
 
-    def __init__(self, capacity: int = 500) -> None:
+    Locators stay valid until ``capacity`` newer ones push them out, so a page can be fetched
+    again. Child subquery results longer than ``child_batch_size`` are cut too, with their own
+    ``nextRecordsUrl``, as Salesforce does for large child lists.
+    """
+
+    def __init__(self, capacity: int = 500, child_batch_size: int = 200) -> None:
         self._cursors: OrderedDict[str, _Cursor] = OrderedDict()
         self._capacity = capacity
+        self.child_batch_size = child_batch_size
+
+    def _open(self, call: Call, records: list[dict[str, Any]], total: int, batch: int) -> str:
+        locator = call.store.mint_id("01g")
+        self._cursors[locator] = _Cursor(records, total, batch)
+        while len(self._cursors) > self._capacity:
+            self._cursors.popitem(last=False)
+        return locator
 
     def page(
         self,
@@ -318,20 +332,33 @@ class QueryCursors:
         batch: int,
         locator: str | None,
     ) -> httpx.Response:
-        """One page of a query result, opening or reusing a locator when rows remain."""
+        """One page of a query result, opening a locator when rows remain."""
         end = offset + batch
         data: dict[str, Any] = {"totalSize": total, "done": end >= len(records)}
         if end < len(records):
-            if locator is None:
-                locator = call.store.mint_id("01g")
-                self._cursors[locator] = _Cursor(records, total, batch)
-                while len(self._cursors) > self._capacity:
-                    self._cursors.popitem(last=False)
+            locator = locator or self._open(call, records, total, batch)
             data["nextRecordsUrl"] = call.url(f"query/{locator}-{end}")
-        elif locator is not None:
-            self._cursors.pop(locator, None)
-        data["records"] = records[offset:end]
+        data["records"] = [self._cut_children(call, row) for row in records[offset:end]]
         return json_response(200, data)
+
+    def _cut_children(self, call: Call, row: dict[str, Any]) -> dict[str, Any]:
+        limit = self.child_batch_size
+        copy: dict[str, Any] | None = None
+        for key, value in row.items():
+            if not (isinstance(value, dict) and isinstance(value.get("records"), list)):
+                continue
+            children: list[dict[str, Any]] = value["records"]
+            if len(children) <= limit or "totalSize" not in value:
+                continue
+            locator = self._open(call, children, value["totalSize"], limit)
+            copy = copy if copy is not None else dict(row)
+            copy[key] = {
+                "totalSize": value["totalSize"],
+                "done": False,
+                "nextRecordsUrl": call.url(f"query/{locator}-{limit}"),
+                "records": children[:limit],
+            }
+        return copy if copy is not None else row
 
     def query(self, call: Call, *, include_deleted: bool) -> httpx.Response:
         """``GET /query?q=`` and ``/queryAll?q=``, or the next page of a locator."""

@@ -366,3 +366,34 @@ def test_client_mistakes_never_reach_the_catch_all(client: httpx.Client, org: Fa
     client.post("/composite/sobjects", json={"records": "nope"})
     client.get("/query")
     assert org.internal_errors == []
+
+
+def test_large_child_lists_are_paginated(client: httpx.Client, org: FakeOrg) -> None:
+    """A child subquery with more than 200 rows has done false and its own nextRecordsUrl."""
+    parent = org.insert("Account", {"Name": "Big"})
+    for number in range(250):
+        org.insert("Contact", {"LastName": f"C{number}", "AccountId": parent})
+    soql = f"SELECT Id, (SELECT Id FROM Contacts) FROM Account WHERE Id = '{parent}'"
+    children = client.get("/query", params={"q": soql}).json()["records"][0]["Contacts"]
+    assert children["totalSize"] == 250
+    assert children["done"] is False
+    assert len(children["records"]) == 200
+    rest = client.get(BASE + children["nextRecordsUrl"]).json()
+    assert rest["done"] is True
+    assert len(rest["records"]) == 50
+
+
+def test_a_page_can_be_fetched_twice(client: httpx.Client, org: FakeOrg) -> None:
+    """A locator stays valid after its last page was read."""
+    for number in range(250):
+        org.insert("Account", {"Name": f"n{number}"})
+    headers = {"Sforce-Query-Options": "batchSize=200"}
+    first = client.get("/query", params={"q": "SELECT Id FROM Account"}, headers=headers).json()
+    url = BASE + first["nextRecordsUrl"]
+    assert client.get(url).json() == client.get(url).json()
+
+
+def test_overlong_uri_is_414(client: httpx.Client) -> None:
+    """A URI over 16,384 bytes answers 414, as Salesforce does."""
+    response = client.get("/composite/sobjects/Account", params={"ids": "x" * 17000})
+    assert response.status_code == 414
