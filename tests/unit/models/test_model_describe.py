@@ -178,17 +178,16 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
 def test_generated_source_is_ruff_clean(generated: tuple[Path, Any]) -> None:
     """The generated module passes ruff check and is already ruff-formatted."""
     path, _ = generated
-    ruff = Path(sys.executable).with_name("ruff")
     config = Path(__file__).parents[3] / "pyproject.toml"
     check = subprocess.run(
-        [ruff, "check", "--config", config, "--no-cache", path],
+        [sys.executable, "-m", "ruff", "check", "--config", config, "--no-cache", path],
         capture_output=True,
         text=True,
         check=False,
     )
     assert check.returncode == 0, check.stdout
     fmt = subprocess.run(
-        [ruff, "format", "--config", config, "--no-cache", "--diff", path],
+        [sys.executable, "-m", "ruff", "format", "--config", config, "--no-cache", "--diff", path],
         capture_output=True,
         text=True,
         check=False,
