@@ -310,7 +310,11 @@ def _make(
 
 def standard_objects() -> list[ObjectDef]:
     """Fresh definitions of the standard objects the fake org starts with."""
-    account_ref = {"reference_to": ("Account",), "relationship_name": "Account"}
+    account_ref = {
+        "reference_to": ("Account",),
+        "relationship_name": "Account",
+        "cascade_delete": True,
+    }
     user = _make(
         "User",
         "Users",

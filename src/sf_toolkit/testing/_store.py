@@ -82,6 +82,8 @@ class Store:
         self._blobs: dict[str, bytes] = {}
         self._counters: dict[str, int] = {}
         self._unique: dict[tuple[str, str], dict[str, set[str]]] = {}
+        # parent Id -> children that a cascading lookup may point from; checked again on use.
+        self._cascade: dict[str, set[tuple[str, str]]] = {}
         self._journal: list[_Undo] | None = None
         self._content_documents: set[str] = set()
         self._custom_prefix = 0
@@ -336,6 +338,11 @@ class Store:
     def _index(self, obj: ObjectDef, row: Mapping[str, Any], *, add: bool) -> None:
         if row["IsDeleted"]:
             return
+        if add:
+            for definition in obj.fields.values():
+                parent = row.get(definition.name) if definition.cascade_delete else None
+                if parent is not None:
+                    self._cascade.setdefault(parent, set()).add((obj.name, row["Id"]))
         for definition in self._indexed(obj):
             value = row.get(definition.name)
             if value is None:
@@ -535,6 +542,7 @@ class Store:
                 raise _error("ENTITY_IS_DELETED", "entity is deleted")
             self._remember(obj.name, stored["Id"])
             self._index(obj, stored, add=False)
+            self._delete_children(stored["Id"], hard=hard)
             if hard:
                 del self._rows[obj.name][stored["Id"]]
                 self._blobs.pop(stored["Id"], None)
@@ -546,6 +554,16 @@ class Store:
                     "SystemModstamp": now,
                 }
             return str(stored["Id"])
+
+    def _delete_children(self, parent_id: str, *, hard: bool) -> None:
+        """Delete the records whose cascading lookup points at a deleted parent."""
+        for sobject, child_id in sorted(self._cascade.pop(parent_id, ())):
+            obj = self.object(sobject)
+            row = self._rows[sobject].get(child_id) if obj else None
+            if obj is None or row is None or row["IsDeleted"]:
+                continue
+            if any(d.cascade_delete and row.get(d.name) == parent_id for d in obj.fields.values()):
+                self.remove(sobject, child_id, hard=hard)
 
     # --- validation -----------------------------------------------------------------------
 

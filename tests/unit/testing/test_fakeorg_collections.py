@@ -186,3 +186,22 @@ def test_lock_row_fault_fails_records_individually(client: httpx.Client, org: Fa
     assert response.status_code == 200
     codes = [r["errors"][0]["statusCode"] for r in response.json()]
     assert codes == ["UNABLE_TO_LOCK_ROW", "UNABLE_TO_LOCK_ROW"]
+
+
+def test_deleting_an_account_cascades_to_its_children(client: httpx.Client, org: FakeOrg) -> None:
+    """Contacts and Attachments of a deleted Account are deleted with it."""
+    account = org.records("Account")[0]["Id"]
+    response = client.delete("/composite/sobjects", params={"ids": account})
+    assert response.json()[0]["success"] is True
+    assert org.count("Contact") == 4
+    assert org.count("Attachment") == 2
+
+
+def test_rolled_back_delete_restores_children(client: httpx.Client, org: FakeOrg) -> None:
+    """An allOrNone delete that fails brings back the cascaded children too."""
+    account = org.records("Account")[0]["Id"]
+    params = {"ids": f"{account},bad", "allOrNone": "true"}
+    client.delete("/composite/sobjects", params=params)
+    assert org.count("Account") == 3
+    assert org.count("Contact") == 6
+    assert org.count("Attachment") == 3
