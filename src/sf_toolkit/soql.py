@@ -8,6 +8,7 @@ Python value into a SOQL literal that cannot end early: no value can inject SOQL
 
 from __future__ import annotations
 
+import enum
 import math
 import re
 from collections.abc import Iterable
@@ -109,7 +110,7 @@ def quote(value: Any) -> str:
     * bool ``true``/``false``; None ``null``; int, float, Decimal as plain numbers.
     * datetime in UTC as ``2024-01-31T12:34:56Z`` (naive means UTC; sub-seconds dropped);
       date as ``2024-01-31``.
-    * a record: its Id, quoted.
+    * a record: its Id, quoted; an Enum member: its value.
     * list, tuple, set or frozenset: ``('a', 'b')`` for IN.
 
     Raises:
@@ -118,6 +119,8 @@ def quote(value: Any) -> str:
     """
     if value is None:
         return "null"
+    if isinstance(value, enum.Enum):
+        return quote(value.value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):

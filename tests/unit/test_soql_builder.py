@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import re
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -311,3 +312,14 @@ def test_order_by_nulls() -> None:
     assert str(query).endswith("ORDER BY Name DESC NULLS LAST")
     with pytest.raises(ValueError, match="nulls"):
         select(QAccount).order_by("Name", nulls="middle")  # type: ignore[arg-type]
+
+
+class Stage(enum.Enum):
+    WON = "Closed Won"
+    LOST = "Closed 'Lost'"
+
+
+def test_enum_members_quote_as_their_values() -> None:
+    """An Enum member is quoted as its value, escaped like any other."""
+    assert quote(Stage.LOST) == "'Closed \\'Lost\\''"
+    assert quote([Stage.WON, Stage.LOST]) == "('Closed Won', 'Closed \\'Lost\\'')"
