@@ -21,6 +21,7 @@ from .models import (
     SObject,
     api_name_of,
     blob_field_of,
+    check_record_type,
     field_api_names,
     mark_clean,
     to_payload,
@@ -28,6 +29,7 @@ from .models import (
 
 __all__ = [
     "RestCall",
+    "apply_insert",
     "blob_call",
     "check",
     "delete_call",
@@ -90,6 +92,7 @@ def record_id_of(record: SObject, operation: str) -> str:
         ValueError: If the record has no Id (it was never inserted).
         InvalidIdError: If its Id is malformed.
     """
+    check_record_type(record, SObject, operation)
     if record.Id is None:
         raise ValueError(
             f"{operation} needs a record with an Id; this {type(record).__name__} has none "
@@ -110,6 +113,7 @@ def fetch_call(sobject_class: type[SObject], record_id: str) -> RestCall:
 
 def insert_call(record: SObject) -> RestCall:
     """POST a new record; only the fields that were set are sent."""
+    check_record_type(record, SObject, "save_insert")
     if record.Id is not None:
         raise ValueError(
             f"save_insert needs a record without an Id; this {type(record).__name__} already "
@@ -138,6 +142,7 @@ def upsert_call(record: SObject, external_id_field: str) -> RestCall:
     Raises:
         ValueError: If the field name is malformed or the record has no value for it.
     """
+    check_record_type(record, SObject, "save_upsert")
     if not external_id_field or not external_id_field.replace("_", "").isalnum():
         raise ValueError(f"external_id_field must be a field API name, got {external_id_field!r}")
     payload = to_payload(record)
@@ -173,6 +178,7 @@ def blob_call(record: SObject) -> RestCall:
     Raises:
         TypeError: If the record's class has no blob field.
     """
+    check_record_type(record, SObject, "download_file")
     blob_field = blob_field_of(type(record))
     if blob_field is None:
         raise TypeError(
@@ -218,5 +224,5 @@ def download_target(record: SObject, dest_path: str | Path, *, overwrite: bool =
 
 def apply_insert(record: SObject, data: Mapping[str, Any]) -> None:
     """Record the new Id from a create answer and clear the change set."""
-    object.__setattr__(record, "Id", str(data["id"]))
+    record.Id = str(data["id"])
     mark_clean(record)

@@ -20,6 +20,7 @@ from ..models import (
     mark_clean,
     parse_describe,
 )
+from ..models._convert import load_into
 from .client import AsyncSalesforceClient
 
 __all__ = [
@@ -124,6 +125,7 @@ async def save_async(
     record: SObject, sf_client: AsyncSalesforceClient | None = None, only_changes: bool = False
 ) -> None:
     """Insert the record if it has no ``Id``, else update it."""
+    check_record_type(record, SObject, "save")
     if record.Id is None:
         await save_insert_async(record, sf_client)
     else:
@@ -137,11 +139,9 @@ async def delete_async(record: SObject, sf_client: AsyncSalesforceClient | None 
 
 async def reload_async(record: T, sf_client: AsyncSalesforceClient | None = None) -> T:
     """Fetch the record's fields again, in place, discarding unsaved changes; return it."""
-    record_id = _rest.record_id_of(record, "reload")
-    fresh = await fetch_async(type(record), record_id, sf_client)
-    for name, value in vars(fresh).items():
-        object.__setattr__(record, name, value)
-    mark_clean(record)
+    call = _rest.fetch_call(type(record), _rest.record_id_of(record, "reload"))
+    response = await _call(_client_for(sf_client, record), call)
+    load_into(record, response.json())
     return record
 
 
@@ -174,7 +174,6 @@ async def download_file_async(
     Raises:
         FileExistsError: If the target exists and ``overwrite`` is false.
     """
-    check_record_type(record, SObject, "download_file")
     call = _rest.blob_call(record)
     target = _rest.download_target(record, Path(dest_path), overwrite=overwrite)
     client = _client_for(sf_client, record)

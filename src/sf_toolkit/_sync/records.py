@@ -22,6 +22,7 @@ from ..models import (
     mark_clean,
     parse_describe,
 )
+from ..models._convert import load_into
 from .client import SalesforceClient
 
 __all__ = [
@@ -122,6 +123,7 @@ def save(
     record: SObject, sf_client: SalesforceClient | None = None, only_changes: bool = False
 ) -> None:
     """Insert the record if it has no ``Id``, else update it."""
+    check_record_type(record, SObject, "save")
     if record.Id is None:
         save_insert(record, sf_client)
     else:
@@ -135,11 +137,9 @@ def delete(record: SObject, sf_client: SalesforceClient | None = None) -> None:
 
 def reload(record: T, sf_client: SalesforceClient | None = None) -> T:
     """Fetch the record's fields again, in place, discarding unsaved changes; return it."""
-    record_id = _rest.record_id_of(record, "reload")
-    fresh = fetch(type(record), record_id, sf_client)
-    for name, value in vars(fresh).items():
-        object.__setattr__(record, name, value)
-    mark_clean(record)
+    call = _rest.fetch_call(type(record), _rest.record_id_of(record, "reload"))
+    response = _call(_client_for(sf_client, record), call)
+    load_into(record, response.json())
     return record
 
 
@@ -170,7 +170,6 @@ def download_file(
     Raises:
         FileExistsError: If the target exists and ``overwrite`` is false.
     """
-    check_record_type(record, SObject, "download_file")
     call = _rest.blob_call(record)
     target = _rest.download_target(record, Path(dest_path), overwrite=overwrite)
     client = _client_for(sf_client, record)

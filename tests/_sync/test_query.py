@@ -1,0 +1,151 @@
+# Generated from tests/_async/test_query.py by scripts/generate_sync.py.
+# Do not edit: change the async source and regenerate.
+"""
+Queries against the fake org: builder and SOQL, streaming pages, children, counts.
+
+No postponed annotations here: models declared inside a test must resolve their local types.
+"""
+
+import functools
+import tracemalloc
+
+import pytest
+
+from sf_toolkit import SalesforceClient, SObject, select
+from sf_toolkit.exceptions import SalesforceApiError
+from sf_toolkit.io.api import count, delete, fetch, query
+from sf_toolkit.testing import FakeOrg
+
+
+class Contact(SObject):
+    LastName: str | None = None
+    AccountId: str | None = None
+
+
+class Account(SObject):
+    Name: str | None = None
+    External_ID__c: str | None = None
+    Contacts: list[Contact] | None = None
+
+
+@pytest.fixture
+def seeded() -> FakeOrg:
+    return FakeOrg(records=450, seed=11)
+
+
+def test_builder_query_yields_typed_records_across_pages(
+    seeded: FakeOrg, make_client: object
+) -> None:
+    """A builder query streams every record, page by page, as model instances."""
+    with make_client(transport=seeded.transport()) as client:  # type: ignore[operator]
+        names = [
+            account.Name
+            for account in query(
+                select(Account, "Id", "Name").order_by("Name"), client, batch_size=200
+            )
+        ]
+    assert len(names) == 450
+    assert names == sorted(names)
+    assert seeded.stats.requests_by_route["query_more"] == 2
+
+
+def test_soql_string_uses_the_type_registry(client: SalesforceClient, org: FakeOrg) -> None:
+    """A SOQL string's records are typed by the model registered last for their sObject."""
+
+    class Registered(SObject, api_name="Account"):
+        Name: str | None = None
+
+    org.insert("Account", {"Name": "Typed"})
+    records = [r for r in query("SELECT Id, Name FROM Account", sf_client=client)]
+    assert len(records) == 1
+    assert isinstance(records[0], Registered)
+    assert records[0].Name == "Typed"
+
+
+def test_where_values_are_escaped(client: SalesforceClient, org: FakeOrg) -> None:
+    """A value with quotes and backslashes matches literally and cannot alter the query."""
+    tricky = "O'Brien \\ ' OR Name != '"
+    org.insert("Account", {"Name": tricky})
+    org.insert("Account", {"Name": "Other"})
+    found = [a.Name for a in query(select(Account).where(Name=tricky), client)]
+    assert found == [tricky]
+
+
+def test_child_subquery_pages_are_completed(seeded: FakeOrg, make_client: object) -> None:
+    """Child subquery results arrive complete, with their own pages fetched."""
+
+    class Child(SObject, api_name="Contact"):
+        LastName: str | None = None
+
+    class Parent(SObject, api_name="Account"):
+        Name: str | None = None
+        Contacts: list[Child] | None = None
+
+    account_id = seeded.records("Account")[0]["Id"]
+    for n in range(250):
+        seeded.insert("Contact", {"LastName": f"Extra {n}", "AccountId": account_id})
+    soql = (
+        "SELECT Id, Name, (SELECT Id, LastName FROM Contacts) FROM Account "
+        f"WHERE Id = '{account_id}'"
+    )
+    with make_client(transport=seeded.transport()) as client:  # type: ignore[operator]
+        [account] = [a for a in query(soql, client, batch_size=200)]
+    assert isinstance(account, Parent)
+    assert account.Contacts is not None
+    assert len(account.Contacts) == seeded.count("Contact") - 2 * 449
+    assert all(isinstance(c, Child) for c in account.Contacts)
+
+
+def test_count_uses_count_query(client: SalesforceClient, org: FakeOrg) -> None:
+    """count sends SELECT COUNT() for a builder and returns the total."""
+    for n in range(3):
+        org.insert("Account", {"Name": f"A{n}"})
+    assert count(select(Account), client) == 3
+    assert org.requests[-1].params["q"] == "SELECT COUNT() FROM Account"
+
+
+def test_query_all_includes_deleted(client: SalesforceClient, org: FakeOrg) -> None:
+    """include_deleted=True uses queryAll and sees deleted records."""
+    account = fetch(Account, org.insert("Account", {"Name": "Gone"}), client)
+    delete(account, client)
+    assert count(select(Account), client) == 0
+    assert count(select(Account), client, include_deleted=True) == 1
+
+
+def test_malformed_soql_raises_api_error(client: SalesforceClient) -> None:
+    """Malformed SOQL raises SalesforceApiError with MALFORMED_QUERY."""
+    with pytest.raises(SalesforceApiError) as info:
+        [r for r in query("SELECT FROM WHERE", client)]
+    assert info.value.error_code == "MALFORMED_QUERY"
+
+
+@pytest.mark.parametrize("batch_size", [0, 199, 2001])
+def test_batch_size_outside_limits_is_refused(client: SalesforceClient, batch_size: int) -> None:
+    """A batch size outside 200..2000 raises ValueError before any request."""
+    with pytest.raises(ValueError, match="batch_size must be an integer from 200 to 2000"):
+        [r for r in query(select(Account), client, batch_size=batch_size)]
+
+
+@functools.cache
+def big_org() -> FakeOrg:
+    return FakeOrg(records=20_000, seed=5)
+
+
+def test_large_query_streams_with_bounded_memory(make_client: object) -> None:
+    """Iterating 20,000 records holds about one page at a time, not the whole result."""
+    big = big_org()
+    with make_client(transport=big.transport()) as client:  # type: ignore[operator]
+        tracemalloc.start()
+        try:
+            seen = 0
+            for _ in query(select(Account, "Id", "Name"), client):
+                seen += 1
+            _, streamed_peak = tracemalloc.get_traced_memory()
+            tracemalloc.reset_peak()
+            kept = [a for a in query(select(Account, "Id", "Name"), client)]
+            _, kept_peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert seen == len(kept) == 20_000
+    # Ten pages of 2,000: streaming must stay far below holding them all.
+    assert streamed_peak < kept_peak / 2
