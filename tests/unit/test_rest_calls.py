@@ -1,0 +1,163 @@
+"""Which request each record operation sends, decided without I/O."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from sf_toolkit import SObject
+from sf_toolkit._query import child_continuations, plan_count, plan_query
+from sf_toolkit._rest import (
+    blob_call,
+    check,
+    delete_call,
+    download_target,
+    fetch_call,
+    insert_call,
+    update_call,
+    upsert_call,
+)
+from sf_toolkit.exceptions import InvalidIdError, MultipleChoicesError, NotFoundError
+from sf_toolkit.models import from_payload, mark_clean
+from sf_toolkit.soql import select
+
+ID = "001D000000IRFmaIAH"
+
+
+class Widget(SObject, api_name="Widget__c"):
+    Name: str | None = None
+    Colour__c: str | None = None
+
+
+class Document(SObject):
+    Name: str | None = None
+
+
+def loaded(**values: object) -> Widget:
+    return from_payload({"attributes": {"type": "Widget__c"}, "Id": ID, **values}, Widget)
+
+
+def test_fetch_asks_for_the_model_fields() -> None:
+    """fetch GETs the record by its 18-character Id with the model's field list."""
+    call = fetch_call(Widget, ID[:15])
+    assert (call.method, call.url) == ("GET", f"sobjects/Widget__c/{ID}")
+    assert call.params == {"fields": "Id,Name,Colour__c"}
+
+
+def test_insert_sends_only_set_fields() -> None:
+    """An insert body holds the fields the user set, including explicit nulls."""
+    call = insert_call(Widget(Name="W", Colour__c=None))
+    assert (call.method, call.url, call.json) == (
+        "POST",
+        "sobjects/Widget__c",
+        {"Name": "W", "Colour__c": None},
+    )
+
+
+def test_update_sends_loaded_fields_or_only_changes() -> None:
+    """A full update sends every loaded field; only_changes sends the changed ones."""
+    record = loaded(Name="W", Colour__c="red")
+    record.Colour__c = "blue"
+    assert update_call(record).json == {"Name": "W", "Colour__c": "blue"}  # type: ignore[union-attr]
+    assert update_call(record, only_changes=True).json == {"Colour__c": "blue"}  # type: ignore[union-attr]
+    mark_clean(record)
+    assert update_call(record, only_changes=True) is None
+
+
+def test_upsert_encodes_the_external_id_as_one_segment() -> None:
+    """The external id value is percent-encoded, removed from the body, and the call idempotent."""
+    call = upsert_call(Widget(Name="W", Colour__c="a/b?c"), "Colour__c")
+    assert call.url == "sobjects/Widget__c/Colour__c/a%2Fb%3Fc"
+    assert call.json == {"Name": "W"}
+    assert call.extensions() == {"sf_toolkit.idempotent": True}
+
+
+@pytest.mark.parametrize("field", ["", "Bad Field", "x/y", "a;b"])
+def test_upsert_refuses_malformed_field_names(field: str) -> None:
+    """A field name that is not an API name is refused."""
+    with pytest.raises(ValueError, match="external_id_field must be a field API name"):
+        upsert_call(Widget(Name="W"), field)
+
+
+def test_delete_and_blob_need_an_id() -> None:
+    """Operations on an existing record refuse a record without Id."""
+    with pytest.raises(ValueError, match="delete needs a record with an Id"):
+        delete_call(Widget(Name="x"))
+    assert delete_call(loaded()).url == f"sobjects/Widget__c/{ID}"
+
+
+def test_blob_call_needs_a_blob_model() -> None:
+    """Only models with a body field can be downloaded."""
+    with pytest.raises(TypeError, match="got Widget"):
+        blob_call(loaded())
+    document = from_payload(
+        {"attributes": {"type": "Document"}, "Id": "015000000000001AAA"}, Document
+    )
+    assert blob_call(document).url == "sobjects/Document/015000000000001AAA/Body"
+
+
+def test_invalid_id_on_a_record_is_refused() -> None:
+    """A malformed Id never reaches a URL."""
+    record = Widget(Name="x")
+    record.__dict__["Id"] = "../limits"
+    with pytest.raises(InvalidIdError):
+        delete_call(record)
+
+
+def test_download_target_names_file_after_record(tmp_path: Path) -> None:
+    """A directory target gets the record's file name; an existing file is protected."""
+    document = Document(Name="../report.pdf")
+    assert download_target(document, tmp_path) == tmp_path / "report.pdf"
+    (tmp_path / "report.pdf").write_bytes(b"x")
+    with pytest.raises(FileExistsError):
+        download_target(document, tmp_path)
+    assert download_target(document, tmp_path, overwrite=True) == tmp_path / "report.pdf"
+    with pytest.raises(ValueError, match="no file name"):
+        download_target(Document(), tmp_path)
+
+
+def response(
+    status: int, body: object, path: str = "/services/data/v62.0/sobjects/X/1"
+) -> httpx.Response:
+    return httpx.Response(status, json=body, request=httpx.Request("GET", f"https://h{path}"))
+
+
+def test_check_maps_errors_and_passes_success() -> None:
+    """check returns 2xx answers and raises the matching error for others, 300 included."""
+    ok = response(200, {"id": ID})
+    assert check(ok) is ok
+    with pytest.raises(NotFoundError, match=r"404 NOT_FOUND on GET /sobjects/X/1"):
+        check(response(404, [{"errorCode": "NOT_FOUND", "message": "gone"}]))
+    with pytest.raises(MultipleChoicesError):
+        check(
+            response(
+                300, ["/services/data/v62.0/sobjects/X/1", "/services/data/v62.0/sobjects/X/2"]
+            )
+        )
+
+
+def test_query_plans() -> None:
+    """Builders and strings become the right endpoint, text and batch header."""
+    plan = plan_query(select(Widget).where(Name="O'Neil"), batch_size=500)
+    assert plan.endpoint == "query"
+    assert plan.soql == "SELECT Id, Name, Colour__c FROM Widget__c WHERE Name = 'O\\'Neil'"
+    assert plan.headers == {"Sforce-Query-Options": "batchSize=500"}
+    assert plan.model is Widget
+    assert plan_query("SELECT Id FROM X", include_deleted=True).endpoint == "queryAll"
+    assert plan_count(select(Widget)).soql == "SELECT COUNT() FROM Widget__c"
+    with pytest.raises(ValueError, match="empty"):
+        plan_query("  ")
+    with pytest.raises(TypeError, match="SOQL string or select"):
+        plan_query(42)  # type: ignore[arg-type]
+
+
+def test_child_continuations_finds_unfinished_subqueries() -> None:
+    """Only child results that are not done and have a next page are continued."""
+    record = {
+        "Contacts": {"done": False, "nextRecordsUrl": "/q/01g-200", "records": []},
+        "Cases": {"done": True, "records": []},
+        "Owner": None,
+    }
+    assert list(child_continuations(record)) == [("Contacts", "/q/01g-200")]
