@@ -7,9 +7,11 @@ Each handler takes a :class:`~._http.Call` and returns an ``httpx.Response`` or 
 
 from __future__ import annotations
 
+import email.policy
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
+from email.parser import BytesParser
 from typing import Any
 
 import httpx
@@ -215,8 +217,40 @@ def _read(call: Call, obj: ObjectDef, record_id: str) -> httpx.Response:
     return json_response(200, call.store.record_json(obj.name, row, fields))
 
 
+def _body_values(call: Call, obj: ObjectDef) -> dict[str, Any]:
+    """The record of a JSON body, or of a multipart body carrying a blob part."""
+    content_type = call.headers.get("Content-Type", "")
+    if not content_type.lower().startswith("multipart/form-data"):
+        return require_object(parse_json(call.body), obj.name)
+    message = BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + call.body
+    )
+    if not message.is_multipart():
+        raise ApiError(400, "INVALID_MULTIPART_REQUEST", "The multipart body could not be read")
+    values: dict[str, Any] | None = None
+    blobs: dict[str, bytes] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True)
+        if not isinstance(name, str) or not isinstance(payload, bytes):
+            continue
+        if name.startswith("entity_"):
+            values = require_object(parse_json(payload), obj.name)
+        else:
+            blobs[name] = payload
+    if values is None:
+        raise ApiError(
+            400, "INVALID_MULTIPART_REQUEST", "A multipart request needs an entity_* JSON part"
+        )
+    if obj.blob_field is not None:
+        for name, payload in blobs.items():
+            if name.lower() == obj.blob_field.lower():
+                values[obj.blob_field] = payload
+    return values
+
+
 def _create(call: Call, obj: ObjectDef) -> httpx.Response:
-    values = require_object(parse_json(call.body), obj.name)
+    values = _body_values(call, obj)
     _lock_check(call)
     try:
         record_id = call.store.create(obj.name, values)
@@ -226,7 +260,7 @@ def _create(call: Call, obj: ObjectDef) -> httpx.Response:
 
 
 def _update(call: Call, obj: ObjectDef, record_id: str) -> httpx.Response:
-    values = require_object(parse_json(call.body), obj.name)
+    values = _body_values(call, obj)
     _live_row(call, obj, record_id)
     _lock_check(call, record_id)
     try:

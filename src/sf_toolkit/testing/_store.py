@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..ids import is_valid_id, to_id18
-from ._protocols import DmlError, DmlOutcome, FieldRef, QueryResult
+from ._protocols import BulkBackend, DmlError, DmlOutcome, FieldRef, QueryDatabase, QueryResult
 from ._schema import FieldDef, ObjectDef, field_from_describe, object_from_describe
 from ._values import ValueProblem, coerce, format_datetime
 
@@ -803,3 +803,8 @@ class Store:
                     f"id: {min(others)}",
                     definition.name,
                 )
+
+
+def _conforms(store: Store) -> tuple[QueryDatabase, BulkBackend]:
+    """Let mypy prove the store implements both seams (never called)."""
+    return store, store

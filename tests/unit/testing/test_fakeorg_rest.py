@@ -397,3 +397,26 @@ def test_overlong_uri_is_414(client: httpx.Client) -> None:
     """A URI over 16,384 bytes answers 414, as Salesforce does."""
     response = client.get("/composite/sobjects/Account", params={"ids": "x" * 17000})
     assert response.status_code == 414
+
+
+def test_multipart_insert_of_a_content_version(client: httpx.Client) -> None:
+    """A multipart body with an entity_content JSON part and a VersionData part is accepted."""
+    data = b"\x00binary\xffdata" * 100
+    response = client.post(
+        "/sobjects/ContentVersion",
+        files={
+            "entity_content": (None, b'{"PathOnClient": "f.bin"}', "application/json"),
+            "VersionData": ("f.bin", data, "application/octet-stream"),
+        },
+    )
+    assert response.status_code == 201
+    record_id = response.json()["id"]
+    assert client.get(f"/sobjects/ContentVersion/{record_id}/VersionData").content == data
+
+
+def test_multipart_without_entity_part_is_refused(client: httpx.Client) -> None:
+    """A multipart body without its JSON part is a 400."""
+    response = client.post(
+        "/sobjects/ContentVersion", files={"VersionData": ("f.bin", b"x", "text/plain")}
+    )
+    assert response.status_code == 400

@@ -46,6 +46,15 @@ _BODY = (
     )
     | _JSON.map(lambda v: json.dumps(v).encode())
     | st.binary(max_size=30)
+    | st.builds(
+        lambda name, payload: (
+            f'--b\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
+            + payload
+            + b"\r\n--b--\r\n"
+        ),
+        st.sampled_from(["entity_content", "entity_document", "Body", "VersionData", "x"]),
+        st.binary(max_size=20) | _RECORD.map(lambda r: json.dumps(r).encode()),
+    )
 )
 
 
@@ -59,9 +68,12 @@ _BODY = (
         st.text(max_size=20),
         max_size=2,
     ),
+    content_type=st.sampled_from(
+        ["application/json", "multipart/form-data; boundary=b", "multipart/form-data", "text/csv"]
+    ),
 )
 def test_random_requests_never_answer_500(
-    method: str, segments: list[str], body: bytes, params: dict[str, str]
+    method: str, segments: list[str], body: bytes, params: dict[str, str], content_type: str
 ) -> None:
     """Random methods, paths, bodies and parameters get a 2xx/3xx/4xx, never a 500."""
     path = "/services/data/v59.0/" + "/".join(segments)
@@ -70,7 +82,7 @@ def test_random_requests_never_answer_500(
         BASE + path,
         params=params,
         content=body,
-        headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+        headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": content_type},
     )
     response = ORG.handle(request)
     assert response.status_code < 500, (response.status_code, response.text)
