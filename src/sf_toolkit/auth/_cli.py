@@ -29,6 +29,7 @@ CLI_TIMED_OUT = 124
 """The return code :func:`run_cli_command` reports when the program did not finish in time."""
 
 _REDACTED = "[REDACTED]"
+_SECRET_KEYS = ("token", "secret", "password", "authurl")
 
 
 def run_cli_command(command: CliCommand, *, timeout: float = 60.0) -> CliResult:
@@ -49,6 +50,7 @@ def run_cli_command(command: CliCommand, *, timeout: float = 60.0) -> CliResult:
     try:
         completed = subprocess.run(
             [resolved, *rest],
+            stdin=subprocess.DEVNULL,  # never wait for an answer to a prompt
             capture_output=True,
             text=True,
             encoding="utf-8",
@@ -73,7 +75,9 @@ class SfCliLogin(Login):
         executable: The CLI program, ``"sf"`` unless it has another name or path.
     """
 
-    target_org: str | None = None
+    target_org: str | None = attrs.field(
+        default=None, validator=attrs.validators.optional(not_empty)
+    )
     executable: str = attrs.field(default="sf", validator=not_empty)
 
     @property
@@ -180,10 +184,12 @@ def _is_unknown_command(payload: dict[str, Any], answer: CliResult) -> bool:
 
 
 def _tokens_in(payload: dict[str, Any]) -> tuple[str, ...]:
-    """Collect token-looking values of a CLI answer, so an error message cannot echo them."""
+    """Collect secret-looking values of a CLI answer, so an error message cannot echo them."""
     result = payload.get("result")
     if not isinstance(result, dict):
         return ()
     return tuple(
-        value for key, value in result.items() if isinstance(value, str) and "token" in key.lower()
+        value
+        for key, value in result.items()
+        if isinstance(value, str) and any(word in key.lower() for word in _SECRET_KEYS)
     )

@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 import httpx
 
+from ..exceptions import AuthenticationError
 from ._base import Login, LoginFlow, expect
 from ._domain import SANDBOX_URL, is_generic_login_url, login_base_url
 from ._errors import login_error
@@ -163,15 +164,25 @@ def _refresh_or_login(
     client_secret: str | None,
     domain: str,
 ) -> LoginFlow:
-    """Use the session's refresh token when it has one, else log in afresh."""
+    """
+    Renew with the session's refresh token when it has one, else log in afresh.
+
+    A refresh token that Salesforce no longer accepts (``invalid_grant``: revoked or expired)
+    falls back to a fresh login, which these logins can always do.
+    """
     if session.refresh_token:
-        return RefreshTokenLogin(
+        refresh = RefreshTokenLogin(
             client_id=client_id,
             refresh_token=session.refresh_token,
             client_secret=client_secret,
             domain=domain,
-        ).flow()
-    return login.flow()
+        )
+        try:
+            return (yield from refresh.flow())
+        except AuthenticationError as exc:
+            if exc.error_code != "invalid_grant":
+                raise
+    return (yield from login.flow())
 
 
 @attrs.frozen
@@ -301,13 +312,36 @@ class RefreshTokenLogin(Login):
 
 
 def _check_private_key(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    """The key is PEM text or bytes; the message never quotes it."""
+    """
+    The key is an unencrypted PEM RSA private key; the message never quotes it.
+
+    The key is fully parsed when ``cryptography`` (part of the ``jwt`` extra) is installed;
+    without it only the PEM armour is checked, and the first login reports the missing extra.
+    """
     del instance, attribute
     if not isinstance(value, (str, bytes)):
         raise TypeError(f"private_key must be PEM str or bytes, not {type(value).__name__}")
-    text = value.decode("ascii", "replace") if isinstance(value, bytes) else value
-    if "-----BEGIN" not in text or "PRIVATE KEY-----" not in text:
+    data = value.encode("utf-8") if isinstance(value, str) else value
+    if b"-----BEGIN" not in data or b"PRIVATE KEY-----" not in data:
         raise ValueError("private_key must be a PEM-encoded RSA private key ('-----BEGIN ...')")
+    try:
+        from cryptography.exceptions import UnsupportedAlgorithm
+        from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+        from cryptography.hazmat.primitives.serialization import load_pem_private_key
+    except ImportError:  # pragma: no cover - the dev environment has cryptography
+        return
+    try:
+        key = load_pem_private_key(data, password=None)
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        # Not chained: the parser's message could quote key material.
+        raise ValueError(
+            "private_key cannot be read: pass the unencrypted PEM RSA private key that matches "
+            "the connected app's certificate"
+        ) from None
+    if not isinstance(key, RSAPrivateKey):
+        raise ValueError(
+            f"private_key must be an RSA key (RS256), not {type(key).__name__.lstrip('_')}"
+        )
 
 
 def _check_lifetime(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:

@@ -148,17 +148,19 @@ def test_banner_before_json_is_skipped() -> None:
 
 
 def test_error_never_contains_the_token() -> None:
-    """A CLI failure whose message quotes a token has it masked."""
+    """A CLI failure whose message quotes a token or an auth URL has them masked."""
+    auth_url = "force://PlatformCLI::SECRETURL@acme.my.salesforce.com"
     payload = {
         "status": 1,
         "name": "Oops",
-        "message": f"bad {TOKEN}",
-        "result": {"accessToken": TOKEN},
+        "message": f"bad {TOKEN} from {auth_url}",
+        "result": {"accessToken": TOKEN, "sfdxAuthUrl": auth_url},
     }
     with pytest.raises(AuthenticationError) as info:
         run(SfCliLogin("acme"), [CliResult(1, json.dumps(payload))])
     assert TOKEN not in str(info.value)
     assert TOKEN not in repr(info.value)
+    assert "SECRETURL" not in str(info.value)
 
 
 def test_cli_result_repr_hides_stdout() -> None:
@@ -177,10 +179,14 @@ def test_repr_names_the_org() -> None:
     assert repr(SfCliLogin("acme")) == "SfCliLogin(target_org='acme', executable='sf')"
 
 
-def test_empty_executable_is_refused() -> None:
-    """An empty executable name raises ValueError naming the argument."""
-    with pytest.raises(ValueError, match="executable must not be empty"):
-        SfCliLogin(executable="")
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [({"executable": ""}, "executable must not be empty"), ({"target_org": ""}, "target_org")],
+)
+def test_empty_arguments_are_refused(kwargs: dict[str, str], match: str) -> None:
+    """An empty executable or target org raises ValueError naming the argument."""
+    with pytest.raises(ValueError, match=match):
+        SfCliLogin(**kwargs)
 
 
 def test_run_cli_command_captures_output() -> None:

@@ -9,7 +9,7 @@ import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from sf_toolkit.auth import JwtBearerLogin, Session
 from sf_toolkit.exceptions import AuthenticationError
@@ -149,11 +149,33 @@ def test_bad_arguments_are_refused(
         JwtBearerLogin(**params)  # type: ignore[arg-type]
 
 
-def test_unusable_key_is_a_value_error_without_key_material() -> None:
-    """A PEM block that is not a valid key fails to sign with a message free of key text."""
+def test_unreadable_key_is_refused_without_key_material() -> None:
+    """A PEM block that is not a valid key is refused at construction, quoting none of it."""
     fake = "-----BEGIN PRIVATE KEY-----\nQUJDREVGRw==\n-----END PRIVATE KEY-----\n"
-    login = JwtBearerLogin("K", "u@x.com", fake)
-    with pytest.raises(ValueError, match="cannot sign RS256") as info:
-        login.flow()
+    with pytest.raises(ValueError, match="private_key cannot be read") as info:
+        JwtBearerLogin("K", "u@x.com", fake)
     assert "QUJDREVGRw" not in str(info.value)
     assert info.value.__cause__ is None
+
+
+def test_encrypted_key_is_refused() -> None:
+    """A passphrase-protected key is refused: the login needs an unencrypted one."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(b"passphrase"),
+    )
+    with pytest.raises(ValueError, match="unencrypted"):
+        JwtBearerLogin("K", "u@x.com", pem)
+
+
+def test_non_rsa_key_is_refused() -> None:
+    """An EC key cannot sign RS256 and is refused naming its type."""
+    pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    with pytest.raises(ValueError, match="must be an RSA key"):
+        JwtBearerLogin("K", "u@x.com", pem)

@@ -291,3 +291,30 @@ def test_issued_at_fallback_when_malformed() -> None:
     session = drive(client_credentials().flow(), reply(200, body))
     assert session.issued_at is not None
     assert session.issued_at > 1_700_000_000
+
+
+def test_rejected_refresh_token_falls_back_to_a_fresh_login() -> None:
+    """When the session's refresh token gets invalid_grant, the original grant is repeated."""
+    session = Session("old", "https://acme.my.salesforce.com", refresh_token="REVOKED")
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        grant = form(request)["grant_type"]
+        seen.append(grant)
+        if grant == "refresh_token":
+            body = {"error": "invalid_grant", "error_description": "expired access/refresh token"}
+            return httpx.Response(400, json=body, request=request)
+        return httpx.Response(200, json=GRANTED, request=request)
+
+    renewed = drive(password_login().refresh_flow(session), handler)
+    assert seen == ["refresh_token", "password"]
+    assert renewed.access_token == GRANTED["access_token"]
+
+
+def test_other_refresh_errors_are_raised() -> None:
+    """A refresh failure other than invalid_grant is raised, not papered over."""
+    session = Session("old", "https://acme.my.salesforce.com", refresh_token="RT")
+    body = {"error": "invalid_client_id", "error_description": "client identifier invalid"}
+    with pytest.raises(AuthenticationError) as info:
+        drive(password_login().refresh_flow(session), reply(400, body))
+    assert info.value.error_code == "invalid_client_id"
