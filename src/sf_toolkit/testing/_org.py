@@ -371,6 +371,10 @@ class FakeOrg:
         """:meth:`handle` without the in-flight accounting (used by the transports)."""
         body = _decoded_body(request)
         method = request.method.upper()
+        if method == "HEAD":
+            # Salesforce answers HEAD as GET without the body.
+            head = self.respond(httpx.Request("GET", request.url, headers=request.headers))
+            return httpx.Response(head.status_code, headers=head.headers, content=b"")
         # Route on the raw path: an encoded "/" inside a segment (an external id value) must
         # not split it; _match unquotes each segment on its own.
         path = request.url.raw_path.decode("ascii").partition("?")[0]

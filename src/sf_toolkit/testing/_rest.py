@@ -134,6 +134,12 @@ def describe(call: Call, name: str) -> httpx.Response:
 # --- sObject rows -----------------------------------------------------------------------------
 
 
+def _not_allowed(method: str, allowed: str) -> ApiError:
+    return ApiError(
+        405, "METHOD_NOT_ALLOWED", f"HTTP Method '{method}' not allowed. Allowed are {allowed}"
+    )
+
+
 def sobject_route(call: Call) -> httpx.Response:
     """Everything under ``/sobjects/{T}``: basic info, create, read, update, delete, upsert."""
     segments = call.segments[1:]
@@ -146,25 +152,32 @@ def sobject_route(call: Call) -> httpx.Response:
             )
         if method == "POST":
             return _create(call, obj)
-    elif len(segments) == 2:
+        raise _not_allowed(method, "HEAD,GET,POST")
+    if len(segments) == 2:
         key = segments[1]
-        if key == "describe" and method == "GET":
-            return describe(call, obj.name)
+        if key == "describe":
+            if method == "GET":
+                return describe(call, obj.name)
+            raise _not_allowed(method, "HEAD,GET")
         if key.lower() == "id" and method == "POST":
             return _create(call, obj)
-        if method in ("GET", "PATCH", "DELETE"):
-            record_id = _record_id(call, obj, key)
-            if method == "GET":
-                return _read(call, obj, record_id)
-            if method == "PATCH":
-                return _update(call, obj, record_id)
-            return _delete(call, obj, record_id)
-    elif len(segments) == 3:
+        if method not in ("GET", "PATCH", "DELETE"):
+            raise _not_allowed(method, "HEAD,GET,PATCH,DELETE")
+        record_id = _record_id(call, obj, key)
+        if method == "GET":
+            return _read(call, obj, record_id)
+        if method == "PATCH":
+            return _update(call, obj, record_id)
+        return _delete(call, obj, record_id)
+    if len(segments) == 3:
         key, tail = segments[1], segments[2]
-        if method == "GET" and is_valid_id(key) and obj.blob_field == _field_name(obj, tail):
-            return _blob(call, obj, key)
+        if is_valid_id(key) and obj.blob_field == _field_name(obj, tail):
+            if method == "GET":
+                return _blob(call, obj, key)
+            raise _not_allowed(method, "HEAD,GET")
         if method in ("GET", "PATCH", "DELETE", "POST"):
             return _by_external_id(call, obj, key, tail)
+        raise _not_allowed(method, "HEAD,GET,PATCH,DELETE")
     raise not_found()
 
 

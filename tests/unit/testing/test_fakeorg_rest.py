@@ -420,3 +420,21 @@ def test_multipart_without_entity_part_is_refused(client: httpx.Client) -> None:
         "/sobjects/ContentVersion", files={"VersionData": ("f.bin", b"x", "text/plain")}
     )
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("PUT", "/sobjects/Account"), ("POST", "/sobjects/Account/describe"),
+     ("PUT", "/sobjects/Account/001000000000000AAA")],
+)  # fmt: skip
+def test_wrong_method_is_405(client: httpx.Client, method: str, path: str) -> None:
+    """A known resource with the wrong method answers 405 METHOD_NOT_ALLOWED."""
+    response = client.request(method, path, json={})
+    assert _error(response) == (405, "METHOD_NOT_ALLOWED")
+
+
+def test_head_answers_like_get_without_body(client: httpx.Client) -> None:
+    """HEAD on a resource gives GET's status and headers, no body."""
+    response = client.head("/sobjects/Account/describe")
+    assert response.status_code == 200
+    assert response.content == b""
