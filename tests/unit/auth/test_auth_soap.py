@@ -233,3 +233,32 @@ def test_wrong_answer_type_is_a_type_error() -> None:
     next(flow)
     with pytest.raises(TypeError, match="expected a Response"):
         flow.send("oops")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"), [("62.0", "62.0"), ("v62.0", "62.0"), ("62", "62.0"), (62, "62.0")]
+)
+def test_api_version_forms_are_normalised(given: object, expected: str) -> None:
+    """'62.0', 'v62.0', '62' and 62 all mean version 62.0."""
+    assert make_login(api_version=given).api_version == expected
+
+
+@pytest.mark.parametrize("given", [True, [62], b"62.0"])
+def test_api_version_of_another_type_is_a_type_error(given: object) -> None:
+    """An API version that is neither text nor a number raises TypeError."""
+    with pytest.raises(TypeError, match="api_version"):
+        make_login(api_version=given)
+
+
+def test_username_of_another_type_is_a_type_error() -> None:
+    """A username that is not a str raises TypeError naming the argument."""
+    with pytest.raises(TypeError, match="username must be a str"):
+        make_login(username=None)
+
+
+def test_parse_response_without_a_request() -> None:
+    """A fault answer not tied to a request still maps, without method or URL."""
+    with pytest.raises(AuthenticationError) as info:
+        make_login().parse_response(httpx.Response(500, content=FAULT), now=0.0)
+    assert (info.value.method, info.value.url) == (None, None)
+    assert info.value.error_code == "INVALID_LOGIN"
