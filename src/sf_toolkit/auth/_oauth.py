@@ -106,6 +106,10 @@ def parse_token_response(
         raise login_error("the token endpoint's answer has no access_token", response=response)
     if not isinstance(instance_url, str) or not instance_url:
         raise login_error("the token endpoint's answer has no instance_url", response=response)
+    if not instance_url.startswith(("https://", "http://")):
+        raise login_error(
+            f"the token endpoint's instance_url {instance_url!r} is not a URL", response=response
+        )
     org_id, user_id = _ids_from_identity_url(body.get("id"))
     new_refresh_token = body.get("refresh_token")
     return Session(

@@ -132,6 +132,10 @@ class SalesforceLogin(Login):
                 secrets=secrets,
                 response=response,
             )
+        if not server_url.startswith(("https://", "http://")):
+            raise login_error(
+                f"the login answer's serverUrl {server_url!r} is not a URL", response=response
+            )
         seconds = values.get("sessionSecondsValid")
         return Session(
             access_token=session_id,

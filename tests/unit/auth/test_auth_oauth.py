@@ -318,3 +318,10 @@ def test_other_refresh_errors_are_raised() -> None:
     with pytest.raises(AuthenticationError) as info:
         drive(password_login().refresh_flow(session), reply(400, body))
     assert info.value.error_code == "invalid_client_id"
+
+
+def test_instance_url_that_is_not_a_url_is_an_error() -> None:
+    """An instance_url without a scheme raises AuthenticationError rather than ValueError."""
+    body = {**GRANTED, "instance_url": "acme.my.salesforce.com"}
+    with pytest.raises(AuthenticationError, match="is not a URL"):
+        drive(client_credentials().flow(), reply(200, body))

@@ -262,3 +262,10 @@ def test_parse_response_without_a_request() -> None:
         make_login().parse_response(httpx.Response(500, content=FAULT), now=0.0)
     assert (info.value.method, info.value.url) == (None, None)
     assert info.value.error_code == "INVALID_LOGIN"
+
+
+def test_server_url_that_is_not_a_url_is_an_error() -> None:
+    """A serverUrl without a scheme raises AuthenticationError rather than ValueError."""
+    body = success(server="acme.my.salesforce.com/services/Soap/u/59.0")
+    with pytest.raises(AuthenticationError, match="is not a URL"):
+        drive(make_login().flow(), answer(200, body))
