@@ -107,3 +107,14 @@ def test_twins_register_in_their_own_registry(org: FakeOrg, login: SalesforceLog
     client.close()
     assert lookup(AsyncSalesforceClient, "twins") is None
     assert lookup(SalesforceClient, "twins") is None
+
+
+def test_closing_a_twin_leaves_its_origin_open(org: FakeOrg, login: SalesforceLogin) -> None:
+    """Closing the twin does not close the origin; the origin makes a new twin on demand."""
+    client = AsyncSalesforceClient(login=login, transport=org.async_transport())
+    twin = client.as_sync
+    twin.close()
+    assert not client.is_closed
+    assert client.as_sync is not twin
+    assert not client.as_sync.is_closed
+    asyncio.run(client.aclose())

@@ -49,6 +49,8 @@ class TwinMixin:
     """Gives both clients ``as_async`` and ``as_sync``."""
 
     _twin: Any = None
+    _is_twin: bool = False
+    """True on a client made by ``as_async``/``as_sync``: closing it leaves its origin open."""
 
     @property
     def as_async(self) -> AsyncSalesforceClient:
@@ -71,18 +73,19 @@ class TwinMixin:
     def _get_twin(self, twin_class: Any) -> Any:
         if self._twin is None or self._twin.is_closed:
             self._twin = twin_class._from_twin(self)
+            self._twin._is_twin = True
         return self._twin
 
     def _close_twin(self) -> None:
         """
-        Close the twin along with this client.
+        Close the twin along with this client, unless this client is itself the twin.
 
         A sync twin is closed outright. An async twin cannot be awaited from sync code, so it
         is detached: marked closed and unregistered, its idle connections left to the
         garbage collector.
         """
         twin, self._twin = self._twin, None
-        if twin is None or twin.is_closed:
+        if twin is None or twin.is_closed or self._is_twin:
             return
         twin._twin = None
         if isinstance(twin, httpx.Client):

@@ -19,6 +19,7 @@ from ..models import (
     check_record_type,
     connection_of,
     from_payload,
+    load_into,
     mark_clean,
     parse_describe,
 )

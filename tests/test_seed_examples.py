@@ -1,0 +1,161 @@
+"""
+The user's page (the seed), run as written against a fake org on loopback.
+
+Each block of the seed's Basic Usage, Client Conversion, Record Operations and Error Handling
+sections appears here with both its halves, exactly as the seed spells it; the only addition is
+``domain=url``, which points the login at the local fake org instead of login.salesforce.com.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sf_toolkit import AsyncSalesforceClient, SalesforceClient, SalesforceLogin, SObject
+from sf_toolkit.testing import FakeOrg
+
+
+class Account(SObject):
+    Name: str | None = None
+    Industry: str | None = None
+    External_ID__c: str | None = None
+
+
+class Attachment(SObject):
+    Name: str | None = None
+    ParentId: str | None = None
+
+
+@pytest.fixture(scope="module")
+def org() -> FakeOrg:
+    return FakeOrg(records=5, seed=2)
+
+
+@pytest.fixture(scope="module")
+def url(org: FakeOrg) -> Iterator[str]:
+    with org.serve() as url:
+        yield url
+
+
+@pytest.fixture
+def login(url: str) -> SalesforceLogin:
+    return SalesforceLogin(username="user@example.com", password="password", domain=url)
+
+
+def test_basic_usage(login: SalesforceLogin) -> None:
+    """Basic Usage: both clients log in through their context managers."""
+    with SalesforceClient(login=login) as client:
+        # Synchronous operations here
+        pass
+
+    async def main() -> None:
+        async with AsyncSalesforceClient(login=login) as client:
+            # Asynchronous operations here
+            pass
+        assert client.is_closed
+
+    asyncio.run(main())
+    assert client.is_closed
+
+
+def test_client_conversion(login: SalesforceLogin, org: FakeOrg) -> None:
+    """Client Conversion: each client converts to the other, sharing its session."""
+    logins = org.stats.logins
+    # Convert sync client to async
+    sync_client = SalesforceClient(login=login)
+    async_client = sync_client.as_async
+    assert sync_client.get("limits").status_code == 200
+
+    async def use(client: AsyncSalesforceClient) -> int:
+        # An async client's connections belong to the event loop that opened them: close it
+        # in that loop (asyncio.run here), not from sync code after the loop has gone.
+        try:
+            return (await client.get("limits")).status_code
+        finally:
+            await client.aclose()
+
+    assert asyncio.run(use(async_client)) == 200
+    sync_client.close()
+
+    # Convert async client to sync
+    async_client = AsyncSalesforceClient(login=login)
+    sync_client = async_client.as_sync
+    assert sync_client.get("limits").status_code == 200
+    asyncio.run(async_client.aclose())
+    assert sync_client.is_closed
+    assert org.stats.logins == logins + 2
+
+
+def test_record_operations(login: SalesforceLogin, org: FakeOrg, tmp_path: Path) -> None:
+    """Record Operations: fetch, save, delete, reload and download_file, sync and async."""
+    from sf_toolkit.io.api import (
+        delete,
+        delete_async,
+        download_file,
+        download_file_async,
+        fetch,
+        fetch_async,
+        reload,
+        reload_async,
+        save,
+        save_async,
+    )
+
+    account_id = org.insert("Account", {"Name": "Seed"})
+    attachment_id = org.insert(
+        "Attachment",
+        {
+            "Name": "seed.txt",
+            "ParentId": org.insert("Account", {"Name": "Parent"}),
+            "Body": base64.b64encode(b"hi").decode(),
+        },
+    )
+    with SalesforceClient(login=login) as client:
+        # Synchronous
+        account = fetch(Account, account_id, client)
+        account.Industry = "Energy"
+        save(account, client)
+        reload(account, client)
+        attachment = fetch(Attachment, attachment_id, client)
+        dest_path = tmp_path / "sync"
+        dest_path.mkdir()
+        content = download_file(attachment, dest_path, client)
+        assert content.read_bytes() == b"hi"
+        delete(account, client)
+
+    async def main() -> None:
+        async with AsyncSalesforceClient(login=login) as client:
+            # Asynchronous
+            account = Account(Name="Async seed")
+            await save_async(account, client)
+            await reload_async(account, client)
+            attachment = await fetch_async(Attachment, attachment_id, client)
+            dest_path = tmp_path / "async.txt"
+            content = await download_file_async(attachment, dest_path, client)
+            assert content.read_bytes() == b"hi"
+            await delete_async(account, client)
+
+    asyncio.run(main())
+    assert org.get("Account", account_id) is None
+
+
+def test_error_handling(login: SalesforceLogin, capsys: pytest.CaptureFixture[str]) -> None:
+    """Error Handling: an invalid Id raises SalesforceApiError, caught as the seed shows."""
+    from sf_toolkit.exceptions import SalesforceApiError
+    from sf_toolkit.io.api import fetch_async
+
+    async def main() -> None:
+        async with AsyncSalesforceClient(login=login) as client:
+            try:
+                account = await fetch_async(Account, "invalid_id", client)
+            except SalesforceApiError as e:
+                print(f"API Error: {e}")
+            else:
+                raise AssertionError(f"fetched {account!r}")
+
+    asyncio.run(main())
+    assert capsys.readouterr().out.startswith("API Error: ")
