@@ -21,7 +21,6 @@ from ..models import (
     mark_clean,
     parse_describe,
 )
-from ..models._convert import load_into
 from .client import AsyncSalesforceClient
 
 __all__ = [

@@ -23,7 +23,6 @@ from ..models import (
     mark_clean,
     parse_describe,
 )
-from ..models._convert import load_into
 from .client import SalesforceClient
 
 __all__ = [
