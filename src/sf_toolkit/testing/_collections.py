@@ -86,21 +86,6 @@ def _run(
     return json_response(200, [_result(o, upsert=upsert) for o in outcomes])
 
 
-def _locked(call: Call, record_id: str | None) -> DmlOutcome | None:
-    if not call.lock_row():
-        return None
-    return DmlOutcome(
-        record_id,
-        False,
-        errors=[
-            DmlError(
-                "UNABLE_TO_LOCK_ROW",
-                f"unable to obtain exclusive access to this record or 1 records: {record_id or ''}",
-            )
-        ],
-    )
-
-
 def _write(call: Call, op: str, sobject: str | None, ext_field: str | None) -> httpx.Response:
     body = parse_json(call.body)
     if not isinstance(body, dict) or not isinstance(body.get("records"), list):
@@ -155,7 +140,7 @@ def _attempt(
                         )
                     ],
                 )
-            return _locked(call, None) or store.insert(kind, values)
+            return store.insert(kind, values)
         if op == "update":
             if not isinstance(record_id, str) or not record_id:
                 return DmlOutcome(
@@ -169,9 +154,9 @@ def _attempt(
                     False,
                     errors=[DmlError("MALFORMED_ID", f"malformed id {record_id}", ["Id"])],
                 )
-            return _locked(call, to_id18(record_id)) or store.update(kind, record_id, values)
+            return store.update(kind, to_id18(record_id), values)
         assert ext_field is not None
-        return _locked(call, None) or store.upsert(kind, ext_field, values)
+        return store.upsert(kind, ext_field, values)
 
     return attempt
 
@@ -200,7 +185,7 @@ def _delete(call: Call) -> httpx.Response:
                     False,
                     errors=[DmlError("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id")],
                 )
-            return _locked(call, full) or store.delete(sobject, full)
+            return store.delete(sobject, full)
 
         return run
 

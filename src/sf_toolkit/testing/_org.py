@@ -27,7 +27,7 @@ from ._faults import FaultDice, Faults, RequestRecord, Stats
 from ._http import ApiError, Call, error_response, json_response, not_found
 from ._rest import QueryCursors, global_describe, sobject_route
 from ._schema import standard_objects
-from ._store import Store, api_version_var, user_id_var
+from ._store import Store, api_version_var, lock_row_var, user_id_var
 
 __all__ = ["DEFAULT_API_VERSIONS", "ConnectionDropped", "FakeOrg"]
 
@@ -527,6 +527,7 @@ class FakeOrg:
             )
             version_token = api_version_var.set(version)
             user_token = user_id_var.set(session_or_error)
+            lock_token = lock_row_var.set(call.lock_row)
             try:
                 response = self._rest(call, route)
             except ApiError as error:
@@ -534,6 +535,7 @@ class FakeOrg:
             finally:
                 api_version_var.reset(version_token)
                 user_id_var.reset(user_token)
+                lock_row_var.reset(lock_token)
         response.headers.update(headers)
         return response
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextvars
 import importlib
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -23,7 +23,14 @@ from ._protocols import BulkBackend, DmlError, DmlOutcome, FieldRef, QueryDataba
 from ._schema import FieldDef, ObjectDef, field_from_describe, object_from_describe
 from ._values import ValueProblem, coerce, format_datetime
 
-__all__ = ["DEFAULT_API_VERSION", "RecordProblem", "Store", "api_version_var", "user_id_var"]
+__all__ = [
+    "DEFAULT_API_VERSION",
+    "RecordProblem",
+    "Store",
+    "api_version_var",
+    "lock_row_var",
+    "user_id_var",
+]
 
 DEFAULT_API_VERSION = "64.0"
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -31,6 +38,10 @@ _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 #: The API version of the request being handled, for record URLs.
 api_version_var: contextvars.ContextVar[str] = contextvars.ContextVar(
     "sf_toolkit_fake_api_version", default=DEFAULT_API_VERSION
+)
+#: Asked before each record write of Collections and Bulk: should it fail to lock the row?
+lock_row_var: contextvars.ContextVar[Callable[[], bool] | None] = contextvars.ContextVar(
+    "sf_toolkit_fake_lock_row", default=None
 )
 #: The user making the current request, for CreatedById/OwnerId.
 user_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -359,8 +370,22 @@ class Store:
 
     # --- writes ---------------------------------------------------------------------------
 
+    @staticmethod
+    def _lock_failure(record_id: str | None) -> DmlOutcome | None:
+        check = lock_row_var.get()
+        if check is None or not check():
+            return None
+        message = "unable to obtain exclusive access to this record or 1 records: "
+        return DmlOutcome(
+            record_id or None,
+            False,
+            errors=[DmlError("UNABLE_TO_LOCK_ROW", message + (record_id or ""))],
+        )
+
     def insert(self, sobject: str, values: Mapping[str, Any]) -> DmlOutcome:
         """Create a record; the outcome carries the new Id or Salesforce's errors."""
+        if (locked := self._lock_failure(None)) is not None:
+            return locked
         try:
             return DmlOutcome(self.create(sobject, values), True, created=True)
         except RecordProblem as problem:
@@ -368,6 +393,8 @@ class Store:
 
     def update(self, sobject: str, record_id: str, values: Mapping[str, Any]) -> DmlOutcome:
         """Update a record by Id."""
+        if (locked := self._lock_failure(record_id)) is not None:
+            return locked
         try:
             return DmlOutcome(self.modify(sobject, record_id, values), True)
         except RecordProblem as problem:
@@ -375,6 +402,8 @@ class Store:
 
     def upsert(self, sobject: str, external_id_field: str, values: Mapping[str, Any]) -> DmlOutcome:
         """Insert or update by the external id value found in ``values``."""
+        if (locked := self._lock_failure(None)) is not None:
+            return locked
         value = next((v for k, v in values.items() if k.lower() == external_id_field.lower()), None)
         try:
             if value is None or value == "":
@@ -394,6 +423,8 @@ class Store:
 
     def delete(self, sobject: str, record_id: str, *, hard: bool = False) -> DmlOutcome:
         """Delete (soft, or hard for Bulk ``hardDelete``) a record by Id."""
+        if (locked := self._lock_failure(record_id)) is not None:
+            return locked
         try:
             return DmlOutcome(self.remove(sobject, record_id, hard=hard), True)
         except RecordProblem as problem:

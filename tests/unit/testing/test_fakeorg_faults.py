@@ -220,3 +220,23 @@ def test_relationship_by_external_id_on_write() -> None:
     contact = org.insert("Contact", {"LastName": "L", "Account": {"External_ID__c": "EXT-00001"}})
     account = org.records("Account")[0]["Id"]
     assert org.get("Contact", contact)["AccountId"] == account  # type: ignore[index]
+
+
+def test_lock_row_fault_reaches_bulk_ingest_rows() -> None:
+    """rate_lock_row fails Bulk API 2.0 rows with UNABLE_TO_LOCK_ROW in failedResults."""
+    org = FakeOrg(faults=Faults(rate_lock_row=1.0, routes=frozenset({"bulk"})))
+    with _client(org) as c:
+        job = c.post("/jobs/ingest", json={"object": "Account", "operation": "insert"}).json()
+        upload = c.put(
+            f"/jobs/ingest/{job['id']}/batches",
+            content=b"Name\nA\nB\n",
+            headers={"Content-Type": "text/csv"},
+        )
+        assert upload.status_code == 201
+        c.patch(f"/jobs/ingest/{job['id']}", json={"state": "UploadComplete"})
+        for _ in range(10):
+            if c.get(f"/jobs/ingest/{job['id']}").json()["state"] in ("JobComplete", "Failed"):
+                break
+        failed = c.get(f"/jobs/ingest/{job['id']}/failedResults/").text
+    assert failed.count("UNABLE_TO_LOCK_ROW") == 2
+    assert org.count("Account") == 0
