@@ -10,7 +10,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from sf_toolkit import RetryPolicy, SalesforceClient, SalesforceLogin
+from sf_toolkit import RetryPolicy, SalesforceClient, SalesforceLogin, TokenLogin
 from sf_toolkit._concurrency import map_bounded
 from sf_toolkit.exceptions import (
     AuthenticationError,
@@ -175,3 +175,25 @@ def test_repr_hides_the_token(client: SalesforceClient) -> None:
     token = client.session.access_token
     assert token not in repr(client)
     assert token not in repr(client.session)
+
+
+def test_token_login_sends_no_login_request(org: FakeOrg) -> None:
+    """A plain access token + instance URL logs in without any login request."""
+    token = org.access_token()
+    login = TokenLogin(access_token=token, instance_url="https://acme.my.salesforce.com")
+    with SalesforceClient(login=login, transport=org.transport()) as client:
+        response = client.get("limits")
+    assert response.status_code == 200
+    assert org.stats.logins == 0
+    assert token not in repr(login)
+
+
+def test_expired_token_login_is_an_authentication_error(org: FakeOrg) -> None:
+    """A plain token that expired cannot be renewed: AuthenticationError, token not shown."""
+    token = org.access_token()
+    login = TokenLogin(access_token=token, instance_url="https://acme.my.salesforce.com")
+    with SalesforceClient(login=login, transport=org.transport()) as client:
+        org.expire_sessions()
+        with pytest.raises(AuthenticationError) as info:
+            client.get("limits")
+    assert token not in str(info.value)

@@ -205,17 +205,17 @@ class AsyncSalesforceClient(TwinMixin, httpx.AsyncClient):
     async def _login(self, flow: LoginFlow) -> None:
         """Drive a login flow to its session, then learn the API version."""
         state = self._shared
-        step = next(flow)
-        while True:
-            if isinstance(step, CliCommand):
-                reply: httpx.Response | CliResult = await run_in_thread_async(run_cli_command, step)
-            else:
-                reply = await self._send_bare(step)
-            try:
+        try:
+            step = next(flow)
+            while True:
+                reply: httpx.Response | CliResult
+                if isinstance(step, CliCommand):
+                    reply = await run_in_thread_async(run_cli_command, step)
+                else:
+                    reply = await self._send_bare(step)
                 step = flow.send(reply)
-            except StopIteration as done:
-                session: Session = done.value
-                break
+        except StopIteration as done:
+            session: Session = done.value
         if state.api_version is None:
             versions = await self._send_bare(
                 httpx.Request("GET", f"{session.instance_url}/services/data/")

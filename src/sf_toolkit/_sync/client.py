@@ -207,17 +207,17 @@ class SalesforceClient(TwinMixin, httpx.Client):
     def _login(self, flow: LoginFlow) -> None:
         """Drive a login flow to its session, then learn the API version."""
         state = self._shared
-        step = next(flow)
-        while True:
-            if isinstance(step, CliCommand):
-                reply: httpx.Response | CliResult = run_in_thread(run_cli_command, step)
-            else:
-                reply = self._send_bare(step)
-            try:
+        try:
+            step = next(flow)
+            while True:
+                reply: httpx.Response | CliResult
+                if isinstance(step, CliCommand):
+                    reply = run_in_thread(run_cli_command, step)
+                else:
+                    reply = self._send_bare(step)
                 step = flow.send(reply)
-            except StopIteration as done:
-                session: Session = done.value
-                break
+        except StopIteration as done:
+            session: Session = done.value
         if state.api_version is None:
             versions = self._send_bare(
                 httpx.Request("GET", f"{session.instance_url}/services/data/")
