@@ -438,3 +438,10 @@ def test_head_answers_like_get_without_body(client: httpx.Client) -> None:
     response = client.head("/sobjects/Account/describe")
     assert response.status_code == 200
     assert response.content == b""
+
+
+def test_encoded_slash_stays_inside_the_external_id(client: httpx.Client, org: FakeOrg) -> None:
+    """An external id value with an encoded '/' upserts as one value, not a longer path."""
+    response = client.patch("/sobjects/Account/External_ID__c/A%2FB", json={"Name": "Slash"})
+    assert response.status_code == 201
+    assert org.get("Account", response.json()["id"])["External_ID__c"] == "A/B"  # type: ignore[index]
