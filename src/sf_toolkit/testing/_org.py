@@ -340,6 +340,17 @@ class FakeOrg:
 
         return AsyncFakeOrgTransport(self)
 
+    def requests_adapter(self) -> Any:
+        """
+        A ``requests`` adapter answering from this org: ``session.mount("https://", adapter)``.
+
+        Useful for code built on ``requests``, such as simple-salesforce, which always speaks
+        ``https://{domain}.salesforce.com``. Needs the ``requests`` package.
+        """
+        from ._requests_adapter import make_requests_adapter
+
+        return make_requests_adapter(self)
+
     @contextmanager
     def serve(self, *, tls: bool = False, port: int = 0) -> Iterator[str]:
         """
