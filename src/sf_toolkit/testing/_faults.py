@@ -52,6 +52,27 @@ class Faults:
     routes: frozenset[str] | None = None
     """Only inject rate faults into these routes (None: all)."""
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        """Check every setting as it is set, at construction and at run time."""
+        if name.startswith("rate_"):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise TypeError(f"Faults.{name} must be a number, got {value!r}")
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"Faults.{name} is a probability from 0 to 1, got {value!r}")
+        elif name in ("latency", "jitter"):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise ValueError(f"Faults.{name} must be 0 or more seconds, got {value!r}")
+        elif name in ("session_ttl_requests", "session_ttl_seconds", "request_limit"):
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0
+            ):
+                raise ValueError(f"Faults.{name} must be None or 0 or more, got {value!r}")
+        elif name in ("methods", "routes") and value is not None:
+            if isinstance(value, str):
+                raise TypeError(f"Faults.{name} must be a set of names, not the string {value!r}")
+            value = frozenset(value)
+        super().__setattr__(name, value)
+
     def applies_to(self, method: str, route: str) -> bool:
         """Whether the rate faults cover a request."""
         methods = self.methods

@@ -240,3 +240,25 @@ def test_lock_row_fault_reaches_bulk_ingest_rows() -> None:
         failed = c.get(f"/jobs/ingest/{job['id']}/failedResults/").text
     assert failed.count("UNABLE_TO_LOCK_ROW") == 2
     assert org.count("Account") == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "error"),
+    [
+        ("rate_503", 1.5, ValueError),
+        ("rate_drop", "often", TypeError),
+        ("latency", -1, ValueError),
+        ("request_limit", -3, ValueError),
+        ("methods", "POST", TypeError),
+    ],
+)
+def test_bad_fault_settings_are_refused(name: str, value: object, error: type[Exception]) -> None:
+    """Out-of-range or mistyped fault settings raise at once, naming the setting."""
+    faults = Faults()
+    with pytest.raises(error, match=name):
+        setattr(faults, name, value)
+
+
+def test_fault_filters_accept_any_iterable() -> None:
+    """methods/routes given as a list become a frozenset."""
+    assert Faults(methods=["post"]).methods == frozenset({"post"})  # type: ignore[arg-type]
