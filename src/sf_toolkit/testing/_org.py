@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import threading
 import zlib
 from collections import deque
@@ -109,8 +110,12 @@ class FakeOrg:
     ) -> None:
         if records < 0:
             raise ValueError(f"records must be 0 or more, got {records}")
-        if not api_versions:
-            raise ValueError("api_versions must list at least one version")
+        if not api_versions or not all(
+            isinstance(v, str) and re.fullmatch(r"[1-9]\d\.0", v) for v in api_versions
+        ):
+            raise ValueError(
+                f"api_versions must list versions such as '59.0', oldest first, got {api_versions!r}"
+            )
         self.seed = seed
         self.api_versions = tuple(api_versions)
         self.instance_url = instance_url.rstrip("/") if instance_url else None

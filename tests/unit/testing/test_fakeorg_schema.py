@@ -136,3 +136,12 @@ def test_add_field_to_unknown_object_is_refused() -> None:
     """add_field() on an unknown sObject raises KeyError naming it."""
     with pytest.raises(KeyError, match="Nope__c"):
         FakeOrg().add_field("Nope__c", {"name": "A__c", "type": "string"})
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"api_versions": ()}, {"api_versions": ("v59",)}, {"records": -1}, {"latency": -1}]
+)
+def test_bad_constructor_arguments_are_refused(kwargs: dict[str, object]) -> None:
+    """FakeOrg refuses unusable arguments with a ValueError."""
+    with pytest.raises(ValueError):
+        FakeOrg(**kwargs)  # type: ignore[arg-type]
