@@ -114,7 +114,8 @@ class FakeOrg:
             isinstance(v, str) and re.fullmatch(r"[1-9]\d\.0", v) for v in api_versions
         ):
             raise ValueError(
-                f"api_versions must list versions such as '59.0', oldest first, got {api_versions!r}"
+                "api_versions must list versions such as '59.0', oldest first, "
+                f"got {api_versions!r}"
             )
         self.seed = seed
         self.api_versions = tuple(api_versions)

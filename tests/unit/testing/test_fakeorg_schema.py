@@ -139,9 +139,15 @@ def test_add_field_to_unknown_object_is_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    "kwargs", [{"api_versions": ()}, {"api_versions": ("v59",)}, {"records": -1}, {"latency": -1}]
+    ("kwargs", "name"),
+    [
+        ({"api_versions": ()}, "api_versions"),
+        ({"api_versions": ("v59",)}, "api_versions"),
+        ({"records": -1}, "records"),
+        ({"latency": -1}, "latency"),
+    ],
 )
-def test_bad_constructor_arguments_are_refused(kwargs: dict[str, object]) -> None:
-    """FakeOrg refuses unusable arguments with a ValueError."""
-    with pytest.raises(ValueError):
+def test_bad_constructor_arguments_are_refused(kwargs: dict[str, object], name: str) -> None:
+    """FakeOrg refuses unusable arguments with a ValueError naming the argument."""
+    with pytest.raises(ValueError, match=name):
         FakeOrg(**kwargs)  # type: ignore[arg-type]
