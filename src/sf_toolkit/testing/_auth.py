@@ -171,8 +171,8 @@ class Auth:
         return self.users.get(username.strip().lower())
 
     def _password_ok(self, user: FakeUser, given: str) -> bool:
+        # The security token is appended to the password; users without one send the password.
         expected = user.password + user.security_token
-        # Like orgs with trusted IP ranges, also accept the password alone when no token is set.
         return hmac.compare_digest(given.encode(), expected.encode())
 
     # --- SOAP -----------------------------------------------------------------------------

@@ -558,8 +558,8 @@ class FakeOrg:
 
     def _rest(self, call: Call, route: str) -> httpx.Response:
         if route == "resources" and call.method == "GET":
-            names = ("sobjects", "query", "queryAll", "limits", "composite", "jobs/ingest")
-            return json_response(200, {n.split("/")[0]: call.url(n) for n in names})
+            names = ("sobjects", "query", "queryAll", "limits", "composite", "jobs")
+            return json_response(200, {name: call.url(name) for name in names})
         if route == "limits" and call.method == "GET":
             return json_response(200, self._limits())
         if route == "global_describe" and call.method == "GET":
