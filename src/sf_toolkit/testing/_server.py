@@ -134,7 +134,8 @@ class _Handler(BaseHTTPRequestHandler):
         for key, value in response.headers.multi_items():
             if key.lower() not in _HOP_HEADERS:
                 self.send_header(key, value)
-        self.send_header("Content-Length", str(len(content)))
+        if response.status_code not in (204, 304):
+            self.send_header("Content-Length", str(len(content)))
         self.end_headers()
         if self.command != "HEAD":
             for start in range(0, len(content), _WRITE_CHUNK):

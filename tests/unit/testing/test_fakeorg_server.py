@@ -156,3 +156,16 @@ def test_cli_rejects_negative_records() -> None:
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+def test_server_answers_204_without_a_body_and_keeps_the_connection() -> None:
+    """An update over the server answers 204, and the next request on the connection works."""
+    org = FakeOrg(records=1)
+    account = org.records("Account")[0]["Id"]
+    with org.serve() as url, httpx.Client(base_url=url) as client:
+        headers = {"Authorization": f"Bearer {org.access_token()}"}
+        path = f"/services/data/v59.0/sobjects/Account/{account}"
+        updated = client.patch(path, json={"Name": "New"}, headers=headers)
+        assert updated.status_code == 204
+        assert "content-length" not in updated.headers
+        assert client.get(path, headers=headers).json()["Name"] == "New"
