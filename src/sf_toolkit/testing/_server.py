@@ -13,6 +13,7 @@ import ipaddress
 import os
 import socket
 import ssl
+import sys
 import tempfile
 import threading
 import time
@@ -57,6 +58,12 @@ class _Server(ThreadingHTTPServer):
         with self.connections_lock:
             self.connections.discard(request)
         super().shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Keep quiet about clients that vanish; remember anything else as a fake-org bug."""
+        error = sys.exc_info()[1]
+        if error is not None and not isinstance(error, (OSError, ssl.SSLError, ValueError)):
+            self.org.internal_errors.append(error)
 
     def close_connections(self) -> None:
         with self.connections_lock:

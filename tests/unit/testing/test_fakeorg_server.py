@@ -169,3 +169,18 @@ def test_server_answers_204_without_a_body_and_keeps_the_connection() -> None:
         assert updated.status_code == 204
         assert "content-length" not in updated.headers
         assert client.get(path, headers=headers).json()["Name"] == "New"
+
+
+def test_server_survives_garbage_and_half_requests(capfd: pytest.CaptureFixture[str]) -> None:
+    """Junk bytes and a request cut short neither stop the server nor print tracebacks."""
+    org = FakeOrg()
+    with org.serve() as url:
+        port = int(url.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port)) as raw:
+            raw.sendall(b"\x16\x03\x01garbage\r\n\r\n")
+            raw.recv(1024)
+        with socket.create_connection(("127.0.0.1", port)) as raw:
+            raw.sendall(b"POST /services/data/ HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+        assert httpx.get(url + "/services/data/").status_code == 200
+    assert "Traceback" not in capfd.readouterr().err
+    assert org.internal_errors == []
