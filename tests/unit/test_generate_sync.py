@@ -228,3 +228,49 @@ def test_output_is_deterministic(tree: Path) -> None:
 def test_repository_twin_is_up_to_date(capsys: pytest.CaptureFixture[str]) -> None:
     """The committed `_sync` trees match what the generator produces (`--check`)."""
     assert gen.main(["--check"]) == 0, capsys.readouterr().out
+
+
+def test_python_312_fstring_tokens_are_folded_like_311() -> None:
+    """3.12's FSTRING_START..END tokens fold into one STRING token, as 3.11 tokenizes them."""
+    import tokenize_rt
+
+    def tok(name: str, src: str) -> tokenize_rt.Token:
+        return tokenize_rt.Token(name, src, line=1, utf8_byte_offset=0)
+
+    split = [
+        tok("NAME", "x"),
+        tok("OP", "="),
+        tok("FSTRING_START", 'f"'),
+        tok("FSTRING_MIDDLE", "id="),
+        tok("OP", "{"),
+        tok("NAME", "fetch_async"),
+        tok("OP", "}"),
+        tok("FSTRING_END", '"'),
+        tok("NEWLINE", "\n"),
+    ]
+    merged = gen._merge_fstrings(split)
+    assert [(t.name, t.src) for t in merged] == [
+        ("NAME", "x"),
+        ("OP", "="),
+        ("STRING", 'f"id={fetch_async}"'),
+        ("NEWLINE", "\n"),
+    ]
+
+
+def test_nested_fstrings_fold_into_the_outer_string() -> None:
+    """An f-string nested in another (legal on 3.12) stays inside the outer STRING token."""
+    import tokenize_rt
+
+    def tok(name: str, src: str) -> tokenize_rt.Token:
+        return tokenize_rt.Token(name, src, line=1, utf8_byte_offset=0)
+
+    split = [
+        tok("FSTRING_START", 'f"'),
+        tok("OP", "{"),
+        tok("FSTRING_START", "f'"),
+        tok("FSTRING_MIDDLE", "a"),
+        tok("FSTRING_END", "'"),
+        tok("OP", "}"),
+        tok("FSTRING_END", '"'),
+    ]
+    assert [(t.name, t.src) for t in gen._merge_fstrings(split)] == [("STRING", "f\"{f'a'}\"")]
