@@ -248,28 +248,51 @@ class FakeOrg:
             raise ValueError(f"{first.status_code}: {first.message}")
         return outcome.id
 
+    def _known(self, sobject: str) -> str:
+        name = self.store.canonical_object(sobject)
+        if name is None:
+            raise KeyError(f"the fake org has no sObject {sobject!r}; add it with add_object()")
+        return name
+
     def get(self, sobject: str, record_id: str) -> dict[str, Any] | None:
-        """A live record as REST returns it (with ``attributes``), or None."""
+        """
+        A live record as REST returns it (with ``attributes``), or None.
+
+        Raises:
+            KeyError: If the org has no such sObject.
+        """
         with self.store.lock:
+            name = self._known(sobject)
             if not is_valid_id(record_id):
                 return None
-            row = self.store.find(sobject, record_id)
+            row = self.store.find(name, record_id)
             if row is None or row["IsDeleted"]:
                 return None
-            return self.store.record_json(sobject, row)
+            return self.store.record_json(name, row)
 
     def records(self, sobject: str) -> list[dict[str, Any]]:
-        """Copies of every live record of an sObject, as REST returns them."""
+        """
+        Copies of every live record of an sObject, as REST returns them, oldest first.
+
+        Raises:
+            KeyError: If the org has no such sObject.
+        """
         with self.store.lock:
+            name = self._known(sobject)
             return [
-                self.store.record_json(sobject, row)
-                for row in self.store.rows(sobject, include_deleted=False)
+                self.store.record_json(name, row)
+                for row in self.store.rows(name, include_deleted=False)
             ]
 
     def count(self, sobject: str) -> int:
-        """How many live records an sObject has."""
+        """
+        How many live records an sObject has.
+
+        Raises:
+            KeyError: If the org has no such sObject.
+        """
         with self.store.lock:
-            return self.store.count(sobject)
+            return self.store.count(self._known(sobject))
 
     def blob(self, record_id: str) -> bytes | None:
         """The stored body of an Attachment, ContentVersion or Document."""

@@ -151,3 +151,18 @@ def test_bad_constructor_arguments_are_refused(kwargs: dict[str, object], name: 
     """FakeOrg refuses unusable arguments with a ValueError naming the argument."""
     with pytest.raises(ValueError, match=name):
         FakeOrg(**kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("helper", ["records", "count"])
+def test_helpers_refuse_unknown_objects(helper: str) -> None:
+    """records()/count() on an unknown sObject raise KeyError naming it."""
+    with pytest.raises(KeyError, match="Nope__c"):
+        getattr(FakeOrg(), helper)("Nope__c")
+
+
+def test_helpers_accept_any_case() -> None:
+    """Object names are case-insensitive, as in Salesforce."""
+    org = FakeOrg(records=1)
+    account = org.records("account")[0]
+    assert account["attributes"]["type"] == "Account"
+    assert org.get("ACCOUNT", account["Id"]) is not None
