@@ -21,6 +21,7 @@ from .models import (
     SObject,
     api_name_of,
     blob_field_of,
+    blob_file_name,
     check_record_type,
     field_api_names,
     mark_clean,
@@ -189,13 +190,10 @@ def blob_call(record: SObject) -> RestCall:
     return RestCall("GET", f"sobjects/{api_name_of(record)}/{record_id}/{blob_field}")
 
 
-_NAME_FIELDS = ("PathOnClient", "Name", "Title")
-
-
 def download_target(record: SObject, dest_path: str | Path, *, overwrite: bool = False) -> Path:
     """
     Where ``download_file`` writes: ``dest_path`` itself, or a file named after the record
-    inside it when ``dest_path`` is a directory.
+    inside it when ``dest_path`` is a directory (the name stripped of any directory parts).
 
     Raises:
         FileExistsError: If the file exists and ``overwrite`` is false.
@@ -203,20 +201,13 @@ def download_target(record: SObject, dest_path: str | Path, *, overwrite: bool =
     """
     target = Path(dest_path)
     if target.is_dir():
-        name = next(
-            (
-                str(getattr(record, field))
-                for field in _NAME_FIELDS
-                if isinstance(getattr(record, field, None), str) and getattr(record, field)
-            ),
-            None,
-        )
+        name = blob_file_name(record)
         if name is None:
             raise ValueError(
                 f"{dest_path!s} is a directory and the {type(record).__name__} has no file name "
-                f"loaded ({', '.join(_NAME_FIELDS)}); pass a file path instead"
+                "loaded (PathOnClient, Title or Name); pass a file path instead"
             )
-        target = target / Path(name).name
+        target = target / name
     if target.exists() and not overwrite:
         raise FileExistsError(f"{target} exists; pass overwrite=True to replace it")
     return target
