@@ -30,6 +30,7 @@ from ._http import (
 from ._protocols import SoqlError
 from ._schema import ObjectDef
 from ._store import RecordProblem
+from ._values import format_datetime, parse_datetime
 
 __all__ = ["QueryCursors", "describe", "global_describe", "sobject_route"]
 
@@ -161,6 +162,10 @@ def sobject_route(call: Call) -> httpx.Response:
             raise _not_allowed(method, "HEAD,GET")
         if key.lower() == "id" and method == "POST":
             return _create(call, obj)
+        if key in ("updated", "deleted"):
+            if method == "GET":
+                return _replication(call, obj, deleted=key == "deleted")
+            raise _not_allowed(method, "HEAD,GET")
         if method not in ("GET", "PATCH", "DELETE"):
             raise _not_allowed(method, "HEAD,GET,PATCH,DELETE")
         record_id = _record_id(call, obj, key)
@@ -179,6 +184,38 @@ def sobject_route(call: Call) -> httpx.Response:
             return _by_external_id(call, obj, key, tail)
         raise _not_allowed(method, "HEAD,GET,PATCH,DELETE")
     raise not_found()
+
+
+def _replication(call: Call, obj: ObjectDef, *, deleted: bool) -> httpx.Response:
+    """``GET /sobjects/{T}/updated/`` and ``/deleted/``: Ids changed in a time window."""
+    bounds = []
+    for name in ("start", "end"):
+        text = call.params.get(name)
+        if not text:
+            raise ApiError(400, "MISSING_ARGUMENT", f"{name} parameter is required")
+        moment = parse_datetime(text)
+        if moment is None:
+            raise ApiError(400, "INVALID_REPLICATION_DATE", f"invalid {name} date: {text}")
+        bounds.append(moment)
+    start, end = bounds
+    if start > end:
+        raise ApiError(400, "INVALID_REPLICATION_DATE", "start date must be before end date")
+    changed = []
+    for row in call.store.rows(obj.name, include_deleted=True):
+        moment = parse_datetime(str(row["SystemModstamp"]))
+        if moment is not None and start <= moment <= end and bool(row["IsDeleted"]) == deleted:
+            changed.append((row["Id"], row["SystemModstamp"]))
+    latest = format_datetime(end)
+    if deleted:
+        return json_response(
+            200,
+            {
+                "deletedRecords": [{"id": i, "deletedDate": when} for i, when in changed],
+                "earliestDateAvailable": format_datetime(start),
+                "latestDateCovered": latest,
+            },
+        )
+    return json_response(200, {"ids": [i for i, _ in changed], "latestDateCovered": latest})
 
 
 def _field_name(obj: ObjectDef, name: str) -> str | None:

@@ -67,3 +67,15 @@ def test_adapter_drop_is_a_connection_error(org: FakeOrg) -> None:
     with pytest.raises(requests.exceptions.ConnectionError):
         session.get("https://login.salesforce.com/services/data/")
     session.close()
+
+
+def test_simple_salesforce_updated_and_deleted(sf: Salesforce) -> None:
+    """simple-salesforce's updated()/deleted() read the replication windows."""
+    import datetime as dt
+
+    start = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)
+    end = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1)
+    record_id = sf.Account.create({"Name": "R"})["id"]
+    assert record_id in sf.Account.updated(start, end)["ids"]
+    sf.Account.delete(record_id)
+    assert [d["id"] for d in sf.Account.deleted(start, end)["deletedRecords"]] == [record_id]

@@ -445,3 +445,21 @@ def test_encoded_slash_stays_inside_the_external_id(client: httpx.Client, org: F
     response = client.patch("/sobjects/Account/External_ID__c/A%2FB", json={"Name": "Slash"})
     assert response.status_code == 201
     assert org.get("Account", response.json()["id"])["External_ID__c"] == "A/B"  # type: ignore[index]
+
+
+def test_updated_and_deleted_replication(client: httpx.Client, org: FakeOrg) -> None:
+    """/updated/ lists changed Ids and /deleted/ deleted ones within the window."""
+    gone = org.records("Account")[0]["Id"]
+    client.delete(f"/sobjects/Account/{gone}")
+    window = {"start": "2000-01-01T00:00:00+00:00", "end": "2999-01-01T00:00:00+00:00"}
+    updated = client.get("/sobjects/Account/updated/", params=window).json()
+    deleted = client.get("/sobjects/Account/deleted/", params=window).json()
+    assert len(updated["ids"]) == 2
+    assert gone not in updated["ids"]
+    assert [d["id"] for d in deleted["deletedRecords"]] == [gone]
+    assert deleted["latestDateCovered"] == "2999-01-01T00:00:00.000+0000"
+
+
+def test_replication_needs_a_window(client: httpx.Client) -> None:
+    """/updated/ without start and end is a 400."""
+    assert client.get("/sobjects/Account/updated/").status_code == 400
