@@ -118,3 +118,30 @@ def test_closing_a_twin_leaves_its_origin_open(org: FakeOrg, login: SalesforceLo
     assert client.as_sync is not twin
     assert not client.as_sync.is_closed
     asyncio.run(client.aclose())
+
+
+def test_expiry_seen_by_both_twins_causes_one_login(org: FakeOrg, login: SalesforceLogin) -> None:
+    """Threads on the sync twin and tasks on the async origin renew an expired session once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sf_toolkit._concurrency import map_bounded_async
+
+    async def main() -> tuple[list[int], list[int]]:
+        async with AsyncSalesforceClient(login=login, transport=org.async_transport()) as client:
+            twin = client.as_sync
+            org.expire_sessions()
+            org.faults.latency = 0.01  # keep the requests in flight together
+            logins = org.stats.logins
+
+            async def get(_: int) -> int:
+                return (await client.get("limits")).status_code
+
+            with ThreadPoolExecutor(5) as pool:
+                threads = [pool.submit(lambda: twin.get("limits").status_code) for _ in range(5)]
+                tasks = await map_bounded_async(get, range(5), 5)
+                in_threads = [future.result() for future in threads]
+            assert org.stats.logins == logins + 1
+            return tasks, in_threads
+
+    tasks, in_threads = asyncio.run(main())
+    assert tasks == in_threads == [200] * 5

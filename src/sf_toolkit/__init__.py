@@ -9,7 +9,7 @@ operations themselves live in :mod:`sf_toolkit.io.api`.
 from ._async.client import AsyncSalesforceClient
 from ._sync.client import SalesforceClient
 from ._version import __version__
-from ._wire.limits import ApiUsage
+from ._wire.limits import ApiUsage, Throttle
 from ._wire.retry import RetryPolicy
 from .auth import (
     ClientCredentialsLogin,
@@ -47,6 +47,7 @@ __all__ = [
     "SalesforceLogin",
     "Session",
     "SfCliLogin",
+    "Throttle",
     "TokenLogin",
     "__version__",
     "select",

@@ -8,11 +8,19 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from sf_toolkit import AsyncSalesforceClient, RetryPolicy, SalesforceLogin, TokenLogin
+from sf_toolkit import (
+    AsyncSalesforceClient,
+    RetryPolicy,
+    SalesforceLogin,
+    SObject,
+    Throttle,
+    TokenLogin,
+)
 from sf_toolkit._concurrency import map_bounded_async
 from sf_toolkit.exceptions import (
     AuthenticationError,
     ClientClosedError,
+    RequestLimitError,
     SalesforceApiError,
     SalesforceConnectionError,
 )
@@ -199,3 +207,37 @@ async def test_expired_token_login_is_an_authentication_error(org: FakeOrg) -> N
         with pytest.raises(AuthenticationError) as info:
             await client.get("limits")
     assert token not in str(info.value)
+
+
+async def test_throttle_waits_only_above_its_threshold(
+    make_client: MakeClient, org: FakeOrg, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With a throttle, requests wait once usage passes the threshold, and not before."""
+    caplog.set_level(logging.INFO, logger="sf_toolkit")
+    org.faults.request_limit = 20
+    async with make_client(throttle=Throttle(threshold=0.2, max_delay=0.001)) as client:
+        for _ in range(4):
+            await client.get("limits")
+        assert client.api_usage is not None
+        assert client.api_usage.fraction <= 0.2
+        assert not [m for m in caplog.messages if "waiting" in m]
+        for _ in range(8):
+            await client.get("limits")
+    assert len([m for m in caplog.messages if "waiting" in m]) >= 5
+
+
+async def test_daily_limit_raises_request_limit_error(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """REQUEST_LIMIT_EXCEEDED from Salesforce raises RequestLimitError from an operation."""
+    from sf_toolkit.io.api import fetch_async
+
+    class Account(SObject):
+        Name: str | None = None
+
+    account_id = org.insert("Account", {"Name": "Limited"})
+    org.faults.request_limit = org.stats.api_usage
+    with pytest.raises(RequestLimitError) as info:
+        await fetch_async(Account, account_id, client)
+    assert info.value.error_code == "REQUEST_LIMIT_EXCEEDED"
+    assert info.value.status_code == 403

@@ -41,3 +41,24 @@ def test_bad_version_is_refused(bad: str) -> None:
     """Anything else is a ValueError naming the value."""
     with pytest.raises(ValueError, match="api_version must look like"):
         normalize_api_version(bad)
+
+
+def test_throttle_delay_grows_from_threshold_to_limit() -> None:
+    """No wait below the threshold; linear growth to max_delay at the limit; capped beyond."""
+    from sf_toolkit import ApiUsage, Throttle
+
+    throttle = Throttle(threshold=0.5, max_delay=4.0)
+    assert throttle.delay_for(None) == 0.0
+    assert throttle.delay_for(ApiUsage(used=50, max=100)) == 0.0
+    assert throttle.delay_for(ApiUsage(used=75, max=100)) == pytest.approx(2.0)
+    assert throttle.delay_for(ApiUsage(used=100, max=100)) == pytest.approx(4.0)
+    assert throttle.delay_for(ApiUsage(used=150, max=100)) == pytest.approx(4.0)
+
+
+@pytest.mark.parametrize(("threshold", "max_delay"), [(1.0, 1.0), (-0.1, 1.0), (0.5, -1.0)])
+def test_throttle_refuses_nonsense(threshold: float, max_delay: float) -> None:
+    """A threshold outside [0, 1) or a negative delay is refused, naming the argument."""
+    from sf_toolkit import Throttle
+
+    with pytest.raises(ValueError, match=r"threshold|max_delay"):
+        Throttle(threshold=threshold, max_delay=max_delay)

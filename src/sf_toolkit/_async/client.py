@@ -17,7 +17,7 @@ from .._concurrency import AsyncSharedLock, run_in_thread_async, sleep_async
 from .._session import SessionState, normalize_api_version, pick_api_version
 from .._twins import TwinMixin, twin_transport
 from .._wire.errors import error_from_response
-from .._wire.limits import ApiUsage, parse_limit_info
+from .._wire.limits import ApiUsage, Throttle, parse_limit_info
 from .._wire.retry import RetryPolicy
 from ..auth import CliCommand, CliResult, Login, LoginFlow, Session, run_cli_command
 from ..exceptions import (
@@ -56,6 +56,7 @@ class AsyncSalesforceClient(TwinMixin, httpx.AsyncClient):
         connection_name: The name under which the client registers as a default connection,
             for operations called without a client.
         retry: The retry policy; ``RetryPolicy.disabled()`` turns retries off.
+        throttle: Slow down as the org's daily API usage nears its limit; off by default.
         **kwargs: Passed to httpx (``transport``, ``event_hooks``, ``verify``, ...).
 
     Raises:
@@ -71,6 +72,7 @@ class AsyncSalesforceClient(TwinMixin, httpx.AsyncClient):
         timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
         connection_name: str = _registry.DEFAULT_CONNECTION,
         retry: RetryPolicy | None = None,
+        throttle: Throttle | None = None,
         **kwargs: Any,
     ) -> None:
         if not isinstance(login, Login):
@@ -85,6 +87,7 @@ class AsyncSalesforceClient(TwinMixin, httpx.AsyncClient):
         )
         self.connection_name = connection_name
         self.retry = retry if retry is not None else RetryPolicy()
+        self.throttle = throttle
         self.api_usage: ApiUsage | None = None
         self._httpx_kwargs = dict(kwargs)
         self._rng = random.Random()
@@ -103,6 +106,7 @@ class AsyncSalesforceClient(TwinMixin, httpx.AsyncClient):
             timeout=origin.timeout,
             connection_name=origin.connection_name,
             retry=origin.retry,
+            throttle=origin.throttle,
             **kwargs,
         )
         client._shared = origin._shared
@@ -277,6 +281,11 @@ class AsyncSalesforceClient(TwinMixin, httpx.AsyncClient):
         renewed = False
         attempt = 0
         started = time.monotonic()
+        if self.throttle is not None:
+            delay = self.throttle.delay_for(self.api_usage)
+            if delay:
+                logger.info("API usage at %s: waiting %.2fs", self.api_usage, delay)
+                await sleep_async(delay)
         while True:
             attempt += 1
             assert state.session is not None

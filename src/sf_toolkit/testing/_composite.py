@@ -1,0 +1,138 @@
+"""
+The Composite resource (``POST /composite``): up to 25 REST subrequests in one round trip.
+
+Later subrequests may use earlier results through ``@{referenceId.path}`` references. With
+``allOrNone`` a failure undoes everything and every other subrequest reports
+``PROCESSING_HALTED``; without it, only the subrequests that reference a failed one are halted.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from ._http import ApiError, Call, json_response, parse_json
+
+__all__ = ["MAX_SUBREQUESTS", "composite"]
+
+MAX_SUBREQUESTS = 25
+_REFERENCE = re.compile(r"@\{([A-Za-z0-9_]+)((?:\.[A-Za-z0-9_]+|\[\d+\])*)\}")
+_HALTED_ALL = (
+    "The transaction was rolled back since another operation in the same transaction failed."
+)
+
+#: Runs one subrequest: (method, URL path with query, body bytes) -> response.
+Runner = Callable[[str, str, bytes], httpx.Response]
+
+
+class _Unresolved(Exception):
+    def __init__(self, text: str) -> None:
+        self.text = text
+        super().__init__(text)
+
+
+def _lookup(results: dict[str, Any], name: str, path: str, text: str) -> Any:
+    if name not in results:
+        raise _Unresolved(text)
+    value = results[name]
+    for step in re.findall(r"\.([A-Za-z0-9_]+)|\[(\d+)\]", path):
+        key, index = step
+        try:
+            value = value[int(index)] if index else value[key]
+        except (KeyError, IndexError, TypeError):
+            raise _Unresolved(text) from None
+    return value
+
+
+def _substitute(text: str, results: dict[str, Any]) -> str:
+    def replace(match: re.Match[str]) -> str:
+        value = _lookup(results, match[1], match[2], match[0])
+        return value if isinstance(value, str) else json.dumps(value)
+
+    return _REFERENCE.sub(replace, text)
+
+
+def _halted(reference: str, message: str) -> dict[str, Any]:
+    return {
+        "body": [{"errorCode": "PROCESSING_HALTED", "message": message}],
+        "httpHeaders": {},
+        "httpStatusCode": 400,
+        "referenceId": reference,
+    }
+
+
+def composite(call: Call, run: Runner) -> httpx.Response:
+    """
+    Answer ``POST /composite``.
+
+    Raises:
+        ApiError: For a malformed request or more than 25 subrequests.
+    """
+    if call.method != "POST" or len(call.segments) != 1:
+        raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
+    body = parse_json(call.body)
+    requests = body.get("compositeRequest") if isinstance(body, dict) else None
+    if not isinstance(requests, list) or not requests:
+        raise ApiError(400, "JSON_PARSER_ERROR", "compositeRequest must be a non-empty array")
+    if len(requests) > MAX_SUBREQUESTS:
+        raise ApiError(
+            400,
+            "LIMIT_EXCEEDED",
+            f"Composite requests cannot have more than {MAX_SUBREQUESTS} subrequests",
+        )
+    for item in requests:
+        if not (
+            isinstance(item, dict)
+            and isinstance(item.get("method"), str)
+            and isinstance(item.get("url"), str)
+            and isinstance(item.get("referenceId"), str)
+        ):
+            raise ApiError(
+                400, "JSON_PARSER_ERROR", "Each subrequest needs method, url and referenceId"
+            )
+    all_or_none = bool(body.get("allOrNone"))
+    results: dict[str, Any] = {}
+    answers: list[dict[str, Any]] = []
+    with call.store.transaction() as journal:
+        failed = False
+        for item in requests:
+            reference = item["referenceId"]
+            try:
+                url = _substitute(item["url"], results)
+                raw = item.get("body")
+                payload = b"" if raw is None else _substitute(json.dumps(raw), results).encode()
+            except _Unresolved as missing:
+                answers.append(
+                    _halted(reference, f"Invalid reference specified. No value for {missing.text}")
+                )
+                failed = True
+                continue
+            response = run(item["method"].upper(), url, payload)
+            content = response.read()
+            parsed = json.loads(content) if content else None
+            headers = {}
+            if response.status_code == 201 and isinstance(parsed, dict) and "id" in parsed:
+                headers["Location"] = call.url(f"sobjects/{url.split('/')[-1]}/{parsed['id']}")
+            answers.append(
+                {
+                    "body": parsed,
+                    "httpHeaders": headers,
+                    "httpStatusCode": response.status_code,
+                    "referenceId": reference,
+                }
+            )
+            if response.status_code < 300:
+                results[reference] = parsed
+            else:
+                failed = True
+        if all_or_none and failed:
+            call.store.rollback(journal)
+            answers = [
+                a if a["httpStatusCode"] >= 300 else _halted(a["referenceId"], _HALTED_ALL)
+                for a in answers
+            ]
+    return json_response(200, {"compositeResponse": answers})
