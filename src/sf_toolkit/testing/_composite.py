@@ -101,6 +101,9 @@ def composite(call: Call, run: Runner) -> httpx.Response:
         failed = False
         for item in requests:
             reference = item["referenceId"]
+            if all_or_none and failed:
+                answers.append(_halted(reference, _HALTED_ALL))
+                continue
             try:
                 url = _substitute(item["url"], results)
                 raw = item.get("body")
@@ -113,7 +116,10 @@ def composite(call: Call, run: Runner) -> httpx.Response:
                 continue
             response = run(item["method"].upper(), url, payload)
             content = response.read()
-            parsed = json.loads(content) if content else None
+            try:
+                parsed = json.loads(content) if content else None
+            except ValueError:
+                parsed = content.decode("utf-8", "replace")
             headers = {}
             if response.status_code == 201 and isinstance(parsed, dict) and "id" in parsed:
                 headers["Location"] = call.url(f"sobjects/{url.split('/')[-1]}/{parsed['id']}")

@@ -16,6 +16,7 @@ import zlib
 from collections import deque
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 from urllib.parse import unquote
 
@@ -24,6 +25,7 @@ import httpx
 from ..ids import is_valid_id, to_id18
 from ._auth import Auth, ConnectedApp, FakeUser, OAuthError, SoapFault
 from ._collections import collections_route
+from ._composite import composite
 from ._faults import FaultDice, Faults, RequestRecord, Stats
 from ._http import ApiError, Call, error_response, json_response, not_found
 from ._rest import QueryCursors, global_describe, sobject_route
@@ -464,7 +466,9 @@ class FakeOrg:
                     route = "blob"
         if route == "query" and len(segments) > 1:
             route = "query_more"
-        if route == "collections" and (len(segments) < 2 or segments[1] != "sobjects"):
+        if route == "collections" and len(segments) == 1:
+            route = "composite"
+        elif route == "collections" and segments[1] != "sobjects":
             route = "unknown"
         return route, head, segments
 
@@ -593,6 +597,8 @@ class FakeOrg:
             return self._cursors.query(call, include_deleted=call.segments[0] == "queryAll")
         if route == "collections":
             return collections_route(call)
+        if route == "composite":
+            return composite(call, lambda m, u, b: self._subrequest(call, m, u, b))
         if route == "bulk":
             return self._bulk_api().handle(  # type: ignore[no-any-return]
                 call.method,
@@ -604,6 +610,32 @@ class FakeOrg:
                 call.user_id,
             )
         raise not_found()
+
+    def _subrequest(self, parent: Call, method: str, url: str, body: bytes) -> httpx.Response:
+        """Run one Composite subrequest as the parent call's user, without metering it."""
+        target = httpx.URL(url)
+        route, version, segments = self._match(method, target.raw_path.decode().partition("?")[0])
+        if version is None or version not in self.api_versions:
+            return not_found().response()
+        if route in ("composite", "bulk", "blob", "unknown"):
+            return error_response(
+                400, "INVALID_SUBREQUEST", f"{method} {target.path} is not allowed in Composite"
+            )
+        call = replace(
+            parent,
+            method=method,
+            segments=segments,
+            params=dict(target.params),
+            body=body,
+            version=version,
+        )
+        api_token = api_version_var.set(version)
+        try:
+            return self._rest(call, route)
+        except ApiError as error:
+            return error.response()
+        finally:
+            api_version_var.reset(api_token)
 
     def _bulk_api(self) -> Any:
         if self._bulk is None:
