@@ -109,6 +109,11 @@ def blob_response(data: bytes, content_type: str | None) -> httpx.Response:
     )
 
 
+def _refuse_constant(name: str) -> Any:
+    # Python's reader accepts NaN and Infinity; JSON (and Salesforce) do not.
+    raise ValueError(f"Unexpected token {name}")
+
+
 def parse_json(body: bytes, *, required: bool = True) -> Any:
     """
     Decode a JSON request body the way Salesforce reports problems with it.
@@ -125,7 +130,7 @@ def parse_json(body: bytes, *, required: bool = True) -> Any:
             "The HTTP entity body is required, but this request has no entity body.",
         )
     try:
-        return json.loads(body)
+        return json.loads(body, parse_constant=_refuse_constant)
     except UnicodeDecodeError:
         raise ApiError(400, "JSON_PARSER_ERROR", "Invalid UTF-8 in the request body") from None
     except json.JSONDecodeError as exc:
@@ -135,6 +140,8 @@ def parse_json(body: bytes, *, required: bool = True) -> Any:
             f"Unexpected character ('{exc.doc[exc.pos : exc.pos + 1]}'): {exc.msg} at "
             f"[line:{exc.lineno}, column:{exc.colno}]",
         ) from None
+    except ValueError as exc:
+        raise ApiError(400, "JSON_PARSER_ERROR", str(exc)) from None
 
 
 def require_object(data: Any, sobject: str) -> dict[str, Any]:

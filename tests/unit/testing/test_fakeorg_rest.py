@@ -153,6 +153,7 @@ def test_delete_returns_204_then_the_record_is_gone(client: httpx.Client) -> Non
     ("body", "expected"),
     [
         (b"{not json", (400, "JSON_PARSER_ERROR")),
+        (b'{"Name": "x", "AnnualRevenue": NaN}', (400, "JSON_PARSER_ERROR")),
         (b"", (400, "JSON_PARSER_ERROR")),
         (b"[1]", (400, "JSON_PARSER_ERROR")),
         (b'{"Nope__c": 1, "Name": "x"}', (400, "INVALID_FIELD")),

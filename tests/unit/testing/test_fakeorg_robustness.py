@@ -26,7 +26,11 @@ _SEGMENTS = st.sampled_from(
     ]
 )  # fmt: skip
 _JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20),
     lambda inner: (
         st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
     ),
@@ -104,3 +108,36 @@ def test_gzip_request_bodies_are_accepted() -> None:
     )
     assert org.handle(request).status_code == 201
     assert org.records("Account")[0]["Name"] == "Zipped"
+
+
+_SUBREQUEST = st.fixed_dictionaries(
+    {
+        "method": st.sampled_from(["GET", "POST", "PATCH", "DELETE", "HEAD", "PUT"]),
+        "url": st.lists(_SEGMENTS, max_size=4).map(
+            lambda parts: "/services/data/v59.0/" + "/".join(parts)
+        )
+        | st.sampled_from(["/other", "", "@{x.id}", "/services/data/v59.0/sobjects/@{a.id}"]),
+        "referenceId": st.sampled_from(["a", "b", "x"]),
+    },
+    optional={"body": _RECORD},
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    requests=st.lists(_SUBREQUEST, min_size=1, max_size=4),
+    all_or_none=st.booleans(),
+)
+def test_random_composite_requests_never_answer_500(
+    requests: list[dict[str, object]], all_or_none: bool
+) -> None:
+    """Random Composite subrequests and references never reach the catch-all."""
+    request = httpx.Request(
+        "POST",
+        BASE + "/services/data/v59.0/composite",
+        json={"allOrNone": all_or_none, "compositeRequest": requests},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+    response = ORG.handle(request)
+    assert response.status_code < 500, response.text
+    assert ORG.internal_errors == []
