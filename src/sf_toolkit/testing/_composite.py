@@ -1,5 +1,6 @@
 """
-The Composite resource (``POST /composite``): up to 25 REST subrequests in one round trip.
+The Composite resources: ``POST /composite`` and ``POST /composite/batch``, up to 25 REST
+subrequests in one round trip.
 
 Later subrequests may use earlier results through ``@{referenceId.path}`` references. With
 ``allOrNone`` a failure undoes everything and every other subrequest reports
@@ -17,7 +18,7 @@ import httpx
 
 from ._http import ApiError, Call, json_response, parse_json
 
-__all__ = ["MAX_SUBREQUESTS", "composite"]
+__all__ = ["MAX_SUBREQUESTS", "batch", "composite"]
 
 MAX_SUBREQUESTS = 25
 _REFERENCE = re.compile(r"@\{([A-Za-z0-9_]+)((?:\.[A-Za-z0-9_]+|\[\d+\])*)\}")
@@ -142,3 +143,56 @@ def composite(call: Call, run: Runner) -> httpx.Response:
                 for a in answers
             ]
     return json_response(200, {"compositeResponse": answers})
+
+
+def batch(call: Call, run: Runner) -> httpx.Response:
+    """
+    Answer ``POST /composite/batch``: independent subrequests, URLs relative to ``/services/data/``.
+
+    Raises:
+        ApiError: For a malformed request or more than 25 subrequests.
+    """
+    body = parse_json(call.body)
+    requests = body.get("batchRequests") if isinstance(body, dict) else None
+    if not isinstance(requests, list) or not requests:
+        raise ApiError(400, "JSON_PARSER_ERROR", "batchRequests must be a non-empty array")
+    if len(requests) > MAX_SUBREQUESTS:
+        raise ApiError(
+            400, "LIMIT_EXCEEDED", f"A batch cannot have more than {MAX_SUBREQUESTS} subrequests"
+        )
+    for item in requests:
+        if not (
+            isinstance(item, dict)
+            and isinstance(item.get("method"), str)
+            and isinstance(item.get("url"), str)
+        ):
+            raise ApiError(400, "JSON_PARSER_ERROR", "Each batch subrequest needs method and url")
+    halt = bool(body.get("haltOnError"))
+    results: list[dict[str, Any]] = []
+    halted = False
+    for item in requests:
+        if halted:
+            results.append(
+                {
+                    "statusCode": 412,
+                    "result": [
+                        {
+                            "errorCode": "BATCH_PROCESSING_HALTED",
+                            "message": "Batch processing halted per request",
+                        }
+                    ],
+                }
+            )
+            continue
+        rich = item.get("richInput")
+        payload = b"" if rich is None else json.dumps(rich).encode()
+        response = run(item["method"].upper(), "/services/data/" + item["url"].lstrip("/"), payload)
+        content = response.read()
+        try:
+            parsed = json.loads(content) if content else None
+        except ValueError:
+            parsed = content.decode("utf-8", "replace")
+        results.append({"statusCode": response.status_code, "result": parsed})
+        halted = halt and response.status_code >= 400
+    has_errors = any(r["statusCode"] >= 400 for r in results)
+    return json_response(200, {"hasErrors": has_errors, "results": results})

@@ -25,7 +25,7 @@ import httpx
 from ..ids import is_valid_id, to_id18
 from ._auth import Auth, ConnectedApp, FakeUser, OAuthError, SoapFault
 from ._collections import collections_route
-from ._composite import composite
+from ._composite import batch, composite
 from ._faults import FaultDice, Faults, RequestRecord, Stats
 from ._http import ApiError, Call, error_response, json_response, not_found
 from ._rest import QueryCursors, global_describe, sobject_route
@@ -469,6 +469,8 @@ class FakeOrg:
             route = "query_more"
         if route == "collections" and len(segments) == 1:
             route = "composite"
+        elif route == "collections" and segments[1:] == ["batch"]:
+            route = "composite_batch"
         elif route == "collections" and segments[1] != "sobjects":
             route = "unknown"
         return route, head, segments
@@ -600,6 +602,8 @@ class FakeOrg:
             return collections_route(call)
         if route == "composite":
             return composite(call, lambda m, u, b: self._subrequest(call, m, u, b))
+        if route == "composite_batch" and call.method == "POST":
+            return batch(call, lambda m, u, b: self._subrequest(call, m, u, b))
         if route == "bulk":
             return self._bulk_api().handle(  # type: ignore[no-any-return]
                 call.method,
@@ -618,7 +622,7 @@ class FakeOrg:
         route, version, segments = self._match(method, target.raw_path.decode().partition("?")[0])
         if version is None or version not in self.api_versions:
             return not_found().response()
-        if route in ("composite", "bulk", "blob", "unknown"):
+        if route in ("composite", "composite_batch", "bulk", "blob", "unknown"):
             return error_response(
                 400, "INVALID_SUBREQUEST", f"{method} {target.path} is not allowed in Composite"
             )

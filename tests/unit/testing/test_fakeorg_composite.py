@@ -114,3 +114,38 @@ def test_blob_reads_are_not_allowed_inside_composite(client: httpx.Client, org: 
     response = client.post("/composite", json={"compositeRequest": [item]})
     assert response.json()["compositeResponse"][0]["httpStatusCode"] == 400
     assert org.internal_errors == []
+
+
+def test_batch_runs_independent_subrequests(client: httpx.Client, org: FakeOrg) -> None:
+    """/composite/batch answers hasErrors and one result per subrequest."""
+    account = org.records("Account")[0]["Id"]
+    response = client.post(
+        "/composite/batch",
+        json={
+            "batchRequests": [
+                {"method": "PATCH", "url": f"v59.0/sobjects/Account/{account}",
+                 "richInput": {"Name": "Batched"}},
+                {"method": "GET", "url": f"v59.0/sobjects/Account/{account}?fields=Name"},
+                {"method": "GET", "url": "v59.0/sobjects/Nope__c/describe"},
+            ]
+        },
+    )  # fmt: skip
+    data = response.json()
+    assert data["hasErrors"] is True
+    assert [r["statusCode"] for r in data["results"]] == [204, 200, 404]
+    assert data["results"][1]["result"]["Name"] == "Batched"
+
+
+def test_batch_halt_on_error(client: httpx.Client) -> None:
+    """haltOnError answers 412 BATCH_PROCESSING_HALTED after the first failure."""
+    response = client.post(
+        "/composite/batch",
+        json={
+            "haltOnError": True,
+            "batchRequests": [
+                {"method": "GET", "url": "v59.0/sobjects/Nope__c/describe"},
+                {"method": "GET", "url": "v59.0/limits"},
+            ],
+        },
+    )
+    assert [r["statusCode"] for r in response.json()["results"]] == [404, 412]
