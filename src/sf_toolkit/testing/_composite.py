@@ -1,6 +1,6 @@
 """
-The Composite resources: ``POST /composite`` and ``POST /composite/batch``, up to 25 REST
-subrequests in one round trip.
+The Composite resources: ``POST /composite`` and ``POST /composite/batch`` (up to 25 REST
+subrequests in one round trip) and ``POST /composite/tree/{T}`` (nested records, all or none).
 
 Later subrequests may use earlier results through ``@{referenceId.path}`` references. With
 ``allOrNone`` a failure undoes everything and every other subrequest reports
@@ -18,7 +18,7 @@ import httpx
 
 from ._http import ApiError, Call, json_response, parse_json
 
-__all__ = ["MAX_SUBREQUESTS", "batch", "composite"]
+__all__ = ["MAX_SUBREQUESTS", "MAX_TREE_RECORDS", "batch", "composite", "tree"]
 
 MAX_SUBREQUESTS = 25
 _REFERENCE = re.compile(r"@\{([A-Za-z0-9_]+)((?:\.[A-Za-z0-9_]+|\[\d+\])*)\}")
@@ -196,3 +196,105 @@ def batch(call: Call, run: Runner) -> httpx.Response:
         halted = halt and response.status_code >= 400
     has_errors = any(r["statusCode"] >= 400 for r in results)
     return json_response(200, {"hasErrors": has_errors, "results": results})
+
+
+MAX_TREE_RECORDS = 200
+
+
+class _TreeFailure(Exception):
+    def __init__(self, reference: str, errors: list[dict[str, Any]]) -> None:
+        self.reference = reference
+        self.errors = errors
+        super().__init__(reference)
+
+
+def _count_tree(records: list[Any]) -> int:
+    total = 0
+    for record in records:
+        total += 1
+        if isinstance(record, dict):
+            for value in record.values():
+                if isinstance(value, dict) and isinstance(value.get("records"), list):
+                    total += _count_tree(value["records"])
+    return total
+
+
+def tree(call: Call, sobject: str) -> httpx.Response:
+    """
+    Answer ``POST /composite/tree/{T}``: nested parent and child records, all or none.
+
+    Raises:
+        ApiError: For an unknown sObject, a malformed body or more than 200 records.
+    """
+    store = call.store
+    root = store.canonical_object(sobject)
+    if root is None:
+        raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
+    body = parse_json(call.body)
+    records = body.get("records") if isinstance(body, dict) else None
+    if not isinstance(records, list) or not records:
+        raise ApiError(400, "JSON_PARSER_ERROR", "records must be a non-empty array")
+    if _count_tree(records) > MAX_TREE_RECORDS:
+        raise ApiError(
+            400,
+            "LIMIT_EXCEEDED",
+            f"A tree request cannot hold more than {MAX_TREE_RECORDS} records",
+        )
+    results: list[dict[str, Any]] = []
+
+    def insert(record: Any, sobject_name: str, parent: tuple[str, str] | None) -> None:
+        if not isinstance(record, dict) or not isinstance(record.get("attributes"), dict):
+            raise ApiError(400, "JSON_PARSER_ERROR", "Each record needs an attributes object")
+        reference = str(record["attributes"].get("referenceId") or "")
+        if not reference:
+            raise ApiError(400, "INVALID_INPUT", "Each record needs attributes.referenceId")
+        values: dict[str, Any] = {}
+        children: list[tuple[str, list[Any]]] = []
+        for key, value in record.items():
+            if key == "attributes":
+                continue
+            if isinstance(value, dict) and isinstance(value.get("records"), list):
+                children.append((key, value["records"]))
+            else:
+                values[key] = value
+        if parent is not None:
+            values[parent[0]] = parent[1]
+        outcome = store.insert(sobject_name, values)
+        if not outcome.success or outcome.id is None:
+            raise _TreeFailure(
+                reference,
+                [
+                    {"statusCode": e.status_code, "message": e.message, "fields": e.fields}
+                    for e in outcome.errors
+                ],
+            )
+        results.append({"referenceId": reference, "id": outcome.id})
+        for relationship, child_records in children:
+            found = store.child_relationship(sobject_name, relationship)
+            if found is None:
+                raise ApiError(
+                    400,
+                    "INVALID_FIELD",
+                    f"Didn't understand relationship '{relationship}' in field path",
+                )
+            child_sobject, lookup = found
+            for child in child_records:
+                insert(child, child_sobject, (lookup, outcome.id))
+
+    with store.transaction() as journal:
+        try:
+            for record in records:
+                insert(record, root, None)
+        except _TreeFailure as failure:
+            store.rollback(journal)
+            return json_response(
+                400,
+                {
+                    "hasErrors": True,
+                    "results": [{"referenceId": failure.reference, "errors": failure.errors}],
+                },
+            )
+        except ApiError:
+            store.rollback(journal)
+            raise
+    return json_response(201, {"hasErrors": False, "results": results})

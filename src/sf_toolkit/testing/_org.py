@@ -25,7 +25,7 @@ import httpx
 from ..ids import is_valid_id, to_id18
 from ._auth import Auth, ConnectedApp, FakeUser, OAuthError, SoapFault
 from ._collections import collections_route
-from ._composite import batch, composite
+from ._composite import batch, composite, tree
 from ._faults import FaultDice, Faults, RequestRecord, Stats
 from ._http import ApiError, Call, error_response, json_response, not_found
 from ._rest import QueryCursors, global_describe, sobject_route
@@ -471,6 +471,8 @@ class FakeOrg:
             route = "composite"
         elif route == "collections" and segments[1:] == ["batch"]:
             route = "composite_batch"
+        elif route == "collections" and len(segments) == 3 and segments[1] == "tree":
+            route = "composite_tree"
         elif route == "collections" and segments[1] != "sobjects":
             route = "unknown"
         return route, head, segments
@@ -602,6 +604,8 @@ class FakeOrg:
             return collections_route(call)
         if route == "composite":
             return composite(call, lambda m, u, b: self._subrequest(call, m, u, b))
+        if route == "composite_tree" and call.method == "POST":
+            return tree(call, call.segments[2])
         if route == "composite_batch" and call.method == "POST":
             return batch(call, lambda m, u, b: self._subrequest(call, m, u, b))
         if route == "bulk":
@@ -622,7 +626,7 @@ class FakeOrg:
         route, version, segments = self._match(method, target.raw_path.decode().partition("?")[0])
         if version is None or version not in self.api_versions:
             return not_found().response()
-        if route in ("composite", "composite_batch", "bulk", "blob", "unknown"):
+        if route in ("composite", "composite_batch", "composite_tree", "bulk", "blob", "unknown"):
             return error_response(
                 400, "INVALID_SUBREQUEST", f"{method} {target.path} is not allowed in Composite"
             )

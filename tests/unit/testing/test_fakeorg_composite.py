@@ -149,3 +149,38 @@ def test_batch_halt_on_error(client: httpx.Client) -> None:
         },
     )
     assert [r["statusCode"] for r in response.json()["results"]] == [404, 412]
+
+
+def test_tree_inserts_parents_and_children(client: httpx.Client, org: FakeOrg) -> None:
+    """/composite/tree creates nested records and links children to their parent."""
+    body = {
+        "records": [
+            {
+                "attributes": {"type": "Account", "referenceId": "acc"},
+                "Name": "Tree",
+                "Contacts": {
+                    "records": [
+                        {"attributes": {"type": "Contact", "referenceId": "c1"}, "LastName": "A"}
+                    ]
+                },
+            }
+        ]
+    }
+    response = client.post("/composite/tree/Account", json=body)
+    assert response.status_code == 201
+    ids = {r["referenceId"]: r["id"] for r in response.json()["results"]}
+    assert org.get("Contact", ids["c1"])["AccountId"] == ids["acc"]  # type: ignore[index]
+
+
+def test_tree_failure_rolls_back(client: httpx.Client, org: FakeOrg) -> None:
+    """One invalid record fails the whole tree with 400 and its referenceId."""
+    body = {
+        "records": [
+            {"attributes": {"type": "Account", "referenceId": "ok"}, "Name": "A"},
+            {"attributes": {"type": "Account", "referenceId": "bad"}},
+        ]
+    }
+    response = client.post("/composite/tree/Account", json=body)
+    assert response.status_code == 400
+    assert response.json()["results"][0]["referenceId"] == "bad"
+    assert org.count("Account") == 1

@@ -22,7 +22,8 @@ _SEGMENTS = st.sampled_from(
         "sobjects", "Account", "Contact", "Attachment", "Nope__c", "describe", ACCOUNT,
         ATTACHMENT, ACCOUNT[:15], "001000000000000AAA", "Body", "External_ID__c", "EXT-00001",
         "Id", "query", "queryAll", "composite", "limits", "jobs", "ingest", "batches",
-        "750000000000000AAA", "01g000000000000AAA-200", "", "%20", "x" * 40,
+        "750000000000000AAA", "01g000000000000AAA-200", "", "%20", "x" * 40, "tree", "batch",
+        "updated", "deleted",
     ]
 )  # fmt: skip
 _JSON = st.recursive(
@@ -50,6 +51,12 @@ _BODY = (
     )
     | _JSON.map(lambda v: json.dumps(v).encode())
     | st.binary(max_size=30)
+    | st.builds(
+        lambda rs: json.dumps(
+            {"records": [{**r, "attributes": {"type": "Account", "referenceId": "r"}} for r in rs]}
+        ).encode(),
+        st.lists(_RECORD, max_size=3),
+    )
     | st.builds(
         lambda name, payload: (
             f'--b\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
