@@ -25,8 +25,10 @@ class Faults:
 
     Rates are probabilities between 0 and 1, drawn from the org's seeded generator.
     ``methods`` and ``routes`` restrict the rate faults (503, drop, lock) to matching requests;
-    route names are those in :attr:`RequestRecord.route` (``"sobject"``, ``"query"``,
-    ``"collections"``, ``"bulk"``...).
+    route names are those in :attr:`RequestRecord.route`: ``versions``, ``soap_login``,
+    ``oauth_token``, ``oauth_revoke``, ``resources``, ``limits``, ``global_describe``,
+    ``describe``, ``sobject``, ``blob``, ``query``, ``query_more``, ``collections``,
+    ``composite``, ``composite_batch``, ``composite_tree``, ``bulk`` and ``unknown``.
     """
 
     latency: float = 0.0
