@@ -277,7 +277,7 @@ def tree(call: Call, sobject: str) -> httpx.Response:
                     "INVALID_FIELD",
                     f"Didn't understand relationship '{relationship}' in field path",
                 )
-            child_sobject, lookup = found
+            child_sobject, lookup, _ = found
             for child in child_records:
                 insert(child, child_sobject, (lookup, outcome.id))
 

@@ -31,6 +31,17 @@ class FieldRef(NamedTuple):
     updateable: bool = True
 
 
+class ChildRelationship(NamedTuple):
+    """A child relationship of an sObject, as a subquery names it."""
+
+    sobject: str
+    """The child sObject, e.g. ``"Contact"``."""
+    field: str
+    """The lookup field on the child pointing at the parent, e.g. ``"AccountId"``."""
+    name: str
+    """The canonical relationship name, e.g. ``"Contacts"`` (results use this spelling)."""
+
+
 class SoqlError(Exception):
     """A query Salesforce would refuse, with its error code (``MALFORMED_QUERY``, ...)."""
 
@@ -82,8 +93,8 @@ class QueryDatabase(Protocol):
     def fields(self, sobject: str) -> list[FieldRef]:
         """Every field of an sObject, in describe order."""
 
-    def child_relationship(self, sobject: str, name: str) -> tuple[str, str] | None:
-        """For a case-insensitive child relationship name: (child sObject, lookup field on it)."""
+    def child_relationship(self, sobject: str, name: str) -> ChildRelationship | None:
+        """A child relationship by case-insensitive name, or None."""
 
     def rows(self, sobject: str, *, include_deleted: bool) -> Iterable[Mapping[str, Any]]:
         """Every stored row, JSON-ready, keyed by canonical field name, ``Id`` always present."""

@@ -476,7 +476,8 @@ def _select_list(
             columns.append(column)
             _add_path(nodes, resolved)
         elif isinstance(item, ast.SubQuery) and allow_children:
-            nodes.append(_ChildNode(item.query.sobject, _ChildPlan(ctx, sobject, item.query)))
+            plan = _ChildPlan(ctx, sobject, item.query)
+            nodes.append(_ChildNode(plan.relationship, plan))
     return nodes, columns
 
 
@@ -488,7 +489,7 @@ class _ChildPlan:
         if found is None:
             raise unknown_relationship(ctx.text, query.sobject_pos, query.sobject, in_from=True)
         self.ctx = ctx
-        self.sobject, lookup = found
+        self.sobject, lookup, self.relationship = found
         lookup_ref = ctx.db.field(self.sobject, lookup)
         self.lookup = lookup_ref.name if lookup_ref is not None else lookup
         self.query = query

@@ -19,7 +19,15 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..ids import is_valid_id, to_id18
-from ._protocols import BulkBackend, DmlError, DmlOutcome, FieldRef, QueryDatabase, QueryResult
+from ._protocols import (
+    BulkBackend,
+    ChildRelationship,
+    DmlError,
+    DmlOutcome,
+    FieldRef,
+    QueryDatabase,
+    QueryResult,
+)
 from ._schema import FieldDef, ObjectDef, field_from_describe, object_from_describe
 from ._values import ValueProblem, coerce, format_datetime
 
@@ -179,12 +187,12 @@ class Store:
         obj = self.object(sobject)
         return [definition.ref() for definition in obj.fields.values()] if obj else []
 
-    def child_relationship(self, sobject: str, name: str) -> tuple[str, str] | None:
-        """For a case-insensitive child relationship name: (child sObject, lookup field on it)."""
+    def child_relationship(self, sobject: str, name: str) -> ChildRelationship | None:
+        """A child relationship by case-insensitive name, or None."""
         canonical = self.canonical_object(sobject)
         for child, definition, relationship in self.children(canonical or sobject):
             if relationship.lower() == name.lower():
-                return child, definition.name
+                return ChildRelationship(child, definition.name, relationship)
         return None
 
     def rows(self, sobject: str, *, include_deleted: bool) -> Iterable[Mapping[str, Any]]:

@@ -211,7 +211,11 @@ def test_add_object_supports_crud() -> None:
     account = org.insert("Account", {"Name": "a"})
     record_id = org.insert(name, {"Name": "INV-1", "Total__c": "12.345", "Account__c": account})
     assert org.get(name, record_id)["Total__c"] == 12.35  # type: ignore[index]
-    assert org.store.child_relationship("Account", "Invoices__r") == ("Invoice__c", "Account__c")
+    assert org.store.child_relationship("Account", "invoices__r") == (
+        "Invoice__c",
+        "Account__c",
+        "Invoices__r",
+    )
 
 
 def test_relationship_by_external_id_on_write() -> None:

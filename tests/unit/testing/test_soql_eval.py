@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from sf_toolkit.ids import to_id18
-from sf_toolkit.testing._protocols import FieldRef, QueryResult, SoqlError
+from sf_toolkit.testing._protocols import ChildRelationship, FieldRef, QueryResult, SoqlError
 from sf_toolkit.testing._soql import execute, parse
 
 NOW = dt.datetime(2024, 3, 13, 15, 30, tzinfo=dt.timezone.utc)  # a Wednesday
@@ -57,8 +57,8 @@ SCHEMA: dict[str, list[FieldRef]] = {
     ],
 }
 CHILDREN = {
-    ("Account", "contacts"): ("Contact", "AccountId"),
-    ("Account", "childaccounts"): ("Account", "ParentId"),
+    ("Account", "contacts"): ChildRelationship("Contact", "AccountId", "Contacts"),
+    ("Account", "childaccounts"): ChildRelationship("Account", "ParentId", "ChildAccounts"),
 }
 
 
@@ -85,7 +85,7 @@ class MemoryDb:
     def fields(self, sobject: str) -> list[FieldRef]:
         return list(SCHEMA[sobject])
 
-    def child_relationship(self, sobject: str, name: str) -> tuple[str, str] | None:
+    def child_relationship(self, sobject: str, name: str) -> ChildRelationship | None:
         return CHILDREN.get((sobject, name.lower()))
 
     def rows(self, sobject: str, *, include_deleted: bool) -> Iterable[Mapping[str, Any]]:
@@ -634,3 +634,10 @@ def test_group_by_ordered_by_aggregate_with_limit(db: MemoryDb) -> None:
 def test_aggregate_errors(db: MemoryDb, soql: str, code: str) -> None:
     """Aggregates over the wrong fields, or ordering by ungrouped fields, are refused."""
     assert error(db, soql).error_code == code
+
+
+def test_subquery_key_is_the_canonical_relationship_name(db: MemoryDb) -> None:
+    """A subquery written in any case comes back under the relationship's canonical name."""
+    result = run(db, "SELECT Name, (SELECT LastName FROM contacts) FROM Account")
+    assert all("Contacts" in record and "contacts" not in record for record in result.records)
+    assert any(record["Contacts"] for record in result.records)
