@@ -16,6 +16,7 @@ What it guarantees, on top of unasync's token rewriting:
 * f-strings are handled the same on every Python (3.12 splits them into several tokens);
 * every output carries a banner, is sorted and formatted by the pinned ruff, and is refused if
   it still says ``async``, ``await``, ``anyio``, ``asyncio`` or an unknown ``Async`` name;
+* explicit renames that match nothing stop the run, so the table never goes stale;
 * files whose source is gone are removed, and the tree is written atomically.
 """
 
@@ -51,15 +52,11 @@ CONCURRENCY_MODULE = "src/sf_toolkit/_concurrency.py"
 
 #: Renames that cannot be derived from our own definitions.
 EXPLICIT_RENAMES: dict[str, str] = {
-    # httpx's own pairs
+    # httpx's own pairs (add more as the code starts using them: aiter_lines, ...)
     "AsyncClient": "Client",
-    "AsyncBaseTransport": "BaseTransport",
-    "AsyncByteStream": "SyncByteStream",
     "aclose": "close",
     "aread": "read",
     "aiter_bytes": "iter_bytes",
-    "aiter_lines": "iter_lines",
-    "handle_async_request": "handle_request",
     # import paths: ``from .._async.client import ...``
     "_async": "_sync",
     # the fake org's transports
@@ -333,6 +330,7 @@ def write(root: Path, generation: Generation, pairs: Iterable[tuple[str, str]] =
     for _, dest_dir in pairs:
         dest = root / dest_dir
         staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}-", dir=dest.parent))
+        staging.chmod(0o755)  # mkdtemp makes it private; the twin is an ordinary package
         for path, text in generation.outputs.items():
             if Path(dest_dir) in path.parents:
                 target = staging / path.relative_to(dest_dir)
@@ -360,8 +358,15 @@ def main(argv: list[str] | None = None) -> int:
     except GenerationError as exc:
         print(f"generate_sync: {exc}", file=sys.stderr)
         return 2
-    for name in generation.unused_renames:
-        print(f"generate_sync: rename entry {name!r} matched nothing", file=sys.stderr)
+    if generation.unused_renames:
+        for name in generation.unused_renames:
+            print(f"generate_sync: rename entry {name!r} matched nothing", file=sys.stderr)
+        print(
+            "generate_sync: remove unused entries from EXPLICIT_RENAMES, so the table says what "
+            "the code really needs",
+            file=sys.stderr,
+        )
+        return 2
     count = len(generation.outputs)
     if args.check:
         changes = diff(args.root, generation)

@@ -145,3 +145,40 @@ def test_expiry_seen_by_both_twins_causes_one_login(org: FakeOrg, login: Salesfo
 
     tasks, in_threads = asyncio.run(main())
     assert tasks == in_threads == [200] * 5
+
+
+def test_closed_client_makes_no_twin(org: FakeOrg, login: SalesforceLogin) -> None:
+    """Asking a closed client for its twin raises ClientClosedError instead of a new client."""
+    from sf_toolkit.exceptions import ClientClosedError
+
+    client = SalesforceClient(login=login, transport=org.transport())
+    client.close()
+    with pytest.raises(ClientClosedError):
+        _ = client.as_async
+
+
+def test_closed_twin_still_points_at_its_origin(org: FakeOrg, login: SalesforceLogin) -> None:
+    """A twin closed on its own keeps converting back to its origin."""
+    client = AsyncSalesforceClient(login=login, transport=org.async_transport())
+    twin = client.as_sync
+    twin.close()
+    assert twin.as_async is client
+    asyncio.run(client.aclose())
+
+
+def test_event_hooks_stay_with_their_client(org: FakeOrg, login: SalesforceLogin) -> None:
+    """A sync client's hooks are not handed to its async twin, which works without them."""
+    seen: list[str] = []
+    hooks = {"request": [lambda request: seen.append(request.url.path)]}
+    with SalesforceClient(login=login, transport=org.transport(), event_hooks=hooks) as client:
+        client.get("limits")
+
+        async def use_twin() -> int:
+            twin = client.as_async
+            try:
+                return (await twin.get("limits")).status_code
+            finally:
+                await twin.aclose()
+
+        assert asyncio.run(use_twin()) == 200
+    assert len([path for path in seen if path.endswith("/limits")]) == 1

@@ -25,6 +25,7 @@ __all__ = [
     "call_callback_async",
     "map_bounded",
     "map_bounded_async",
+    "monotonic",
     "run_in_thread",
     "run_in_thread_async",
     "sleep",
@@ -33,6 +34,11 @@ __all__ = [
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+def monotonic() -> float:
+    """Seconds on a clock that never goes back, for measuring how long requests take."""
+    return time.monotonic()
 
 
 # -- sleeping ---------------------------------------------------------------------------------

@@ -3,11 +3,14 @@ The default connections: clients found by name when an operation is given none.
 
 Sync and async clients live in separate registries. Under each name the most recently created
 open client wins; closing it hands the name back to the one before, if that one is still open.
+The registry holds clients weakly: a client nobody references any more is not kept alive, and
+never silently serves a later call.
 """
 
 from __future__ import annotations
 
 import threading
+import weakref
 from typing import Any, TypeVar
 
 import httpx
@@ -21,7 +24,7 @@ DEFAULT_CONNECTION = "default"
 C = TypeVar("C")
 
 _lock = threading.Lock()
-_stacks: dict[tuple[bool, str], list[Any]] = {}
+_stacks: dict[tuple[bool, str], list[weakref.ref[Any]]] = {}
 
 
 def _key(client_or_class: object, name: str) -> tuple[bool, str]:
@@ -32,21 +35,22 @@ def _key(client_or_class: object, name: str) -> tuple[bool, str]:
 def register(client: Any, name: str) -> None:
     """Make ``client`` the default connection under ``name`` for its kind (sync or async)."""
     with _lock:
-        _stacks.setdefault(_key(client, name), []).append(client)
+        _stacks.setdefault(_key(client, name), []).append(weakref.ref(client))
 
 
 def unregister(client: Any, name: str) -> None:
     """Remove ``client`` from the registry; the previous open client of the name takes over."""
     with _lock:
         stack = _stacks.get(_key(client, name), [])
-        _stacks[_key(client, name)] = [other for other in stack if other is not client]
+        _stacks[_key(client, name)] = [ref for ref in stack if ref() not in (None, client)]
 
 
 def lookup(client_class: type[C], name: str) -> C | None:
     """The newest open client of ``client_class``'s kind registered under ``name``."""
     with _lock:
-        for client in reversed(_stacks.get(_key(client_class, name), [])):
-            if not client.is_closed and isinstance(client, client_class):
+        for ref in reversed(_stacks.get(_key(client_class, name), [])):
+            client = ref()
+            if client is not None and not client.is_closed and isinstance(client, client_class):
                 return client
     return None
 

@@ -16,6 +16,7 @@ import attrs
 import httpx
 
 from ._wire.errors import error_from_response
+from .exceptions import SalesforceApiError
 from .ids import validate_id
 from .models import (
     SObject,
@@ -30,6 +31,7 @@ from .models import (
 
 __all__ = [
     "RestCall",
+    "already_deleted",
     "apply_insert",
     "blob_call",
     "check",
@@ -103,7 +105,18 @@ def record_id_of(record: SObject, operation: str) -> str:
 
 
 def fetch_call(sobject_class: type[SObject], record_id: str) -> RestCall:
-    """GET one record by Id, asking for exactly the model's fields."""
+    """
+    GET one record by Id, asking for exactly the model's fields.
+
+    Raises:
+        TypeError: If ``sobject_class`` is not a model class (a record, say).
+        InvalidIdError: If the Id is malformed.
+    """
+    if not (isinstance(sobject_class, type) and issubclass(sobject_class, SObject)):
+        raise TypeError(
+            "the first argument must be a model class such as Account, got "
+            f"{type(sobject_class).__name__} {sobject_class!r}"
+        )
     record_id = validate_id(record_id)
     return RestCall(
         "GET",
@@ -211,6 +224,11 @@ def download_target(record: SObject, dest_path: str | Path, *, overwrite: bool =
     if target.exists() and not overwrite:
         raise FileExistsError(f"{target} exists; pass overwrite=True to replace it")
     return target
+
+
+def already_deleted(error: SalesforceApiError) -> bool:
+    """Whether a delete's error means the record is already gone (``ENTITY_IS_DELETED``)."""
+    return error.error_code == "ENTITY_IS_DELETED"
 
 
 def apply_insert(record: SObject, data: Mapping[str, Any]) -> None:

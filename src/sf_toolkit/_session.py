@@ -7,11 +7,14 @@ from collections.abc import Sequence
 from typing import Any
 
 import attrs
+import httpx
 
+from ._wire.errors import error_from_response
+from ._wire.limits import ApiUsage
 from .auth import Login, Session
 from .exceptions import SalesforceApiError
 
-__all__ = ["SessionState", "normalize_api_version", "pick_api_version"]
+__all__ = ["SessionState", "normalize_api_version", "parse_versions", "pick_api_version"]
 
 
 @attrs.define(eq=False, repr=False)
@@ -28,6 +31,7 @@ class SessionState:
     session: Session | None = None
     generation: int = 0
     api_version: str | None = None
+    api_usage: ApiUsage | None = None
     lock: threading.Lock = attrs.field(factory=threading.Lock)
 
     @property
@@ -43,6 +47,30 @@ class SessionState:
 
 def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split("."))
+
+
+def parse_versions(response: httpx.Response) -> list[Any]:
+    """
+    Read ``GET /services/data/``'s answer: the list of versions the org offers.
+
+    Raises:
+        SalesforceApiError: For an error answer, or one that is not a JSON list.
+    """
+    if response.is_error:
+        raise error_from_response(response)
+    try:
+        versions = response.json()
+    except ValueError:
+        versions = None
+    if not isinstance(versions, list):
+        raise SalesforceApiError(
+            "/services/data/ did not answer with a list of API versions",
+            status_code=response.status_code,
+            error_code="UNSUPPORTED_API_VERSION",
+            method=response.request.method,
+            url="/services/data/",
+        )
+    return versions
 
 
 def pick_api_version(available: Sequence[Any], requested: str | None) -> str:

@@ -8,6 +8,7 @@ connection pool, is created once, and is closed with its origin.
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -16,7 +17,10 @@ if TYPE_CHECKING:
     from ._async.client import AsyncSalesforceClient
     from ._sync.client import SalesforceClient
 
-__all__ = ["TwinMixin", "twin_transport"]
+__all__ = ["TwinMixin", "twin_kwargs", "twin_transport"]
+
+#: Guards twin creation, so two threads asking at once get the same twin.
+_TWIN_LOCK = threading.Lock()
 
 
 def twin_transport(transport: Any, *, for_class: type) -> Any:
@@ -45,6 +49,25 @@ def twin_transport(transport: Any, *, for_class: type) -> Any:
     )
 
 
+def twin_kwargs(kwargs: dict[str, Any], *, for_class: type) -> dict[str, Any]:
+    """
+    The httpx arguments for a twin of kind ``for_class``, from its origin's.
+
+    * The transport is translated by :func:`twin_transport`.
+    * Event hooks are not passed on: a hook is written for one kind of client (an async hook
+      cannot run in a sync client, and the reverse), so register the twin's hooks on it.
+    * An async twin of a sync client keeps no idle connections: it is typically used inside
+      ``asyncio.run(...)`` blocks, and a connection kept open past its event loop could never
+      be closed properly.
+    """
+    result = dict(kwargs)
+    result.pop("event_hooks", None)
+    result["transport"] = twin_transport(kwargs.get("transport"), for_class=for_class)
+    if issubclass(for_class, httpx.AsyncClient) and "limits" not in kwargs:
+        result["limits"] = httpx.Limits(max_keepalive_connections=0)
+    return result
+
+
 class TwinMixin:
     """Gives both clients ``as_async`` and ``as_sync``."""
 
@@ -71,23 +94,28 @@ class TwinMixin:
         return self._get_twin(SalesforceClient)  # type: ignore[no-any-return]
 
     def _get_twin(self, twin_class: Any) -> Any:
-        if self._twin is None or self._twin.is_closed:
-            self._twin = twin_class._from_twin(self)
-            self._twin._is_twin = True
-        return self._twin
+        if self._is_twin:
+            return self._twin  # a twin always leads back to its origin
+        self._check_open()  # type: ignore[attr-defined]
+        with _TWIN_LOCK:
+            if self._twin is None or self._twin.is_closed:
+                self._twin = twin_class._from_twin(self)
+                self._twin._is_twin = True
+            return self._twin
 
     def _close_twin(self) -> None:
         """
         Close the twin along with this client, unless this client is itself the twin.
 
         A sync twin is closed outright. An async twin cannot be awaited from sync code, so it
-        is detached: marked closed and unregistered, its idle connections left to the
-        garbage collector.
+        is detached: marked closed and unregistered. It keeps no idle connections (see
+        :func:`twin_kwargs`), so nothing is left open.
         """
+        if self._is_twin:
+            return  # closing a twin leaves its origin, and the link to it, as they are
         twin, self._twin = self._twin, None
-        if twin is None or twin.is_closed or self._is_twin:
+        if twin is None or twin.is_closed:
             return
-        twin._twin = None
         if isinstance(twin, httpx.Client):
             twin.close()
         else:

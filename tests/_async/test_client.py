@@ -241,3 +241,40 @@ async def test_daily_limit_raises_request_limit_error(
         await fetch_async(Account, account_id, client)
     assert info.value.error_code == "REQUEST_LIMIT_EXCEEDED"
     assert info.value.status_code == 403
+
+
+async def test_streamed_body_is_not_resent_after_expiry(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """A body streamed from an iterator is sent once: a 401 comes back, the session is renewed."""
+
+    async def body():  # type: ignore[no-untyped-def]
+        yield b'{"Name": "Streamed"}'
+
+    org.expire_sessions()
+    logins = org.stats.logins
+    response = await client.post(
+        "sobjects/Account", content=body(), headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 401
+    assert org.count("Account") == 0
+    assert (await client.get("limits")).status_code == 200
+    assert org.stats.logins == logins + 1
+
+
+async def test_401_from_another_host_does_not_renew(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """Only requests that carried the session's token can expire it."""
+    logins = org.stats.logins
+    response = await client.get("https://elsewhere.example.com/services/data/v60.0/limits")
+    assert response.status_code == 401
+    assert "Authorization" not in response.request.headers
+    assert org.stats.logins == logins
+
+
+async def test_login_api_version_is_the_default(org: FakeOrg) -> None:
+    """SalesforceLogin(api_version=...) sets the REST version when the client names none."""
+    login = SalesforceLogin(username="user@example.com", password="password", api_version="60.0")
+    async with AsyncSalesforceClient(login=login, transport=org.async_transport()) as client:
+        assert client.api_version == "60.0"

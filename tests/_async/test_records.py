@@ -13,6 +13,7 @@ from sf_toolkit.exceptions import (
     NoClientError,
     NotFoundError,
     SalesforceApiError,
+    SalesforceConnectionError,
 )
 from sf_toolkit.io.api import (
     delete_async,
@@ -282,3 +283,35 @@ async def test_download_needs_a_file_record(
     account = await fetch_async(Account, add_account(org), client)
     with pytest.raises(TypeError, match="got Account"):
         await download_file_async(account, tmp_path, client)
+
+
+async def test_deleting_a_deleted_record_is_done(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """Deleting twice succeeds: the record is gone either way (safe after a dropped reply)."""
+    account = await fetch_async(Account, add_account(org), client)
+    await delete_async(account, client)
+    await delete_async(account, client)
+    assert org.get("Account", account.Id) is None  # type: ignore[arg-type]
+
+
+async def test_fetch_needs_a_model_class(client: AsyncSalesforceClient, org: FakeOrg) -> None:
+    """Passing a record where the model class belongs raises TypeError saying so."""
+    with pytest.raises(TypeError, match="must be a model class such as Account, got Account"):
+        await fetch_async(Account(Name="x"), add_account(org), client)  # type: ignore[arg-type]
+
+
+async def test_failed_download_leaves_no_file(
+    client: AsyncSalesforceClient, org: FakeOrg, tmp_path: Path
+) -> None:
+    """A download that cannot complete raises a connection error and leaves nothing behind."""
+    attachment_id = org.insert(
+        "Attachment",
+        {"Name": "lost.bin", "ParentId": add_account(org), "Body": base64.b64encode(b"x").decode()},
+    )
+    attachment = await fetch_async(Attachment, attachment_id, client)
+    org.faults.rate_drop = 1.0
+    with pytest.raises(SalesforceConnectionError):
+        await download_file_async(attachment, tmp_path, client)
+    org.faults.rate_drop = 0.0
+    assert list(tmp_path.iterdir()) == []

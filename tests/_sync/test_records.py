@@ -15,6 +15,7 @@ from sf_toolkit.exceptions import (
     NoClientError,
     NotFoundError,
     SalesforceApiError,
+    SalesforceConnectionError,
 )
 from sf_toolkit.io.api import (
     delete,
@@ -276,3 +277,33 @@ def test_download_needs_a_file_record(
     account = fetch(Account, add_account(org), client)
     with pytest.raises(TypeError, match="got Account"):
         download_file(account, tmp_path, client)
+
+
+def test_deleting_a_deleted_record_is_done(client: SalesforceClient, org: FakeOrg) -> None:
+    """Deleting twice succeeds: the record is gone either way (safe after a dropped reply)."""
+    account = fetch(Account, add_account(org), client)
+    delete(account, client)
+    delete(account, client)
+    assert org.get("Account", account.Id) is None  # type: ignore[arg-type]
+
+
+def test_fetch_needs_a_model_class(client: SalesforceClient, org: FakeOrg) -> None:
+    """Passing a record where the model class belongs raises TypeError saying so."""
+    with pytest.raises(TypeError, match="must be a model class such as Account, got Account"):
+        fetch(Account(Name="x"), add_account(org), client)  # type: ignore[arg-type]
+
+
+def test_failed_download_leaves_no_file(
+    client: SalesforceClient, org: FakeOrg, tmp_path: Path
+) -> None:
+    """A download that cannot complete raises a connection error and leaves nothing behind."""
+    attachment_id = org.insert(
+        "Attachment",
+        {"Name": "lost.bin", "ParentId": add_account(org), "Body": base64.b64encode(b"x").decode()},
+    )
+    attachment = fetch(Attachment, attachment_id, client)
+    org.faults.rate_drop = 1.0
+    with pytest.raises(SalesforceConnectionError):
+        download_file(attachment, tmp_path, client)
+    org.faults.rate_drop = 0.0
+    assert list(tmp_path.iterdir()) == []

@@ -191,11 +191,21 @@ def test_concurrency_pair_needs_its_twin(tmp_path: Path) -> None:
         gen.generate(tmp_path, PAIRS)
 
 
-def test_unused_explicit_renames_are_reported(tree: Path) -> None:
-    """Explicit rename entries that matched nothing are listed."""
+def test_unused_explicit_renames_are_refused(
+    tree: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Explicit rename entries that matched nothing are listed, and the run fails."""
     generation = gen.generate(tree, PAIRS)
     assert "aclose" not in generation.unused_renames
-    assert "aiter_lines" in generation.unused_renames
+    assert "aiter_bytes" in generation.unused_renames
+    assert gen.main(["--check", "--root", str(tree)]) == 2
+    assert "rename entry 'aiter_bytes' matched nothing" in capsys.readouterr().err
+
+
+def test_written_twin_is_a_readable_package(tree: Path) -> None:
+    """The generated directory gets ordinary permissions, not the private ones of a temp dir."""
+    gen.write(tree, gen.generate(tree, PAIRS), PAIRS)
+    assert (tree / "pkg/_sync").stat().st_mode & 0o777 == 0o755
 
 
 def test_write_removes_orphans_and_check_detects_drift(

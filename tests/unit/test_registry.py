@@ -49,3 +49,12 @@ def test_wrong_kind_of_client_is_refused_with_a_hint() -> None:
     with pytest.raises(TypeError, match="got str"):
         resolve_client("client", SalesforceClient)
     client.close()
+
+
+def test_forgotten_client_is_not_kept_alive() -> None:
+    """A client nobody references is dropped from the registry instead of serving calls."""
+    import gc
+
+    make("reg-d")
+    gc.collect()
+    assert lookup(SalesforceClient, "reg-d") is None

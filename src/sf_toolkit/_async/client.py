@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import random
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from types import TracebackType
@@ -13,18 +12,14 @@ from typing import Any
 import httpx
 
 from .. import _registry
-from .._concurrency import AsyncSharedLock, run_in_thread_async, sleep_async
-from .._session import SessionState, normalize_api_version, pick_api_version
-from .._twins import TwinMixin, twin_transport
-from .._wire.errors import error_from_response
+from .._concurrency import AsyncSharedLock, monotonic, run_in_thread_async, sleep_async
+from .._session import SessionState, normalize_api_version, parse_versions, pick_api_version
+from .._twins import TwinMixin, twin_kwargs
+from .._wire.errors import connection_error, request_label
 from .._wire.limits import ApiUsage, Throttle, parse_limit_info
 from .._wire.retry import RetryPolicy
 from ..auth import CliCommand, CliResult, Login, LoginFlow, Session, run_cli_command
-from ..exceptions import (
-    AuthenticationError,
-    ClientClosedError,
-    SalesforceConnectionError,
-)
+from ..exceptions import AuthenticationError, ClientClosedError
 
 __all__ = ["AsyncSalesforceClient"]
 
@@ -82,13 +77,14 @@ class AsyncSalesforceClient(TwinMixin, httpx.AsyncClient):
             )
         if "base_url" in kwargs:
             raise TypeError("base_url is set from the login; pass api_version= to choose it")
+        if api_version is None:
+            api_version = getattr(login, "api_version", None)
         self._shared = SessionState(
             login=login, requested_version=normalize_api_version(api_version)
         )
         self.connection_name = connection_name
         self.retry = retry if retry is not None else RetryPolicy()
         self.throttle = throttle
-        self.api_usage: ApiUsage | None = None
         self._httpx_kwargs = dict(kwargs)
         self._rng = random.Random()
         self._detached = False
@@ -98,8 +94,7 @@ class AsyncSalesforceClient(TwinMixin, httpx.AsyncClient):
     @classmethod
     def _from_twin(cls, origin: Any) -> AsyncSalesforceClient:
         """Build the twin of ``origin``: same session and settings, its own connections."""
-        kwargs = dict(origin._httpx_kwargs)
-        kwargs["transport"] = twin_transport(kwargs.get("transport"), for_class=cls)
+        kwargs = twin_kwargs(origin._httpx_kwargs, for_class=cls)
         client = cls(
             origin._shared.login,
             api_version=origin._shared.requested_version,
@@ -129,6 +124,11 @@ class AsyncSalesforceClient(TwinMixin, httpx.AsyncClient):
     def api_version(self) -> str | None:
         """The REST API version in use; None until the client has logged in."""
         return self._shared.api_version
+
+    @property
+    def api_usage(self) -> ApiUsage | None:
+        """The org's API usage from the last ``Sforce-Limit-Info``, shared with the twin."""
+        return self._shared.api_usage
 
     @property
     def session(self) -> Session | None:
@@ -224,9 +224,7 @@ class AsyncSalesforceClient(TwinMixin, httpx.AsyncClient):
             versions = await self._send_bare(
                 httpx.Request("GET", f"{session.instance_url}/services/data/")
             )
-            if versions.status_code != 200:
-                raise error_from_response(versions)
-            state.api_version = pick_api_version(versions.json(), state.requested_version)
+            state.api_version = pick_api_version(parse_versions(versions), state.requested_version)
         state.session = session
         state.generation += 1
         self.base_url = state.base_url or ""
@@ -243,9 +241,7 @@ class AsyncSalesforceClient(TwinMixin, httpx.AsyncClient):
                 if self.retry.should_retry(method=request.method, attempt=attempt, error=exc):
                     await sleep_async(self.retry.next_delay(attempt, None, self._rng))
                     continue
-                raise SalesforceConnectionError(
-                    f"could not reach {request.url.host}: {type(exc).__name__}: {exc}"
-                ) from exc
+                raise connection_error(exc, request) from exc
             if self.retry.should_retry(method=request.method, attempt=attempt, response=response):
                 await sleep_async(self.retry.next_delay(attempt, response, self._rng))
                 continue
@@ -271,48 +267,56 @@ class AsyncSalesforceClient(TwinMixin, httpx.AsyncClient):
         """
         Send with the session's token; renew an expired session once and retry what is safe.
 
+        A request whose body is streamed from an iterator can be sent only once, so it is
+        never retried or resent; after a 401 the session is still renewed for the next one.
+
         Raises:
             ClientClosedError: If the client is closed.
             SalesforceConnectionError: If the request got no answer and may not be retried.
+            AuthenticationError: If Salesforce refuses a freshly renewed session.
         """
         await self.ensure_logged_in()
         state = self._shared
         idempotent = request.extensions.get(IDEMPOTENT)
+        replayable = isinstance(request.stream, httpx.ByteStream)
         renewed = False
         attempt = 0
-        started = time.monotonic()
-        if self.throttle is not None:
-            delay = self.throttle.delay_for(self.api_usage)
-            if delay:
-                logger.info("API usage at %s: waiting %.2fs", self.api_usage, delay)
-                await sleep_async(delay)
+        started = monotonic()
+        await self._throttle()
         while True:
             attempt += 1
             assert state.session is not None
             generation = state.generation
-            if request.url.host == httpx.URL(state.session.instance_url).host:
+            with_token = request.url.host == httpx.URL(state.session.instance_url).host
+            if with_token:
                 request.headers["Authorization"] = f"Bearer {state.session.access_token}"
             try:
                 response = await super().send(request, **kwargs)
             except httpx.TransportError as exc:
-                if self.retry.should_retry(
+                if replayable and self.retry.should_retry(
                     method=request.method, attempt=attempt, error=exc, idempotent=idempotent
                 ):
                     self._log_retry(request, attempt, type(exc).__name__)
                     await sleep_async(self.retry.next_delay(attempt, None, self._rng))
                     continue
-                raise SalesforceConnectionError(
-                    f"{request.method} {request.url.path} got no answer: "
-                    f"{type(exc).__name__}: {exc}"
-                ) from exc
+                raise connection_error(exc, request, base_path=self._rest_path()) from exc
             self._track_usage(response)
-            if response.status_code == 401 and not renewed:
+            if response.status_code == 401 and with_token:
                 await response.aread()
-                await response.aclose()
+                if renewed:
+                    raise AuthenticationError(
+                        "the session was renewed but Salesforce still refuses it",
+                        status_code=401,
+                        error_code="INVALID_SESSION_ID",
+                        method=request.method,
+                        url=request_label(request, base_path=self._rest_path()),
+                    )
                 renewed = True
                 await self._refresh(generation)
-                continue
-            if response.status_code >= 400 and attempt < self.retry.attempts:
+                if replayable:
+                    await response.aclose()
+                    continue
+            elif replayable and response.status_code >= 400 and attempt < self.retry.attempts:
                 await response.aread()
                 if self.retry.should_retry(
                     method=request.method,
@@ -324,30 +328,32 @@ class AsyncSalesforceClient(TwinMixin, httpx.AsyncClient):
                     self._log_retry(request, attempt, str(response.status_code))
                     await sleep_async(self.retry.next_delay(attempt, response, self._rng))
                     continue
-            if response.status_code == 401:
-                await response.aread()
-                raise AuthenticationError(
-                    "the session was renewed but Salesforce still refuses it",
-                    status_code=401,
-                    error_code="INVALID_SESSION_ID",
-                    method=request.method,
-                    url=request.url.path,
-                )
             logger.debug(
                 "%s %s -> %s in %.3fs (%d attempt%s)",
                 request.method,
                 request.url.path,
                 response.status_code,
-                time.monotonic() - started,
+                monotonic() - started,
                 attempt,
                 "" if attempt == 1 else "s",
             )
             return response
 
+    async def _throttle(self) -> None:
+        if self.throttle is not None:
+            delay = self.throttle.delay_for(self.api_usage)
+            if delay:
+                logger.info("API usage at %s: waiting %.2fs", self.api_usage, delay)
+                await sleep_async(delay)
+
+    def _rest_path(self) -> str:
+        version = self._shared.api_version
+        return f"/services/data/v{version}" if version else ""
+
     def _track_usage(self, response: httpx.Response) -> None:
         usage = parse_limit_info(response.headers.get("Sforce-Limit-Info"))
         if usage is not None:
-            self.api_usage = usage
+            self._shared.api_usage = usage
 
     @staticmethod
     def _log_retry(request: httpx.Request, attempt: int, reason: str) -> None:

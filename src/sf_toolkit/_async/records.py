@@ -10,7 +10,10 @@ import httpx
 
 from .. import _rest
 from .._concurrency import run_in_thread_async
+from .._files import commit_partial, discard_partial, open_partial
 from .._registry import resolve_client
+from .._wire.errors import connection_error
+from ..exceptions import NotFoundError
 from ..models import (
     SObject,
     SObjectDescription,
@@ -133,8 +136,18 @@ async def save_async(
 
 
 async def delete_async(record: SObject, sf_client: AsyncSalesforceClient | None = None) -> None:
-    """Delete a record (to the recycle bin) by its ``Id``."""
-    await _call(_client_for(sf_client, record), _rest.delete_call(record))
+    """
+    Delete a record (to the recycle bin) by its ``Id``.
+
+    A record that is already deleted counts as done: the outcome asked for is there, and a
+    delete retried after a dropped connection must not fail because its first try worked.
+    """
+    call = _rest.delete_call(record)
+    try:
+        await _call(_client_for(sf_client, record), call)
+    except NotFoundError as exc:
+        if not _rest.already_deleted(exc):
+            raise
 
 
 async def reload_async(record: T, sf_client: AsyncSalesforceClient | None = None) -> T:
@@ -177,19 +190,20 @@ async def download_file_async(
     call = _rest.blob_call(record)
     target = _rest.download_target(record, Path(dest_path), overwrite=overwrite)
     client = _client_for(sf_client, record)
-    partial = target.with_name(f".{target.name}.part")
-    async with client.stream(call.method, call.url) as response:
-        if response.is_error:
-            await response.aread()
-            _rest.check(response)
-        handle = await run_in_thread_async(partial.open, "wb")
+    handle, partial = await run_in_thread_async(open_partial, target)
+    try:
         try:
-            async for chunk in response.aiter_bytes(CHUNK_SIZE):
-                await run_in_thread_async(handle.write, chunk)
-        except BaseException:
+            async with client.stream(call.method, call.url) as response:
+                if response.is_error:
+                    await response.aread()
+                    _rest.check(response)
+                async for chunk in response.aiter_bytes(CHUNK_SIZE):
+                    await run_in_thread_async(handle.write, chunk)
+        except httpx.TransportError as exc:  # the body broke off midway
+            raise connection_error(exc, response.request) from exc
+        finally:
             handle.close()
-            partial.unlink(missing_ok=True)
-            raise
-        handle.close()
-    await run_in_thread_async(partial.replace, target)
+        await run_in_thread_async(commit_partial, partial, target, overwrite)
+    finally:
+        await run_in_thread_async(discard_partial, partial)
     return target

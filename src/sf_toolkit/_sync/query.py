@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .. import _rest
-from .._query import child_continuations, plan_count, plan_query
+from .._query import QueryPlan, child_continuations, plan_count, plan_query
 from .._registry import resolve_client
 from ..models import connection_of, from_payload
 from ..soql import SelectQuery
@@ -37,19 +37,30 @@ def query(
     batch_size: int | None = None,
 ) -> Iterator[Any]:
     """
-    Yield the records of a query, fetching one page at a time through ``nextRecordsUrl``.
+    Iterate over the records of a query, fetching one page at a time (``nextRecordsUrl``).
 
     Records load into the builder's model, or the model registered for their type. Child
     subqueries are completed: their further pages are fetched before the parent is yielded.
+    The arguments are checked at once; nothing is sent until iteration starts.
 
     Args:
         query: ``select(Model)...`` or a SOQL string.
         include_deleted: Use ``queryAll``: include deleted and archived records.
         batch_size: Records per page, 200 to 2000 (a hint Salesforce may adjust).
+
+    Raises:
+        TypeError: If ``query`` is neither a builder nor a string.
+        ValueError: If the SOQL is empty or ``batch_size`` is out of range.
+        NoClientError: If no client is given or registered.
     """
     plan = plan_query(query, include_deleted=include_deleted, batch_size=batch_size)
-    model = plan.model
-    client = resolve_client(sf_client, SalesforceClient, connection_of(model) if model else None)
+    client = resolve_client(
+        sf_client, SalesforceClient, connection_of(plan.model) if plan.model else None
+    )
+    return _records(client, plan)
+
+
+def _records(client: SalesforceClient, plan: QueryPlan) -> Iterator[Any]:
     page = _get(client, plan.endpoint, params={"q": plan.soql}, headers=plan.headers)
     while True:
         for raw in page["records"]:
@@ -61,7 +72,7 @@ def query(
                     next_url = more.get("nextRecordsUrl")
                 children["done"] = True
                 children.pop("nextRecordsUrl", None)
-            yield from_payload(raw, model)
+            yield from_payload(raw, plan.model)
         next_url = page.get("nextRecordsUrl")
         if not next_url:
             return

@@ -12,7 +12,10 @@ import httpx
 
 from .. import _rest
 from .._concurrency import run_in_thread
+from .._files import commit_partial, discard_partial, open_partial
 from .._registry import resolve_client
+from .._wire.errors import connection_error
+from ..exceptions import NotFoundError
 from ..models import (
     SObject,
     SObjectDescription,
@@ -131,8 +134,18 @@ def save(
 
 
 def delete(record: SObject, sf_client: SalesforceClient | None = None) -> None:
-    """Delete a record (to the recycle bin) by its ``Id``."""
-    _call(_client_for(sf_client, record), _rest.delete_call(record))
+    """
+    Delete a record (to the recycle bin) by its ``Id``.
+
+    A record that is already deleted counts as done: the outcome asked for is there, and a
+    delete retried after a dropped connection must not fail because its first try worked.
+    """
+    call = _rest.delete_call(record)
+    try:
+        _call(_client_for(sf_client, record), call)
+    except NotFoundError as exc:
+        if not _rest.already_deleted(exc):
+            raise
 
 
 def reload(record: T, sf_client: SalesforceClient | None = None) -> T:
@@ -173,19 +186,20 @@ def download_file(
     call = _rest.blob_call(record)
     target = _rest.download_target(record, Path(dest_path), overwrite=overwrite)
     client = _client_for(sf_client, record)
-    partial = target.with_name(f".{target.name}.part")
-    with client.stream(call.method, call.url) as response:
-        if response.is_error:
-            response.read()
-            _rest.check(response)
-        handle = run_in_thread(partial.open, "wb")
+    handle, partial = run_in_thread(open_partial, target)
+    try:
         try:
-            for chunk in response.iter_bytes(CHUNK_SIZE):
-                run_in_thread(handle.write, chunk)
-        except BaseException:
+            with client.stream(call.method, call.url) as response:
+                if response.is_error:
+                    response.read()
+                    _rest.check(response)
+                for chunk in response.iter_bytes(CHUNK_SIZE):
+                    run_in_thread(handle.write, chunk)
+        except httpx.TransportError as exc:  # the body broke off midway
+            raise connection_error(exc, response.request) from exc
+        finally:
             handle.close()
-            partial.unlink(missing_ok=True)
-            raise
-        handle.close()
-    run_in_thread(partial.replace, target)
+        run_in_thread(commit_partial, partial, target, overwrite)
+    finally:
+        run_in_thread(discard_partial, partial)
     return target

@@ -1,0 +1,52 @@
+"""
+Writing a download to disk without ever leaving a half-written or clobbered file.
+
+The body goes to a uniquely named temporary file beside the target; only a complete body is
+moved into place, and then only over an existing file when the caller allowed it. These are
+blocking calls: the async half runs them in a worker thread.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import BinaryIO
+
+__all__ = ["commit_partial", "discard_partial", "open_partial"]
+
+
+def open_partial(target: Path) -> tuple[BinaryIO, Path]:
+    """Open a new temporary file next to ``target``; return it and its path."""
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    return os.fdopen(fd, "wb"), Path(name)
+
+
+def commit_partial(partial: Path, target: Path, overwrite: bool) -> None:
+    """
+    Move a complete download into place.
+
+    Without ``overwrite`` the move fails if ``target`` appeared in the meantime: a hard link
+    is created only when nothing exists at the name.
+
+    Raises:
+        FileExistsError: If ``target`` exists and ``overwrite`` is false.
+    """
+    if overwrite:
+        os.replace(partial, target)
+        return
+    try:
+        os.link(partial, target)
+    except FileExistsError:
+        raise FileExistsError(f"{target} exists; pass overwrite=True to replace it") from None
+    except OSError:  # a file system without hard links: check, then move
+        if target.exists():
+            raise FileExistsError(f"{target} exists; pass overwrite=True to replace it") from None
+        os.replace(partial, target)
+        return
+    partial.unlink()
+
+
+def discard_partial(partial: Path) -> None:
+    """Remove a temporary file if it is still there."""
+    partial.unlink(missing_ok=True)
