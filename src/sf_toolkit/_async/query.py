@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, TypeVar, overload
 
 from .. import _rest
 from .._query import QueryPlan, child_continuations, plan_count, plan_query
 from .._registry import resolve_client
-from ..models import connection_of, from_payload
+from ..models import SObject, connection_of, from_payload
 from ..soql import SelectQuery
 from .client import AsyncSalesforceClient
 
 __all__ = ["count_async", "query_async"]
+
+M = TypeVar("M", bound=SObject)
 
 
 async def _get(client: AsyncSalesforceClient, url: str, **kwargs: Any) -> Any:
@@ -25,6 +27,26 @@ def _absolute(client: AsyncSalesforceClient, next_url: str) -> str:
     session = client.session
     assert session is not None
     return f"{session.instance_url}{next_url}"
+
+
+@overload
+def query_async(
+    query: SelectQuery[M],
+    sf_client: AsyncSalesforceClient | None = None,
+    *,
+    include_deleted: bool = False,
+    batch_size: int | None = None,
+) -> AsyncIterator[M]: ...
+
+
+@overload
+def query_async(
+    query: str,
+    sf_client: AsyncSalesforceClient | None = None,
+    *,
+    include_deleted: bool = False,
+    batch_size: int | None = None,
+) -> AsyncIterator[SObject]: ...
 
 
 def query_async(

@@ -5,16 +5,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeVar, overload
 
 from .. import _rest
 from .._query import QueryPlan, child_continuations, plan_count, plan_query
 from .._registry import resolve_client
-from ..models import connection_of, from_payload
+from ..models import SObject, connection_of, from_payload
 from ..soql import SelectQuery
 from .client import SalesforceClient
 
 __all__ = ["count", "query"]
+
+M = TypeVar("M", bound=SObject)
 
 
 def _get(client: SalesforceClient, url: str, **kwargs: Any) -> Any:
@@ -27,6 +29,26 @@ def _absolute(client: SalesforceClient, next_url: str) -> str:
     session = client.session
     assert session is not None
     return f"{session.instance_url}{next_url}"
+
+
+@overload
+def query(
+    query: SelectQuery[M],
+    sf_client: SalesforceClient | None = None,
+    *,
+    include_deleted: bool = False,
+    batch_size: int | None = None,
+) -> Iterator[M]: ...
+
+
+@overload
+def query(
+    query: str,
+    sf_client: SalesforceClient | None = None,
+    *,
+    include_deleted: bool = False,
+    batch_size: int | None = None,
+) -> Iterator[SObject]: ...
 
 
 def query(
