@@ -30,9 +30,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import gc
 import multiprocessing
 import os
 import platform
+import statistics
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -116,6 +118,7 @@ def _serve_org(conn: Connection, records: int, latency: float, nagle: bool) -> N
             command = conn.recv()
             if command == "reset":
                 org.reset_stats()
+                gc.collect()
                 conn.send(None)
             elif command == "stats":
                 routes = dict(org.stats.requests_by_route)
@@ -185,6 +188,7 @@ class Stopwatch:
 
     def __enter__(self) -> Stopwatch:
         self.org.reset()
+        gc.collect()
         self._wall = time.perf_counter()
         self._cpu = time.process_time()
         return self
@@ -500,7 +504,7 @@ def scenarios(n: int) -> list[Scenario]:
                 Case("simple-salesforce", "sync, query_all, dicts", query_simple, baseline=True),
                 Case("aiosalesforce", "async, query, dicts", query_aio),
             ],
-            round_factor=3,
+            round_factor=5,
         ),
         Scenario(
             f"3. Insert {n} Accounts, one request each",
@@ -541,17 +545,20 @@ def table(scenario: Scenario) -> str:
     lines = [
         f"#### {scenario.title}",
         "",
-        "| library | mode | wall s (median) | client CPU s | requests | vs simple-salesforce |",
+        "| library | mode | wall s, median (min–max) | client CPU s, median | requests | "
+        "wall vs simple-salesforce |",
         "|---|---|---:|---:|---:|---:|",
     ]
     for case in scenario.cases:
         timing = case.median()
         spread = [t.wall for t in case.timings]
         ratio = timing.wall / base
+        cpu = statistics.median(t.cpu for t in case.timings)
+        requests_sent = sorted({t.requests for t in case.timings})
         lines.append(
             f"| {case.label} | {case.mode} | {timing.wall:.3f}"
             + (f" ({min(spread):.3f}–{max(spread):.3f})" if len(spread) > 1 else "")
-            + f" | {timing.cpu:.3f} | {timing.requests} | {ratio:.2f}× |"
+            + f" | {cpu:.3f} | {'/'.join(map(str, requests_sent))} | {ratio:.2f}× |"
         )
     return "\n".join(lines)
 
@@ -572,7 +579,7 @@ def machine(args: argparse.Namespace, command: str) -> str:
             f"* Injected latency: {args.latency_ms:g} ms per request (server side, loopback "
             f"HTTP/1.1, fake org in a child process, server TCP_NODELAY "
             f"{'off (as shipped)' if args.server_nagle else 'on'}); {args.rounds} round(s) "
-            "(x3 runs for the query scenario), median shown with (min–max)",
+            "(x5 runs for the query scenario), median shown with (min–max)",
             "* Ratio = wall time / simple-salesforce's wall time in the same scenario "
             "(below 1 is faster). Client CPU = CPU seconds of the benchmark process (the org's "
             "CPU is not included).",
