@@ -76,7 +76,7 @@ def child_continuations(record: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     """
     for key, value in record.items():
         if (
-            isinstance(value, Mapping)
+            type(value) is dict  # parsed JSON objects are dicts: a cheap test on a hot path
             and "records" in value
             and value.get("done") is False
             and isinstance(value.get("nextRecordsUrl"), str)

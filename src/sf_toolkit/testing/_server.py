@@ -79,6 +79,9 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; with Nagle's algorithm on, the body would
+    # wait for the client's delayed ACK (~40 ms a request), drowning the latency under test.
+    disable_nagle_algorithm = True
     server: _Server
     timeout = 60
 
