@@ -44,19 +44,17 @@ from importlib.metadata import version
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import requests
 from aiosalesforce import Salesforce as AioSalesforce
 from aiosalesforce.auth import SoapLogin
-from requests.adapters import HTTPAdapter
 from simple_salesforce.api import Salesforce as SimpleSalesforce
 
 from sf_toolkit import AsyncSalesforceClient, SalesforceClient, SalesforceLogin, SObject, select
 from sf_toolkit._concurrency import map_bounded_async
 from sf_toolkit.io.api import fetch, fetch_async, query, query_async, save_insert, save_insert_async
-from sf_toolkit.testing import FakeOrg, _server
+from sf_toolkit.testing import FakeOrg, LoopbackTransport, _server, loopback_requests_adapter
 
 USERNAME = "user@example.com"
 PASSWORD = "password"
@@ -216,46 +214,12 @@ def run_async(coro: Awaitable[Any]) -> Any:
 # -- peer plumbing --------------------------------------------------------------------------------
 
 
-def to_loopback(url: str, base: str) -> str:
-    """The loopback URL with the path and query of ``url``."""
-    parts = urlsplit(url)
-    return f"{base}{parts.path}" + (f"?{parts.query}" if parts.query else "")
-
-
-class LoopbackAdapter(HTTPAdapter):
-    """Send every https request of a requests session to the loopback server instead."""
-
-    def __init__(self, base: str) -> None:
-        super().__init__()
-        self.base = base
-
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-        request.url = to_loopback(str(request.url), self.base)
-        return super().send(request, **kwargs)
-
-
-class LoopbackTransport(httpx.AsyncBaseTransport):
-    """The httpx equivalent, for aiosalesforce's ``*.my.salesforce.com`` URLs."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.inner = httpx.AsyncHTTPTransport()
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        request.url = httpx.URL(to_loopback(str(request.url), self.base))
-        request.headers["Host"] = request.url.netloc.decode()
-        return await self.inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
-
-
 @contextmanager
 def simple_salesforce(org: OrgProcess) -> Iterator[Any]:
     """A logged-in simple-salesforce client on the loopback org (its sObjects are dynamic)."""
     session = requests.Session()
     session.trust_env = False
-    session.mount("https://", LoopbackAdapter(org.url))
+    session.mount("https://", loopback_requests_adapter(org.url))
     try:
         yield SimpleSalesforce(
             username=USERNAME,

@@ -14,6 +14,7 @@ Reach it three ways: ``org.transport()`` and ``org.async_transport()`` for httpx
 from __future__ import annotations
 
 from ._faults import Faults, RequestRecord, Stats
+from ._loopback import LoopbackTransport, loopback_requests_adapter
 from ._org import DEFAULT_API_VERSIONS, ConnectionDropped, FakeOrg
 from ._schema import SchemaError
 
@@ -22,7 +23,9 @@ __all__ = [
     "ConnectionDropped",
     "FakeOrg",
     "Faults",
+    "LoopbackTransport",
     "RequestRecord",
     "SchemaError",
     "Stats",
+    "loopback_requests_adapter",
 ]

@@ -1,61 +1,25 @@
 """
 simple-salesforce and aiosalesforce, unmodified, against the fake org's loopback HTTP server.
 
-Both peers insist on Salesforce host names over https, so each gets the smallest possible
-shim at its own HTTP boundary: a requests adapter or an httpx transport that sends the request,
+Both peers insist on Salesforce host names over https, so each gets the fake org's shim at its
+own HTTP boundary (``loopback_requests_adapter``, ``LoopbackTransport``), which sends the request,
 unchanged but for scheme and host, to the loopback server. Everything on the wire is real.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
 import requests
 from aiosalesforce import Salesforce as AioSalesforce
 from aiosalesforce.auth import SoapLogin
-from requests.adapters import HTTPAdapter
 from simple_salesforce import Salesforce
 
-from sf_toolkit.testing import FakeOrg
+from sf_toolkit.testing import FakeOrg, LoopbackTransport, loopback_requests_adapter
 
 RECORDS = 2100  # more than one 2,000-record query page
-
-
-def to_loopback(url: str, base: str) -> str:
-    parts = urlsplit(url)
-    return f"{base}{parts.path}" + (f"?{parts.query}" if parts.query else "")
-
-
-class LoopbackAdapter(HTTPAdapter):
-    """Send every https request to the loopback server instead of the host it names."""
-
-    def __init__(self, base: str) -> None:
-        super().__init__()
-        self.base = base
-
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        request.url = to_loopback(str(request.url), self.base)
-        return super().send(request, **kwargs)
-
-
-class LoopbackTransport(httpx.AsyncBaseTransport):
-    """The httpx equivalent, for aiosalesforce's ``*.my.salesforce.com`` URLs."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.inner = httpx.AsyncHTTPTransport()
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        request.url = httpx.URL(to_loopback(str(request.url), self.base))
-        request.headers["Host"] = request.url.netloc.decode()
-        return await self.inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +34,7 @@ def sf(served: tuple[FakeOrg, str]) -> Iterator[Salesforce]:
     _, url = served
     session = requests.Session()
     session.trust_env = False
-    session.mount("https://", LoopbackAdapter(url))
+    session.mount("https://", loopback_requests_adapter(url))
     yield Salesforce(
         username="user@example.com", password="password", security_token="", session=session
     )
