@@ -7,6 +7,7 @@ the client registered under the model's connection name (default ``"default"``) 
 """
 
 from .._async.query import count_async, query_async
+from .._async.query_list import query_list_async
 from .._async.records import (
     delete_async,
     describe_async,
@@ -18,7 +19,9 @@ from .._async.records import (
     save_update_async,
     save_upsert_async,
 )
+from .._rest import raise_for_status
 from .._sync.query import count, query
+from .._sync.query_list import query_list
 from .._sync.records import (
     delete,
     describe,
@@ -44,6 +47,9 @@ __all__ = [
     "fetch_async",
     "query",
     "query_async",
+    "query_list",
+    "query_list_async",
+    "raise_for_status",
     "reload",
     "reload_async",
     "save",
