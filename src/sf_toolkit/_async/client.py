@@ -13,6 +13,7 @@ import httpx
 
 from .. import _registry
 from .._concurrency import AsyncSharedLock, monotonic, run_in_thread_async, sleep_async
+from .._exports import publish
 from .._session import SessionState, normalize_api_version, parse_versions, pick_api_version
 from .._twins import TwinMixin, twin_kwargs
 from .._wire.errors import connection_error, request_label
@@ -364,3 +365,6 @@ class AsyncSalesforceClient(TwinMixin, httpx.AsyncClient):
             reason,
             attempt,
         )
+
+
+publish("sf_toolkit", [AsyncSalesforceClient])  # its public path, for reprs and the docs

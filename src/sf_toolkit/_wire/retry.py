@@ -31,6 +31,7 @@ from typing import Any
 import attrs
 import httpx
 
+from .._exports import publish
 from .errors import parse_error_body
 
 __all__ = ["IDEMPOTENT_METHODS", "RetryPolicy"]
@@ -184,3 +185,6 @@ def _retry_after(value: str | None, now: float | None) -> float | None:
         when = when.replace(tzinfo=datetime.timezone.utc)
     current = time.time() if now is None else now
     return max(when.timestamp() - current, 0.0)
+
+
+publish("sf_toolkit", [RetryPolicy])  # its public path

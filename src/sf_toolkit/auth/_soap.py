@@ -9,17 +9,20 @@ REST version the client then uses. Prefer an OAuth login for new code.
 from __future__ import annotations
 
 import time
-import xml.etree.ElementTree as ET
-from xml.sax.saxutils import escape
+from typing import TYPE_CHECKING
 
 import attrs
 import httpx
 
+from .._exports import publish
 from ._base import Login, LoginFlow, expect
 from ._domain import login_base_url
 from ._errors import login_error
 from ._session import Session
 from ._validate import check_domain, normalize_api_version, not_empty
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
 
 __all__ = ["SOAP_LOGIN_MAX_VERSION", "SalesforceLogin"]
 
@@ -79,6 +82,9 @@ class SalesforceLogin(Login):
 
     def build_request(self) -> httpx.Request:
         """Return the SOAP ``login()`` request, with the username and password XML-escaped."""
+        # The XML modules load when a SOAP login happens, not with every import of the package.
+        from xml.sax.saxutils import escape
+
         body = _ENVELOPE.format(
             username=escape(self.username),
             password=escape(self.password + self.security_token),
@@ -102,6 +108,8 @@ class SalesforceLogin(Login):
             AuthenticationError: For a SOAP fault (with its ``exceptionCode``), an expired
                 password, or an answer that is not a login result.
         """
+        import xml.etree.ElementTree as ET
+
         secrets = (self.password, self.security_token, self.password + self.security_token)
         try:
             root = ET.fromstring(response.content)
@@ -160,3 +168,6 @@ def _fault(root: ET.Element | None) -> tuple[str | None, str | None]:
     code = values.get("exceptionCode") or values.get("faultcode", "").rpartition(":")[2] or None
     message = values.get("exceptionMessage") or values.get("faultstring") or None
     return code, message
+
+
+publish("sf_toolkit.auth", [SalesforceLogin])  # their public path

@@ -4,6 +4,10 @@ Every operation, in both forms: ``fetch`` and ``fetch_async``, ``save`` and ``sa
 The sync functions take a ``SalesforceClient`` and the ``*_async`` ones an
 ``AsyncSalesforceClient``, as the last positional argument or as ``sf_client=``; without one,
 the client registered under the model's connection name (default ``"default"``) is used.
+
+To export an operation whose module is costly to import (Bulk), list it in ``_EXPORTS`` and
+``__all__`` and import it under ``if TYPE_CHECKING:`` (for type checkers) instead of at the
+top: it then loads on first use.
 """
 
 from .._async.query import count_async, query_async
@@ -19,6 +23,7 @@ from .._async.records import (
     save_update_async,
     save_upsert_async,
 )
+from .._exports import lazy_exports, publish
 from .._rest import raise_for_status
 from .._sync.query import count, query
 from .._sync.query_list import query_list
@@ -33,6 +38,11 @@ from .._sync.records import (
     save_update,
     save_upsert,
 )
+
+#: Public name -> the module that defines it, imported when the name is first used (PEP 562).
+_EXPORTS: dict[str, str] = {}
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
 
 __all__ = [
     "count",
@@ -61,3 +71,5 @@ __all__ = [
     "save_upsert",
     "save_upsert_async",
 ]
+
+publish(__name__, [globals()[name] for name in __all__ if name not in _EXPORTS])

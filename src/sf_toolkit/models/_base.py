@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, overload
 
 import attrs
 
+from .._exports import publish
 from ..ids import validate_id
 
 if TYPE_CHECKING:
@@ -426,6 +427,7 @@ def _define_base() -> None:
 
 
 _define_base()
+publish("sf_toolkit", [SObject])  # its public path, for reprs and the docs
 
 
 class GenericRecord(SObject):

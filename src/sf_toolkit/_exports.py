@@ -1,0 +1,80 @@
+"""
+How packages export names: lazily (PEP 562), and under their public module path.
+
+A package lists ``{public name: defining module}`` in a table; :func:`lazy_exports` gives it
+the module ``__getattr__`` and ``__dir__`` that import a name's module on first access, so
+``import sf_toolkit`` loads nothing it does not need. Type checkers do not run
+``__getattr__``: the package imports the same names under ``if TYPE_CHECKING:`` for them,
+and ``tests/unit/test_exports.py`` keeps the two lists identical.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
+from typing import Any
+
+__all__ = ["lazy_exports", "publish"]
+
+
+def lazy_exports(
+    package: str, table: Mapping[str, str], namespace: MutableMapping[str, Any]
+) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+    """
+    Return a module's ``__getattr__`` and ``__dir__`` for the names of ``table``.
+
+    Args:
+        package: The package's ``__name__``; relative module paths resolve against it.
+        table: Public name -> module defining it (``"._sync.client"``).
+        namespace: The package's ``globals()``: a loaded name is stored there, so the next
+            access costs nothing.
+    """
+
+    def __getattr__(name: str) -> Any:
+        module = table.get(name)
+        if module is None:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(module, package), name)
+        namespace[name] = value
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted({*namespace, *table})
+
+    return __getattr__, __dir__
+
+
+def publish(public_module: str, objects: Iterable[Any]) -> None:
+    """
+    Show exported classes and functions under ``public_module`` rather than a private path.
+
+    Reprs, tracebacks, pickling and the API reference then name the path users import from
+    (``sf_toolkit.models.SObject``, not ``sf_toolkit.models._base.SObject``). An object whose
+    module is already public keeps it, so the first, most specific export wins.
+
+    A class's own postponed annotations are resolved first, in its defining module:
+    ``typing.get_type_hints`` (which attrs, cattrs and the models use) looks names up in the
+    module ``__module__`` names, and the public one does not hold them.
+    """
+    for obj in objects:
+        module = getattr(obj, "__module__", None)
+        if callable(obj) and isinstance(module, str) and _is_private(module):
+            if isinstance(obj, type):
+                _resolve_own_annotations(obj)
+            obj.__module__ = public_module
+
+
+def _resolve_own_annotations(cls: type) -> None:
+    own = inspect.get_annotations(cls)
+    if any(isinstance(value, str) for value in own.values()):
+        try:
+            resolved = inspect.get_annotations(cls, eval_str=True)
+        except NameError:  # a name imported only for type checkers: leave them as written
+            return
+        type.__setattr__(cls, "__annotations__", resolved)
+
+
+def _is_private(module: str) -> bool:
+    parts = module.split(".")
+    return parts[0] == "sf_toolkit" and any(part.startswith("_") for part in parts[1:])
