@@ -15,7 +15,10 @@ import inspect
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from typing import Any
 
-__all__ = ["lazy_exports", "publish"]
+__all__ = ["lazy_exports", "publish", "published_from"]
+
+#: Public module -> the private modules whose classes and functions it shows as its own.
+_SOURCES: dict[str, set[str]] = {}
 
 
 def lazy_exports(
@@ -59,10 +62,22 @@ def publish(public_module: str, objects: Iterable[Any]) -> None:
     """
     for obj in objects:
         module = getattr(obj, "__module__", None)
-        if callable(obj) and isinstance(module, str) and _is_private(module):
+        is_code = inspect.isclass(obj) or inspect.isfunction(obj)
+        if is_code and isinstance(module, str) and _is_private(module):
             if isinstance(obj, type):
                 _resolve_own_annotations(obj)
+            _SOURCES.setdefault(public_module, set()).add(module)
             obj.__module__ = public_module
+
+
+def published_from(public_module: str) -> frozenset[str]:
+    """
+    The private modules that define what ``public_module`` shows as its own, so far.
+
+    Tools that read source by ``__module__`` (Sphinx's attribute docstrings and overloads)
+    look there too.
+    """
+    return frozenset(_SOURCES.get(public_module, ()))
 
 
 def _resolve_own_annotations(cls: type) -> None:

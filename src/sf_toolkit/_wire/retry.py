@@ -144,7 +144,7 @@ class RetryPolicy:
             response: The error answer, if one came (its body read).
             error: The exception, if no answer came.
             idempotent: Whether repeating the request is harmless; by default, whether the
-                method is in :data:`IDEMPOTENT_METHODS`.
+                method is idempotent (GET, HEAD, PUT, DELETE, PATCH or OPTIONS).
         """
         if attempt >= self.attempts:
             return False
