@@ -23,6 +23,8 @@ __all__ = [
     "SharedLock",
     "call_callback",
     "call_callback_async",
+    "check_callback",
+    "check_callback_async",
     "map_bounded",
     "map_bounded_async",
     "monotonic",
@@ -231,6 +233,24 @@ async def call_callback_async(callback: Callable[[T], Any], arg: T) -> None:
     result = callback(arg)
     if inspect.isawaitable(result):
         await result
+
+
+async def check_callback_async(callback: Callable[..., Any] | None) -> None:
+    """Accept any callback before work starts: async code awaits what a callback returns."""
+
+
+def check_callback(callback: Callable[..., Any] | None) -> None:
+    """
+    Refuse a coroutine function before work starts, as :func:`call_callback` would later.
+
+    Raises:
+        TypeError: If the callback is a coroutine function.
+    """
+    if callback is not None and inspect.iscoroutinefunction(callback):
+        raise TypeError(
+            f"callback {callback.__qualname__!r} is a coroutine function (async def); the sync "
+            "API needs a plain function, or use the *_async function with this callback"
+        )
 
 
 def call_callback(callback: Callable[[T], Any], arg: T) -> None:

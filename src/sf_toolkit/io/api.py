@@ -6,6 +6,13 @@ The sync functions take a ``SalesforceClient`` and the ``*_async`` ones an
 the client registered under the model's connection name (default ``"default"``) is used.
 """
 
+from .._async.bulk import (
+    delete_bulk_async,
+    query_bulk_async,
+    save_insert_bulk_async,
+    save_update_bulk_async,
+    save_upsert_bulk_async,
+)
 from .._async.query import count_async, query_async
 from .._async.records import (
     delete_async,
@@ -17,6 +24,13 @@ from .._async.records import (
     save_insert_async,
     save_update_async,
     save_upsert_async,
+)
+from .._sync.bulk import (
+    delete_bulk,
+    query_bulk,
+    save_insert_bulk,
+    save_update_bulk,
+    save_upsert_bulk,
 )
 from .._sync.query import count, query
 from .._sync.records import (
@@ -36,6 +50,8 @@ __all__ = [
     "count_async",
     "delete",
     "delete_async",
+    "delete_bulk",
+    "delete_bulk_async",
     "describe",
     "describe_async",
     "download_file",
@@ -44,14 +60,22 @@ __all__ = [
     "fetch_async",
     "query",
     "query_async",
+    "query_bulk",
+    "query_bulk_async",
     "reload",
     "reload_async",
     "save",
     "save_async",
     "save_insert",
     "save_insert_async",
+    "save_insert_bulk",
+    "save_insert_bulk_async",
     "save_update",
     "save_update_async",
+    "save_update_bulk",
+    "save_update_bulk_async",
     "save_upsert",
     "save_upsert_async",
+    "save_upsert_bulk",
+    "save_upsert_bulk_async",
 ]
