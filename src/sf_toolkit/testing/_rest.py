@@ -66,36 +66,52 @@ def _record_error(problem: RecordProblem) -> ApiError:
 
 
 def _urls(call: Call, name: str) -> dict[str, str]:
+    # The REST entries of "sObject Describe"'s urls map. The fake serves sobject, describe and
+    # rowTemplate; the layout, list view and quick action resources it lists answer 404.
     base = call.url(f"sobjects/{name}")
     return {
-        "sobject": base,
-        "describe": f"{base}/describe",
+        "compactLayouts": f"{base}/describe/compactLayouts",
         "rowTemplate": f"{base}/{{ID}}",
+        "approvalLayouts": f"{base}/describe/approvalLayouts",
+        "defaultValues": f"{base}/defaultValues?recordTypeId&fields",
+        "listviews": f"{base}/listviews",
+        "describe": f"{base}/describe",
+        "quickActions": f"{base}/quickActions",
+        "layouts": f"{base}/describe/layouts",
+        "sobject": base,
     }
 
 
 def _object_summary(call: Call, obj: ObjectDef) -> dict[str, Any]:
+    """One ``DescribeGlobalSObjectResult`` ("Describe Global"): every key Salesforce sends."""
     return {
-        "name": obj.name,
-        "label": obj.label,
-        "labelPlural": obj.label_plural,
-        "keyPrefix": obj.key_prefix,
-        "custom": obj.custom,
+        "activateable": False,
+        "associateEntityType": None,
+        "associateParentEntity": None,
         "createable": True,
-        "updateable": True,
-        "deletable": True,
-        "queryable": True,
-        "retrieveable": True,
-        "searchable": True,
-        "layoutable": True,
-        "replicateable": True,
-        "triggerable": True,
-        "undeletable": True,
-        "mergeable": obj.name in ("Account", "Contact"),
+        "custom": obj.custom,
         "customSetting": False,
+        "deepCloneable": False,
+        "deletable": True,
         "deprecatedAndHidden": False,
         "feedEnabled": False,
-        "activateable": False,
+        "hasSubtypes": False,
+        "isInterface": False,
+        "isSubtype": False,
+        "keyPrefix": obj.key_prefix,
+        "label": obj.label,
+        "labelPlural": obj.label_plural,
+        "layoutable": True,
+        "mergeable": obj.name in ("Account", "Contact"),
+        "mruEnabled": True,
+        "name": obj.name,
+        "queryable": True,
+        "replicateable": True,
+        "retrieveable": True,
+        "searchable": True,
+        "triggerable": True,
+        "undeletable": True,
+        "updateable": True,
         "urls": _urls(call, obj.name),
     }
 
@@ -113,24 +129,43 @@ def global_describe(call: Call) -> httpx.Response:
 
 
 def describe(call: Call, name: str) -> httpx.Response:
-    """``GET /sobjects/{T}/describe``."""
+    """``GET /sobjects/{T}/describe``: a ``DescribeSObjectResult`` ("sObject Describe")."""
     obj = _object(call, name)
     data = _object_summary(call, obj)
-    data["fields"] = [definition.describe() for definition in obj.fields.values()]
-    data["childRelationships"] = [
+    data.update(
         {
-            "childSObject": child,
-            "field": definition.name,
-            "relationshipName": relationship,
-            "cascadeDelete": definition.cascade_delete,
-            "deprecatedAndHidden": False,
-            "restrictedDelete": False,
+            "actionOverrides": [],
+            "childRelationships": [
+                {
+                    "cascadeDelete": definition.cascade_delete,
+                    "childSObject": child,
+                    "deprecatedAndHidden": False,
+                    "field": definition.name,
+                    "junctionIdListNames": [],
+                    "junctionReferenceTo": [],
+                    "relationshipName": relationship,
+                    "restrictedDelete": False,
+                }
+                for child, definition, relationship in call.store.children(obj.name)
+            ],
+            "compactLayoutable": True,
+            "defaultImplementation": None,
+            "extendedBy": None,
+            "extendsInterfaces": None,
+            "fields": [definition.describe() for definition in obj.fields.values()],
+            "implementedBy": None,
+            "implementsInterfaces": None,
+            "listviewable": None,
+            "lookupLayoutable": None,
+            "namedLayoutInfos": [],
+            "networkScopeFieldName": None,
+            "recordTypeInfos": [],
+            "searchLayoutable": True,
+            "sobjectDescribeOption": "FULL",
+            "supportedScopes": [{"label": "All", "name": "everything"}],
         }
-        for child, definition, relationship in call.store.children(obj.name)
-    ]
-    data["recordTypeInfos"] = []
-    data["supportedScopes"] = [{"label": "All", "name": "everything"}]
-    return json_response(200, data)
+    )
+    return json_response(200, dict(sorted(data.items())))
 
 
 # --- sObject rows -----------------------------------------------------------------------------

@@ -7,6 +7,7 @@ Grammar (keywords case-insensitive)::
                  [GROUP BY path ("," path)*] [ORDER BY key ("," key)*] [LIMIT int] [OFFSET int]
                  [FOR (VIEW | REFERENCE | UPDATE)]
     item      := path [alias] | "(" query ")" | COUNT "(" ")" | func "(" path ")" [alias]
+               | FIELDS "(" (ALL | STANDARD | CUSTOM) ")"
     cond      := unary (AND unary)* | unary (OR unary)*      -- mixing needs parentheses
     unary     := NOT unary | "(" cond ")" | path op value
                | path [NOT] IN "(" (value ("," value)* | query) ")"
@@ -39,6 +40,7 @@ from ._soql_errors import (
     error_at,
     row_column,
 )
+from ._values import parse_time
 
 __all__ = ["MAX_OFFSET", "parse"]
 
@@ -80,6 +82,7 @@ _TOKEN_RE = re.compile(
     (?P<space>\s+)
   | (?P<datetime>{DATETIME_PATTERN})(?![\w.])
   | (?P<date>{DATE_PATTERN})(?![\w.:])
+  | (?P<time>\d{{2}}:\d{{2}}:\d{{2}}(?:\.\d{{1,3}})?Z)(?![\w.])
   | (?P<number>[+-]?(?:\d+(?:\.\d+)?|\.\d+))
   | (?P<ident>[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)*)
   | (?P<op><>|!=|<=|>=|=|<|>)
@@ -361,10 +364,27 @@ class _Parser:
                 MALFORMED_QUERY,
                 "COUNT() must be the only element in the SELECT list",
             )
+        for item in query.select:
+            # "FIELDS()": ALL and CUSTOM are unbounded field sets, allowed only with LIMIT <= 200.
+            bounded = query.limit is not None and query.limit <= 200
+            if isinstance(item, ast.FieldsGroup) and item.group != "STANDARD" and not bounded:
+                raise error_at(
+                    self.text,
+                    item.pos,
+                    MALFORMED_QUERY,
+                    "The SOQL FIELDS function must have a LIMIT of at most 200",
+                )
         aggregates = [item for item in query.select if isinstance(item, ast.Aggregate)]
         grouped = {path.text.upper() for path in query.group_by}
         if aggregates or query.group_by:
             for item in query.select:
+                if isinstance(item, ast.FieldsGroup):
+                    raise error_at(
+                        self.text,
+                        item.pos,
+                        MALFORMED_QUERY,
+                        "FIELDS() cannot be used in an aggregate query",
+                    )
                 if isinstance(item, ast.FieldPath) and item.text.upper() not in grouped:
                     raise error_at(
                         self.text,
@@ -415,10 +435,19 @@ class _Parser:
             self.expect_punct(")")
             return ast.SubQuery(query, token.pos)
         if token.kind == "ident" and self.peek().kind == "punct" and self.peek().text == "(":
+            if token.is_word("FIELDS"):
+                return self.fields_group()
             return self.function_item()
         path = self.path()
         alias = self.optional_alias()
         return ast.FieldPath(path.parts, path.pos, alias)
+
+    def fields_group(self) -> ast.FieldsGroup:
+        token = self.advance()
+        self.expect_punct("(")
+        group = self.expect_word("ALL", "STANDARD", "CUSTOM")
+        self.expect_punct(")")
+        return ast.FieldsGroup(group.text.upper(), token.pos)
 
     def function_item(self) -> ast.CountAll | ast.Aggregate:
         token = self.advance()
@@ -551,6 +580,12 @@ class _Parser:
             if day is None:
                 raise self.error(token, f"invalid date: {token.text}")
             return ast.DateValue(day, token.pos)
+        if token.kind == "time":
+            # "Date Formats and Date Literals": a time literal is HH:MM:SS.SSSZ, unquoted.
+            clock = parse_time(token.text)
+            if clock is None:
+                raise self.error(token, f"invalid time: {token.text}")
+            return ast.TimeValue(clock, token.pos)
         if token.kind == "datetime":
             moment = parse_datetime(token.text)
             if moment is None:

@@ -269,3 +269,142 @@ def test_wrong_method_is_405_listing_allowed_methods(
 def test_unknown_collections_object_stays_not_found(send: Send) -> None:
     """A wrong method on a resource that does not exist is still 404."""
     _error(send("DELETE", f"{V}/composite/sobjects/Nope__c"), 404, "NOT_FOUND")
+
+
+# --- 8. Describe carries every key Salesforce sends ----------------------------------------------
+
+GLOBAL_SOBJECT_KEYS = {
+    "activateable", "associateEntityType", "associateParentEntity", "createable", "custom",
+    "customSetting", "deepCloneable", "deletable", "deprecatedAndHidden", "feedEnabled",
+    "hasSubtypes", "isInterface", "isSubtype", "keyPrefix", "label", "labelPlural", "layoutable",
+    "mergeable", "mruEnabled", "name", "queryable", "replicateable", "retrieveable", "searchable",
+    "triggerable", "undeletable", "updateable", "urls",
+}  # fmt: skip
+DESCRIBE_EXTRA_KEYS = {
+    "actionOverrides", "childRelationships", "compactLayoutable", "defaultImplementation",
+    "extendedBy", "extendsInterfaces", "fields", "implementedBy", "implementsInterfaces",
+    "listviewable", "lookupLayoutable", "namedLayoutInfos", "networkScopeFieldName",
+    "recordTypeInfos", "searchLayoutable", "sobjectDescribeOption", "supportedScopes",
+}  # fmt: skip
+FIELD_KEYS = {
+    "aggregatable", "aiPredictionField", "autoNumber", "byteLength", "calculated",
+    "calculatedFormula", "cascadeDelete", "caseSensitive", "compoundFieldName", "controllerName",
+    "createable", "custom", "defaultValue", "defaultValueFormula", "defaultedOnCreate",
+    "dependentPicklist", "deprecatedAndHidden", "digits", "displayLocationInDecimal",
+    "encrypted", "externalId", "extraTypeInfo", "filterable", "filteredLookupInfo",
+    "formulaTreatNullNumberAsZero", "groupable", "highScaleNumber", "htmlFormatted", "idLookup",
+    "inlineHelpText", "label", "length", "mask", "maskType", "name", "nameField", "namePointing",
+    "nillable", "permissionable", "picklistValues", "polymorphicForeignKey", "precision",
+    "queryByDistance", "referenceTargetField", "referenceTo", "relationshipName",
+    "relationshipOrder", "restrictedDelete", "restrictedPicklist", "scale", "searchPrefilterable",
+    "soapType", "sortable", "type", "unique", "updateable", "writeRequiresMasterRead",
+}  # fmt: skip
+
+
+def test_global_describe_entries_have_every_key(send: Send) -> None:
+    """Describe Global: each sobjects[] entry is a full DescribeGlobalSObjectResult."""
+    response = send("GET", f"{V}/sobjects/")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == JSON
+    for entry in response.json()["sobjects"]:
+        assert set(entry) == GLOBAL_SOBJECT_KEYS
+        assert {"sobject", "describe", "rowTemplate"} <= set(entry["urls"])
+
+
+def test_describe_has_every_object_and_field_key(send: Send) -> None:
+    """sObject Describe: DescribeSObjectResult and DescribeFieldResult keys, sorted."""
+    response = send("GET", f"{V}/sobjects/Account/describe")
+    assert response.status_code == 200
+    data = response.json()
+    assert set(data) == GLOBAL_SOBJECT_KEYS | DESCRIBE_EXTRA_KEYS
+    assert list(data) == sorted(data)
+    for field in data["fields"]:
+        assert set(field) == FIELD_KEYS
+        assert list(field) == sorted(field)
+    contacts = next(c for c in data["childRelationships"] if c["relationshipName"] == "Contacts")
+    assert contacts["junctionIdListNames"] == []
+
+
+# --- 9. SOQL FIELDS() and time literals ----------------------------------------------------------
+
+
+def test_fields_standard_needs_no_limit(send: Send, org: FakeOrg) -> None:
+    """FIELDS(STANDARD) selects every standard field, in describe order, without a LIMIT."""
+    response = send("GET", f"{V}/query", params={"q": "SELECT FIELDS(STANDARD) FROM Account"})
+    assert response.status_code == 200
+    record = response.json()["records"][0]
+    standard = [f for f in org.records("Account")[0] if not f.endswith("__c")]
+    assert list(record) == standard
+    assert "External_ID__c" not in record
+
+
+@pytest.mark.parametrize("group", ["ALL", "CUSTOM"])
+def test_fields_all_and_custom_need_limit_200(send: Send, group: str) -> None:
+    """FIELDS(ALL|CUSTOM) without LIMIT (or above 200) is MALFORMED_QUERY; LIMIT 200 works."""
+    for tail in ("", " LIMIT 201"):
+        refused = send(
+            "GET", f"{V}/query", params={"q": f"SELECT FIELDS({group}) FROM Account{tail}"}
+        )
+        error = _error(refused, 400, "MALFORMED_QUERY")
+        assert "LIMIT of at most 200" in error["message"]
+    answered = send(
+        "GET", f"{V}/query", params={"q": f"SELECT FIELDS({group}) FROM Account LIMIT 200"}
+    )
+    assert answered.status_code == 200
+    record = answered.json()["records"][0]
+    assert "External_ID__c" in record
+    assert ("Name" in record) == (group == "ALL")
+
+
+def test_fields_duplicate_with_named_field(send: Send) -> None:
+    """FIELDS() plus a field it already covers: "duplicate field selected: Id"."""
+    response = send(
+        "GET", f"{V}/query", params={"q": "SELECT Id, FIELDS(ALL) FROM Account LIMIT 200"}
+    )
+    assert "duplicate field selected: Id" in _error(response, 400, "MALFORMED_QUERY")["message"]
+
+
+def test_time_literal_filters_time_fields(send: Send, org: FakeOrg) -> None:
+    """Date Formats and Date Literals: time fields compare with unquoted HH:MM:SS.SSSZ."""
+    org.add_field("Account", {"name": "Opens__c", "type": "time"})
+    org.insert("Account", {"Name": "Early", "Opens__c": "01:00:00.000Z"})
+    org.insert("Account", {"Name": "Late", "Opens__c": "18:30:00.000Z"})
+    for where, names in [
+        ("Opens__c = 01:00:00.000Z", ["Early"]),
+        ("Opens__c > 12:00:00Z", ["Late"]),
+        ("Opens__c < 18:30:00.000Z ORDER BY Name", ["Early"]),
+    ]:
+        response = send(
+            "GET", f"{V}/query", params={"q": f"SELECT Name FROM Account WHERE {where}"}
+        )
+        assert response.status_code == 200
+        assert [r["Name"] for r in response.json()["records"]] == names
+    quoted = send(
+        "GET", f"{V}/query", params={"q": "SELECT Name FROM Account WHERE Opens__c = '01:00:00Z'"}
+    )
+    _error(quoted, 400, "INVALID_FIELD")
+
+
+# --- 10. Geolocation component fields ------------------------------------------------------------
+
+
+def test_geolocation_field_has_latitude_and_longitude_components(send: Send, org: FakeOrg) -> None:
+    """Geolocation Compound Field: Loc__c is read-only, written as Loc__Latitude__s/Longitude__s."""
+    org.add_field("Account", {"name": "Loc__c", "type": "location", "scale": 6})
+    fields = {f["name"]: f for f in send("GET", f"{V}/sobjects/Account/describe").json()["fields"]}
+    assert fields["Loc__c"]["createable"] is False
+    for axis in ("Latitude", "Longitude"):
+        part = fields[f"Loc__{axis}__s"]
+        assert (part["type"], part["compoundFieldName"], part["scale"]) == ("double", "Loc__c", 6)
+    created = send(
+        "POST",
+        f"{V}/sobjects/Account",
+        json={"Name": "HQ", "Loc__Latitude__s": 37.79, "Loc__Longitude__s": -122.39},
+    )
+    assert created.status_code == 201
+    record = send(
+        "GET", f"{V}/sobjects/Account/{created.json()['id']}", params={"fields": "Loc__c"}
+    ).json()
+    assert record["Loc__c"] == {"latitude": 37.79, "longitude": -122.39}
+    compound = send("POST", f"{V}/sobjects/Account", json={"Name": "X", "Loc__c": {"latitude": 1}})
+    assert compound.status_code == 400
