@@ -354,60 +354,43 @@ class _Parser:
         self.check_shape(query)
         return query
 
+    def malformed(self, pos: int, message: str) -> SoqlError:
+        """A MALFORMED_QUERY error pointing at ``pos``."""
+        return error_at(self.text, pos, MALFORMED_QUERY, message)
+
     def check_shape(self, query: ast.Query) -> None:
         """Reject combinations Salesforce refuses whatever the schema."""
         counts = [item for item in query.select if isinstance(item, ast.CountAll)]
         if counts and len(query.select) > 1:
-            raise error_at(
-                self.text,
-                counts[0].pos,
-                MALFORMED_QUERY,
-                "COUNT() must be the only element in the SELECT list",
+            raise self.malformed(
+                counts[0].pos, "COUNT() must be the only element in the SELECT list"
             )
         for item in query.select:
             # "FIELDS()": ALL and CUSTOM are unbounded field sets, allowed only with LIMIT <= 200.
             bounded = query.limit is not None and query.limit <= 200
             if isinstance(item, ast.FieldsGroup) and item.group != "STANDARD" and not bounded:
-                raise error_at(
-                    self.text,
-                    item.pos,
-                    MALFORMED_QUERY,
-                    "The SOQL FIELDS function must have a LIMIT of at most 200",
+                raise self.malformed(
+                    item.pos, "The SOQL FIELDS function must have a LIMIT of at most 200"
                 )
         aggregates = [item for item in query.select if isinstance(item, ast.Aggregate)]
         grouped = {path.text.upper() for path in query.group_by}
         if aggregates or query.group_by:
             for item in query.select:
                 if isinstance(item, ast.FieldsGroup):
-                    raise error_at(
-                        self.text,
-                        item.pos,
-                        MALFORMED_QUERY,
-                        "FIELDS() cannot be used in an aggregate query",
-                    )
+                    raise self.malformed(item.pos, "FIELDS() cannot be used in an aggregate query")
                 if isinstance(item, ast.FieldPath) and item.text.upper() not in grouped:
-                    raise error_at(
-                        self.text,
-                        item.pos,
-                        MALFORMED_QUERY,
-                        f"Field must be grouped or aggregated: {item.parts[-1]}",
+                    raise self.malformed(
+                        item.pos, f"Field must be grouped or aggregated: {item.parts[-1]}"
                     )
                 if isinstance(item, ast.SubQuery):
-                    raise error_at(
-                        self.text,
+                    raise self.malformed(
                         item.pos,
-                        MALFORMED_QUERY,
                         "Aggregate query does not support parent-child relationship subqueries",
                     )
         else:
             for item in query.select:
                 if isinstance(item, ast.FieldPath) and item.alias is not None:
-                    raise error_at(
-                        self.text,
-                        item.pos,
-                        MALFORMED_QUERY,
-                        "Only aggregate expressions use field aliasing",
-                    )
+                    raise self.malformed(item.pos, "Only aggregate expressions use field aliasing")
 
     def int_clause(self, word: str) -> int | None:
         if not self.current.is_word(word):
