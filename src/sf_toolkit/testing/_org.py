@@ -626,7 +626,7 @@ class FakeOrg:
         if route == "composite_tree" and call.method == "POST":
             return tree(call, call.segments[2])
         if route == "composite_batch" and call.method == "POST":
-            return batch(call, lambda m, u, b: self._subrequest(call, m, u, b))
+            return batch(call, lambda m, u, b: self._metered_subrequest(call, m, u, b))
         if route == "bulk":
             return self._bulk_api().handle(  # type: ignore[no-any-return]
                 call.method,
@@ -638,6 +638,14 @@ class FakeOrg:
                 call.user_id,
             )
         raise not_found()
+
+    def _metered_subrequest(
+        self, parent: Call, method: str, url: str, body: bytes
+    ) -> httpx.Response:
+        """A Composite Batch subrequest: "Each subrequest counts against rate limits"."""
+        with self._stats_lock:
+            self.stats.api_usage += 1
+        return self._subrequest(parent, method, url, body)
 
     def _subrequest(self, parent: Call, method: str, url: str, body: bytes) -> httpx.Response:
         """Run one Composite subrequest as the parent call's user, without metering it."""

@@ -408,3 +408,15 @@ def test_geolocation_field_has_latitude_and_longitude_components(send: Send, org
     assert record["Loc__c"] == {"latitude": 37.79, "longitude": -122.39}
     compound = send("POST", f"{V}/sobjects/Account", json={"Name": "X", "Loc__c": {"latitude": 1}})
     assert compound.status_code == 400
+
+
+def test_batch_subrequests_count_against_limits_composite_does_not(
+    send: Send, org: FakeOrg
+) -> None:
+    """Composite Batch: each subrequest counts; Composite: the whole series is one call."""
+    subrequests = [{"method": "GET", "url": "v59.0/limits"}] * 3
+    send("POST", f"{V}/composite/batch", json={"batchRequests": subrequests})
+    assert org.stats.api_usage == 4
+    series = [{"method": "GET", "url": f"{V}/limits", "referenceId": f"r{i}"} for i in range(3)]
+    send("POST", f"{V}/composite", json={"compositeRequest": series})
+    assert org.stats.api_usage == 5
