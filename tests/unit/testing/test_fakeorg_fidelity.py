@@ -82,6 +82,7 @@ def test_get_with_fields_returns_id(send: Send, org: FakeOrg) -> None:
     response = send("GET", f"{V}/sobjects/Account/{account}", params={"fields": "Name"})
     assert response.status_code == 200
     assert response.headers["Content-Type"] == JSON
+    assert response.headers["Sforce-Limit-Info"] == "api-usage=1/15000"
     assert list(response.json()) == ["attributes", "Name", "Id"]
     assert response.json()["Id"] == account
 
@@ -123,6 +124,7 @@ def test_collections_failed_create_and_upsert_have_no_id_key(send: Send) -> None
         json={"records": [{"attributes": {"type": "Account"}, "Industry": "Energy"}]},
     )
     assert created.status_code == 200
+    assert created.headers["Content-Type"] == JSON
     assert created.json() == [
         {
             "success": False,
@@ -192,6 +194,7 @@ def test_batch_accepts_relative_and_full_urls(send: Send, org: FakeOrg, prefix: 
         json={"batchRequests": [{"method": "GET", "url": f"{prefix}/limits"}]},
     )
     assert response.status_code == 200
+    assert response.headers["Content-Type"] == JSON
     body = response.json()
     assert body["hasErrors"] is False
     assert body["results"][0]["statusCode"] == 200
