@@ -159,7 +159,23 @@ def describe(call: Call, name: str) -> httpx.Response:
             "lookupLayoutable": None,
             "namedLayoutInfos": [],
             "networkScopeFieldName": None,
-            "recordTypeInfos": [],
+            # Every layoutable object has the "Master" record type (id 012000000000000AAA).
+            "recordTypeInfos": [
+                {
+                    "active": True,
+                    "available": True,
+                    "defaultRecordTypeMapping": True,
+                    "developerName": "Master",
+                    "master": True,
+                    "name": "Master",
+                    "recordTypeId": "012000000000000AAA",
+                    "urls": {
+                        "layout": call.url(
+                            f"sobjects/{obj.name}/describe/layouts/012000000000000AAA"
+                        )
+                    },
+                }
+            ],
             "searchLayoutable": True,
             "sobjectDescribeOption": "FULL",
             "supportedScopes": [{"label": "All", "name": "everything"}],

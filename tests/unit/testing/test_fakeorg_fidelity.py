@@ -324,6 +324,8 @@ def test_describe_has_every_object_and_field_key(send: Send) -> None:
     for field in data["fields"]:
         assert set(field) == FIELD_KEYS
         assert list(field) == sorted(field)
+    (master,) = data["recordTypeInfos"]
+    assert (master["master"], master["recordTypeId"]) == (True, "012000000000000AAA")
     contacts = next(c for c in data["childRelationships"] if c["relationshipName"] == "Contacts")
     assert contacts["junctionIdListNames"] == []
 
