@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 from typing import Any
 
 from sphinx.pycode import ModuleAnalyzer
@@ -30,6 +31,8 @@ nitpicky = True
 nitpick_ignore_regex = [
     ("py:.*", r"(httpx|collections|os|pathlib|random|typing|datetime|decimal|cattrs|attrs)\..+"),
     ("py:class", r"(sf_toolkit\.[\w.]+\.)?_?[A-Z]"),
+    # Internal types in the constructors of Bulk jobs, which operations build, never users.
+    ("py:class", r"JobInfo|Progress"),
 ]
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
@@ -93,32 +96,54 @@ def _restore_prose(
         lines[:] = _prose.pop(name)
 
 
-def _public_object(target: str) -> Any:
-    """The object a dotted ``sf_toolkit...`` path names, or None."""
-    parts = target.split(".")
+#: Where a docstring's unqualified name may live, in this order.
+_HOMES = ("sf_toolkit", "sf_toolkit.io.api", "sf_toolkit.models", "sf_toolkit.auth")
+
+
+def _canonical(target: str) -> str | None:
+    """
+    Where the object a dotted path names is documented, or None if the path names nothing.
+
+    ``sf_toolkit.SalesforceLogin`` -> ``sf_toolkit.auth.SalesforceLogin`` (a re-export), and
+    ``AsyncBulkQueryJob.records`` -> ``sf_toolkit.AsyncBulkQueryJob.records``, ``query_bulk``
+    -> ``sf_toolkit.io.api.query_bulk`` (names of the package, as docstrings write them).
+    """
+    if target.startswith("sf_toolkit."):
+        return _documented_at(target.split("."))
+    for home in _HOMES:
+        found = _documented_at([*home.split("."), *target.split(".")])
+        if found is not None:
+            return found
+    return None
+
+
+def _documented_at(parts: list[str]) -> str | None:
     for cut in range(len(parts), 0, -1):
         try:
             obj: Any = importlib.import_module(".".join(parts[:cut]))
         except ImportError:
             continue
+        base = obj.__name__
         for attribute in parts[cut:]:
-            obj = getattr(obj, attribute, None)
-        return obj
+            owner, obj = obj, getattr(obj, attribute, None)
+            if obj is None:
+                return None
+            if isinstance(obj, type) or (inspect.isfunction(obj) and inspect.ismodule(owner)):
+                base = f"{obj.__module__}.{obj.__qualname__}"
+            else:
+                base = f"{base}.{attribute}"
+        return base
     return None
 
 
 def _resolve_reexport(app: Any, env: Any, node: Any, contnode: Any) -> Any:
-    # A page may name a re-export (``sf_toolkit.SalesforceLogin``); the reference lives under
-    # the object's own module (``sf_toolkit.auth.SalesforceLogin``): resolve it there.
+    # A page or docstring may name a re-export, or a name of the package without its module:
+    # resolve the reference where the object is documented, under its own module.
     target = node.get("reftarget", "")
-    if node.get("refdomain") != "py" or not target.startswith("sf_toolkit."):
+    if node.get("refdomain") != "py":
         return None
-    obj = _public_object(target)
-    module, qualname = getattr(obj, "__module__", None), getattr(obj, "__qualname__", None)
-    if not (isinstance(module, str) and isinstance(qualname, str)):
-        return None
-    canonical = f"{module}.{qualname}"
-    if canonical == target:
+    canonical = _canonical(target)
+    if canonical is None or canonical == target:
         return None
     return env.get_domain("py").resolve_xref(
         env, node["refdoc"], app.builder, node["reftype"], canonical, node, contnode

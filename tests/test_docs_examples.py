@@ -7,10 +7,6 @@ session. Each example may use what the prose says the reader already has: a fake
 other client a page creates reaches the same org, because httpx's default transports are
 replaced for the duration (the HTTP boundary), so even ``domain="login"`` examples run as
 written.
-
-An example preceded by an RST comment ``.. requires: name ...`` uses operations of
-:mod:`sf_toolkit.io.api` that are still being built: it is left out of its page's run and has a
-test of its own, skipped (visibly, naming what is missing) only while a name is missing.
 """
 
 from __future__ import annotations
@@ -28,37 +24,16 @@ from typing import Any
 import httpx
 import pytest
 
-import sf_toolkit.io.api
 from sf_toolkit import SalesforceClient, SalesforceLogin
 from sf_toolkit.testing import FakeOrg
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
-BLOCK = re.compile(
-    r"^(?:\.\. requires: ([\w ]+)\n\n)?\.\. code-block:: python\n\n((?:(?: {4}.*)?\n)+)",
-    re.MULTILINE,
-)
+BLOCK = re.compile(r"^\.\. code-block:: python\n\n((?:(?: {4}.*)?\n)+)", re.MULTILINE)
 PAGES = ["records.rst", "queries.rst", "clients.rst", "async.rst", "simple-salesforce.rst"]
 
 
-def examples(page: str) -> list[tuple[str, list[str]]]:
-    """Each example of a page, with the io.api names it waits for (none for most)."""
-    return [
-        (textwrap.dedent(match[2]), (match[1] or "").split())
-        for match in BLOCK.finditer((DOCS / page).read_text())
-    ]
-
-
 def blocks(page: str) -> list[str]:
-    """The examples of a page that run in its session."""
-    return [source for source, requires in examples(page) if not requires]
-
-
-WAITING = [
-    pytest.param(page, number, id=f"{page}-{number}")
-    for page in PAGES
-    for number, (_, requires) in enumerate(examples(page), start=1)
-    if requires
-]
+    return [textwrap.dedent(match[1]) for match in BLOCK.finditer((DOCS / page).read_text())]
 
 
 def fake_sf_cli(folder: Path, token: str) -> None:
@@ -118,18 +93,3 @@ def test_page_examples_run(page: str, namespace: dict[str, Any]) -> None:
             exec(compile(source, f"{page} example {number}", "exec"), namespace)
         except Exception as exc:
             raise AssertionError(f"{page} example {number} failed:\n{source}") from exc
-
-
-@pytest.mark.parametrize(("page", "number"), WAITING)
-def test_example_waiting_for_operations_runs(
-    page: str, number: int, namespace: dict[str, Any]
-) -> None:
-    """An example marked `.. requires:` runs on its own once every name it needs exists."""
-    source, requires = examples(page)[number - 1]
-    missing = [name for name in requires if not hasattr(sf_toolkit.io.api, name)]
-    if missing:
-        pytest.skip(f"waits for sf_toolkit.io.api.{', '.join(missing)}")
-    try:
-        exec(compile(source, f"{page} example {number}", "exec"), namespace)
-    except Exception as exc:
-        raise AssertionError(f"{page} example {number} failed:\n{source}") from exc

@@ -28,17 +28,25 @@ def lazy_exports(
     Return a module's ``__getattr__`` and ``__dir__`` for the names of ``table``.
 
     Args:
-        package: The package's ``__name__``; relative module paths resolve against it.
-        table: Public name -> module defining it (``"._sync.client"``).
-        namespace: The package's ``globals()``: a loaded name is stored there, so the next
+        package: The module's ``__name__``, the home shown by what it loads.
+        table: Public name -> module defining it, relative as in the module's own imports
+            (``"._sync.client"`` in a package ``__init__``, ``".._sync.bulk"`` in ``io/api.py``).
+        namespace: The module's ``globals()``: a loaded name is stored there, so the next
             access costs nothing.
+
+    A loaded class or function defined in a private module shows the package as its home
+    (see :func:`publish`).
     """
+
+    # Relative paths resolve as in the module's own import statements.
+    anchor = namespace.get("__package__") or package
 
     def __getattr__(name: str) -> Any:
         module = table.get(name)
         if module is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(module, package), name)
+        value = getattr(importlib.import_module(module, anchor), name)
+        publish(package, [value])
         namespace[name] = value
         return value
 

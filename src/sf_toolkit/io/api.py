@@ -10,6 +10,15 @@ To export an operation whose module is costly to import (Bulk), list it in ``_EX
 top: it then loads on first use.
 """
 
+from typing import TYPE_CHECKING
+
+from .._async.lists import (
+    delete_list_async,
+    fetch_list_async,
+    save_insert_list_async,
+    save_update_list_async,
+    save_upsert_list_async,
+)
 from .._async.query import count_async, query_async
 from .._async.query_list import query_list_async
 from .._async.records import (
@@ -25,6 +34,13 @@ from .._async.records import (
 )
 from .._exports import lazy_exports, publish
 from .._rest import raise_for_status
+from .._sync.lists import (
+    delete_list,
+    fetch_list,
+    save_insert_list,
+    save_update_list,
+    save_upsert_list,
+)
 from .._sync.query import count, query
 from .._sync.query_list import query_list
 from .._sync.records import (
@@ -39,8 +55,35 @@ from .._sync.records import (
     save_upsert,
 )
 
+if TYPE_CHECKING:
+    from .._async.bulk import (
+        delete_bulk_async,
+        query_bulk_async,
+        save_insert_bulk_async,
+        save_update_bulk_async,
+        save_upsert_bulk_async,
+    )
+    from .._sync.bulk import (
+        delete_bulk,
+        query_bulk,
+        save_insert_bulk,
+        save_update_bulk,
+        save_upsert_bulk,
+    )
+
 #: Public name -> the module that defines it, imported when the name is first used (PEP 562).
-_EXPORTS: dict[str, str] = {}
+_EXPORTS = {
+    "delete_bulk": ".._sync.bulk",
+    "delete_bulk_async": ".._async.bulk",
+    "query_bulk": ".._sync.bulk",
+    "query_bulk_async": ".._async.bulk",
+    "save_insert_bulk": ".._sync.bulk",
+    "save_insert_bulk_async": ".._async.bulk",
+    "save_update_bulk": ".._sync.bulk",
+    "save_update_bulk_async": ".._async.bulk",
+    "save_upsert_bulk": ".._sync.bulk",
+    "save_upsert_bulk_async": ".._async.bulk",
+}
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
 
@@ -49,14 +92,22 @@ __all__ = [
     "count_async",
     "delete",
     "delete_async",
+    "delete_bulk",
+    "delete_bulk_async",
+    "delete_list",
+    "delete_list_async",
     "describe",
     "describe_async",
     "download_file",
     "download_file_async",
     "fetch",
     "fetch_async",
+    "fetch_list",
+    "fetch_list_async",
     "query",
     "query_async",
+    "query_bulk",
+    "query_bulk_async",
     "query_list",
     "query_list_async",
     "raise_for_status",
@@ -66,10 +117,22 @@ __all__ = [
     "save_async",
     "save_insert",
     "save_insert_async",
+    "save_insert_bulk",
+    "save_insert_bulk_async",
+    "save_insert_list",
+    "save_insert_list_async",
     "save_update",
     "save_update_async",
+    "save_update_bulk",
+    "save_update_bulk_async",
+    "save_update_list",
+    "save_update_list_async",
     "save_upsert",
     "save_upsert_async",
+    "save_upsert_bulk",
+    "save_upsert_bulk_async",
+    "save_upsert_list",
+    "save_upsert_list_async",
 ]
 
 publish(__name__, [globals()[name] for name in __all__ if name not in _EXPORTS])
