@@ -12,13 +12,6 @@ top: it then loads on first use.
 
 from typing import TYPE_CHECKING
 
-from .._async.lists import (
-    delete_list_async,
-    fetch_list_async,
-    save_insert_list_async,
-    save_update_list_async,
-    save_upsert_list_async,
-)
 from .._async.query import count_async, query_async
 from .._async.query_list import query_list_async
 from .._async.records import (
@@ -34,13 +27,6 @@ from .._async.records import (
 )
 from .._exports import lazy_exports, publish
 from .._rest import raise_for_status
-from .._sync.lists import (
-    delete_list,
-    fetch_list,
-    save_insert_list,
-    save_update_list,
-    save_upsert_list,
-)
 from .._sync.query import count, query
 from .._sync.query_list import query_list
 from .._sync.records import (
@@ -63,6 +49,13 @@ if TYPE_CHECKING:
         save_update_bulk_async,
         save_upsert_bulk_async,
     )
+    from .._async.lists import (
+        delete_list_async,
+        fetch_list_async,
+        save_insert_list_async,
+        save_update_list_async,
+        save_upsert_list_async,
+    )
     from .._sync.bulk import (
         delete_bulk,
         query_bulk,
@@ -70,19 +63,37 @@ if TYPE_CHECKING:
         save_update_bulk,
         save_upsert_bulk,
     )
+    from .._sync.lists import (
+        delete_list,
+        fetch_list,
+        save_insert_list,
+        save_update_list,
+        save_upsert_list,
+    )
 
-#: Public name -> the module that defines it, imported when the name is first used (PEP 562).
+#: Public name -> the module that defines it, imported when the name is first used (PEP 562):
+#: the list operations and Bulk cost more to import than the single-record operations.
 _EXPORTS = {
     "delete_bulk": ".._sync.bulk",
     "delete_bulk_async": ".._async.bulk",
+    "delete_list": ".._sync.lists",
+    "delete_list_async": ".._async.lists",
+    "fetch_list": ".._sync.lists",
+    "fetch_list_async": ".._async.lists",
     "query_bulk": ".._sync.bulk",
     "query_bulk_async": ".._async.bulk",
     "save_insert_bulk": ".._sync.bulk",
     "save_insert_bulk_async": ".._async.bulk",
+    "save_insert_list": ".._sync.lists",
+    "save_insert_list_async": ".._async.lists",
     "save_update_bulk": ".._sync.bulk",
     "save_update_bulk_async": ".._async.bulk",
+    "save_update_list": ".._sync.lists",
+    "save_update_list_async": ".._async.lists",
     "save_upsert_bulk": ".._sync.bulk",
     "save_upsert_bulk_async": ".._async.bulk",
+    "save_upsert_list": ".._sync.lists",
+    "save_upsert_list_async": ".._async.lists",
 }
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
