@@ -35,7 +35,7 @@ PUBLIC_MODULES = [
 #: Names that are not API objects to document.
 NOT_DOCUMENTED = {"__version__"}
 
-PRIVATE_PATH = re.compile(r"\bsf_toolkit(?:\.\w+)*?\._\w+(?:\.\w+)*")
+PRIVATE_PATH = re.compile(r"\bsf_toolkit(?:\.\w+)*?\._(?!_)\w+(?:\.\w+)*")
 
 
 def private_paths(text: str) -> list[str]:

@@ -32,11 +32,11 @@ def inventory(*names: str) -> bytes:
 
 
 def test_private_paths_are_found_in_a_page() -> None:
-    """A private module path in a page is reported; public paths are not."""
+    """A private module path in a page is reported; public paths and dunders are not."""
     page = (
         '<dt id="sf_toolkit.SObject">class sf_toolkit.SObject</dt>'
         "<em>sf_toolkit.models._base.SObject</em> sf_toolkit.io.api.fetch "
-        "sf_toolkit._sync.client.SalesforceClient"
+        "sf_toolkit._sync.client.SalesforceClient sf_toolkit.SObject.__getitem__"
     )
     assert check_docs.private_paths(page) == [
         "sf_toolkit._sync.client.SalesforceClient",

@@ -14,7 +14,7 @@ import inspect
 import keyword
 import re
 import sys
-from collections.abc import Callable, ItemsView, Iterator, KeysView, Mapping, ValuesView
+from collections.abc import Callable, ItemsView, KeysView, Mapping, ValuesView
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, overload
 
 import attrs
@@ -128,6 +128,10 @@ class SObject(metaclass=_SObjectMeta):
 
         class Lead(SObject, connection="sandbox"):
             class_: str | None = sf_field(api_name="Class__c", default=None)
+
+    A record also reads as a read-only mapping of its loaded fields by API name, as query
+    rows do in other clients: ``record["Name"]``, ``record.get("Name")``, ``"Name" in
+    record``, ``record.items()`` and ``dict(record)``.
     """
 
     __slots__ = (
@@ -233,9 +237,9 @@ class SObject(metaclass=_SObjectMeta):
         """Whether a field of this API name is loaded (case-insensitive)."""
         return isinstance(api_name, str) and _find_loaded(self, api_name) is not None
 
-    def __iter__(self) -> Iterator[str]:
-        """Iterate over the API names of the loaded fields, as :meth:`keys` lists them."""
-        return iter(loaded_fields(self))
+    # Not iterable, unlike a dict: one record passed where a list of records is expected must
+    # fail at once, not run over its field names. keys() and items() give the fields.
+    __iter__ = None
 
     def keys(self) -> KeysView[str]:
         """The API names of the loaded fields, declared ones first, then extra fields."""

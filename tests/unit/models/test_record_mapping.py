@@ -7,6 +7,8 @@ The rows are shaped like the records of Salesforce's REST API "Execute a SOQL Qu
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pytest
 
 from sf_toolkit.models import SObject, from_payload
@@ -48,7 +50,7 @@ def test_dict_of_a_row_holds_its_fields_without_attributes() -> None:
     as_dict = dict(row)
     assert list(as_dict) == ["Id", "LastName", "Account"]
     assert as_dict["Id"] == "003D000000QV9n2IAD"
-    assert list(row.keys()) == list(row) == list(as_dict)
+    assert list(row.keys()) == list(as_dict)
     assert list(row.values()) == list(as_dict.values())
     assert dict(row.items()) == as_dict
 
@@ -103,3 +105,11 @@ def test_field_names_must_be_strings() -> None:
     with pytest.raises(TypeError):
         row[0]  # type: ignore[index]
     assert 0 not in row
+
+
+def test_a_record_is_not_an_iterable_of_field_names() -> None:
+    """One record where a list of records belongs fails at once instead of yielding names."""
+    row = from_payload(ROW)
+    assert not isinstance(row, Iterable)
+    with pytest.raises(TypeError, match="not iterable"):
+        list(row)  # type: ignore[call-overload]
