@@ -4,8 +4,9 @@ Benchmark: what importing sf_toolkit costs, beside httpx, simple-salesforce and 
 The goal (issue 13) is that ``import sf_toolkit`` costs at most 1.2x ``import httpx``. Each
 statement runs in a fresh interpreter, many times; a run times only the statement
 (``time.perf_counter`` around it, interpreter start-up excluded), and the table gives the
-fastest and the median run and the ratio of each median to ``import httpx``'s. The runs of
-the statements are interleaved, so a busy machine slows all of them alike.
+median and the fastest run of each, and their ratios to ``import httpx``'s; the goal is
+judged on the medians. The runs of the statements are interleaved, so a busy machine slows
+all of them alike (the fastest runs are the least disturbed).
 
 Run ``python benchmarks/bench_import.py [--runs N]``. It prints a Markdown table, and exits
 non-zero when ``import sf_toolkit`` is above the goal. Where to look when a number grows:
@@ -76,14 +77,15 @@ def main() -> int:
     print(file=sys.stderr)
 
     baseline = statistics.median(times["httpx"])
+    fastest_baseline = min(times["httpx"])
     print(f"Python {sys.version.split()[0]}, {args.runs} fresh interpreters per row.\n")
-    print("| import | fastest | median | vs `import httpx` |")
-    print("|---|---:|---:|---:|")
+    print("| import | median | vs httpx | fastest | vs httpx |")
+    print("|---|---:|---:|---:|---:|")
     for label, statement in cases:
-        median = statistics.median(times[label])
+        median, fastest = statistics.median(times[label]), min(times[label])
         print(
-            f"| {label} (`{statement}`) | {min(times[label]) * 1000:.1f} ms "
-            f"| {median * 1000:.1f} ms | {median / baseline:.2f}x |"
+            f"| {label} (`{statement}`) | {median * 1000:.1f} ms | {median / baseline:.2f}x "
+            f"| {fastest * 1000:.1f} ms | {fastest / fastest_baseline:.2f}x |"
         )
     ratio = statistics.median(times["sf_toolkit"]) / baseline
     verdict = "within" if ratio <= GOAL else "ABOVE"
