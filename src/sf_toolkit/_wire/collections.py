@@ -547,9 +547,10 @@ class BatchRun:
         ]
         retry = [r for r in results if _retryable(r)]
         if self.plan.all_or_none and retry:
+            # The request was rolled back whole: resend it whole, or not at all when a record
+            # failed for good (resending part of it would break all-or-none).
             others = [r for r in results if r.outcome is Outcome.FAILED and not _retryable(r)]
-            if all(_only_rolled_back(r) for r in others):
-                retry = results
+            retry = results if all(_only_rolled_back(r) for r in others) else []
         retry_ids = {id(r) for r in retry}
         for item, result in zip(sent, results, strict=True):
             self.results[item.index] = result
