@@ -49,6 +49,7 @@ __all__ = [
 ]
 
 T = TypeVar("T", bound=SObject)
+S = TypeVar("S", bound=SObject)
 
 
 async def _send(client: AsyncSalesforceClient, call: RestCall) -> httpx.Response:
@@ -187,12 +188,12 @@ def _chain(first: Batch, rest: Iterable[Batch]) -> Iterable[Batch]:
 
 
 async def save_insert_list_async(
-    records: Iterable[SObject],
+    records: Iterable[S],
     sf_client: AsyncSalesforceClient | None = None,
     batch_size: int = 200,
     concurrency: int = DEFAULT_CONCURRENCY,
     all_or_none: bool = False,
-) -> SaveResults[Any]:
+) -> SaveResults[S]:
     """
     Insert many records with sObject Collections create, ``batch_size`` per request.
 
@@ -228,13 +229,13 @@ async def save_insert_list_async(
 
 
 async def save_update_list_async(
-    records: Iterable[SObject],
+    records: Iterable[S],
     sf_client: AsyncSalesforceClient | None = None,
     batch_size: int = 200,
     concurrency: int = DEFAULT_CONCURRENCY,
     all_or_none: bool = False,
     only_changes: bool = False,
-) -> SaveResults[Any]:
+) -> SaveResults[S]:
     """
     Update many records with sObject Collections update, ``batch_size`` per request.
 
@@ -266,13 +267,13 @@ async def save_update_list_async(
 
 
 async def save_upsert_list_async(
-    records: Iterable[SObject],
+    records: Iterable[S],
     external_id_field: str,
     sf_client: AsyncSalesforceClient | None = None,
     batch_size: int = 200,
     concurrency: int = DEFAULT_CONCURRENCY,
     all_or_none: bool = False,
-) -> SaveResults[Any]:
+) -> SaveResults[S]:
     """
     Insert or update many records of one sObject type by an external id field.
 
@@ -312,7 +313,7 @@ async def delete_list_async(
     batch_size: int = 200,
     concurrency: int = DEFAULT_CONCURRENCY,
     all_or_none: bool = False,
-) -> SaveResults[Any]:
+) -> SaveResults[SObject | str]:
     """
     Delete many records (to the recycle bin) with sObject Collections delete.
 

@@ -51,6 +51,7 @@ __all__ = [
 ]
 
 T = TypeVar("T", bound=SObject)
+S = TypeVar("S", bound=SObject)
 
 
 def _send(client: SalesforceClient, call: RestCall) -> httpx.Response:
@@ -189,12 +190,12 @@ def _chain(first: Batch, rest: Iterable[Batch]) -> Iterable[Batch]:
 
 
 def save_insert_list(
-    records: Iterable[SObject],
+    records: Iterable[S],
     sf_client: SalesforceClient | None = None,
     batch_size: int = 200,
     concurrency: int = DEFAULT_CONCURRENCY,
     all_or_none: bool = False,
-) -> SaveResults[Any]:
+) -> SaveResults[S]:
     """
     Insert many records with sObject Collections create, ``batch_size`` per request.
 
@@ -230,13 +231,13 @@ def save_insert_list(
 
 
 def save_update_list(
-    records: Iterable[SObject],
+    records: Iterable[S],
     sf_client: SalesforceClient | None = None,
     batch_size: int = 200,
     concurrency: int = DEFAULT_CONCURRENCY,
     all_or_none: bool = False,
     only_changes: bool = False,
-) -> SaveResults[Any]:
+) -> SaveResults[S]:
     """
     Update many records with sObject Collections update, ``batch_size`` per request.
 
@@ -268,13 +269,13 @@ def save_update_list(
 
 
 def save_upsert_list(
-    records: Iterable[SObject],
+    records: Iterable[S],
     external_id_field: str,
     sf_client: SalesforceClient | None = None,
     batch_size: int = 200,
     concurrency: int = DEFAULT_CONCURRENCY,
     all_or_none: bool = False,
-) -> SaveResults[Any]:
+) -> SaveResults[S]:
     """
     Insert or update many records of one sObject type by an external id field.
 
@@ -314,7 +315,7 @@ def delete_list(
     batch_size: int = 200,
     concurrency: int = DEFAULT_CONCURRENCY,
     all_or_none: bool = False,
-) -> SaveResults[Any]:
+) -> SaveResults[SObject | str]:
     """
     Delete many records (to the recycle bin) with sObject Collections delete.
 
