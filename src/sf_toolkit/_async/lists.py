@@ -33,6 +33,7 @@ from .._wire.collections import (
     RetrievePlan,
     WritePlan,
     check_concurrency,
+    claimed_ids,
     collect,
 )
 from ..exceptions import SalesforceConnectionError, SalesforceError
@@ -113,9 +114,8 @@ async def fetch_list_async(
     return plan.assemble(await map_bounded_async(fetch_chunk, plan.chunks, concurrency))
 
 
-async def _write_batch(
-    client: AsyncSalesforceClient, plan: WritePlan, batch: Batch, claimed: set[str]
-) -> list[tuple[int, SaveResult[Any]]]:
+async def _send_batch(client: AsyncSalesforceClient, plan: WritePlan, batch: Batch) -> BatchRun:
+    """Send a batch, and its locked records again after a backoff, until it is settled."""
     run = plan.start(batch, client.retry.attempts)
     while True:
         failed_try = run.delay_attempt
@@ -125,17 +125,13 @@ async def _write_batch(
                 await sleep_async(delay)
         call = run.next_call(datetime.now(timezone.utc))
         if call is None:
-            break
+            return run
         try:
             response = await _send(client, call)
         except SalesforceConnectionError as exc:
             run.failed_in_transit(exc)
         else:
             run.answered(response)
-    session = client.session
-    for query in run.reconcile_queries(session.user_id if session else None):
-        await _reconcile(client, run, query, claimed)
-    return run.finish()
 
 
 async def _reconcile(
@@ -172,14 +168,21 @@ async def _write_list(
     client = resolve_client(
         sf_client, AsyncSalesforceClient, connection_of(target) if target is not None else None
     )
-    claimed: set[str] = set()
 
-    async def write(batch: Batch) -> list[tuple[int, SaveResult[Any]]]:
-        if not batch.items:
-            return plan.start(batch, 1).finish()
-        return await _write_batch(client, plan, batch, claimed)
+    async def write(batch: Batch) -> list[tuple[int, SaveResult[Any]]] | BatchRun:
+        run = await _send_batch(client, plan, batch)
+        # Lost inserts are matched once every other batch is done, against all known Ids.
+        return run if run.needs_reconcile else run.finish()
 
-    return collect(await map_bounded_stream_async(write, _chain(first, batches), concurrency))
+    parts = await map_bounded_stream_async(write, _chain(first, batches), concurrency)
+    claimed = claimed_ids(parts)
+    session = client.session
+    for index, part in enumerate(parts):
+        if isinstance(part, BatchRun):
+            for query in part.reconcile_queries(session.user_id if session else None):
+                await _reconcile(client, part, query, claimed)
+            parts[index] = part.finish()
+    return collect(parts)
 
 
 def _chain(first: Batch, rest: Iterable[Batch]) -> Iterable[Batch]:
@@ -200,9 +203,10 @@ async def save_insert_list_async(
     Records of several sObject types may be mixed. New Ids are set on the records that were
     saved, and their change sets cleared. Records whose create failed with
     ``UNABLE_TO_LOCK_ROW`` are sent again, alone, after a backoff (the client's
-    ``RetryPolicy``). A request that got no answer is never resent: the records it carried
-    are looked up in the org (created by this user in the last minutes, with the values sent)
-    and reported SAVED with their Id when exactly one match is found, else UNKNOWN.
+    ``RetryPolicy``). A request that got no answer is never resent: once the other requests
+    are done, the records it carried are looked up in the org (created by this user in the
+    last minutes, with the values sent) and reported SAVED with their Id when exactly one
+    match is found that no other result holds, else UNKNOWN.
 
     Args:
         records: Any iterable of records without ``Id``. A list is checked whole before any

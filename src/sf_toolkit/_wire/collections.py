@@ -56,6 +56,7 @@ __all__ = [
     "check_batch_size",
     "collect",
     "check_concurrency",
+    "claimed_ids",
 ]
 
 T = TypeVar("T", bound=SObject)
@@ -512,6 +513,11 @@ class BatchRun:
         self.sent_at: datetime | None = None
 
     @property
+    def needs_reconcile(self) -> bool:
+        """Whether some inserts got no answer and must be looked up in the org."""
+        return bool(self._lost)
+
+    @property
     def delay_attempt(self) -> int | None:
         """The number of the try that failed before this one, when a backoff is due."""
         return self.attempt if self.attempt and self._pending else None
@@ -745,6 +751,22 @@ def _key(values: Mapping[str, Any], fields: tuple[str, ...]) -> str:
     return json.dumps([values[field] for field in fields], default=str)
 
 
-def collect(parts: Iterable[list[tuple[int, SaveResult[Any]]]]) -> SaveResults[Any]:
+def claimed_ids(parts: Iterable[list[tuple[int, SaveResult[Any]]] | BatchRun]) -> set[str]:
+    """The Ids the settled batches of a call own, which reconciling must not hand out again."""
+    return {
+        result.id
+        for part in parts
+        if not isinstance(part, BatchRun)
+        for _, result in part
+        if result.id is not None
+    }
+
+
+def collect(parts: Iterable[list[tuple[int, SaveResult[Any]]] | BatchRun]) -> SaveResults[Any]:
     """Join the batches' results (each in input order, batches in order) into one list."""
-    return SaveResults(result for part in parts for _, result in part)
+    joined: SaveResults[Any] = SaveResults()
+    for part in parts:
+        joined.extend(
+            result for _, result in (part.finish() if isinstance(part, BatchRun) else part)
+        )
+    return joined

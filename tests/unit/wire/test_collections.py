@@ -24,6 +24,7 @@ from sf_toolkit._wire.collections import (
     WritePlan,
     check_batch_size,
     check_concurrency,
+    claimed_ids,
     collect,
 )
 from sf_toolkit.exceptions import InvalidIdError, SalesforceConnectionError, SalesforceError
@@ -550,3 +551,26 @@ def test_a_502_on_insert_may_have_been_applied() -> None:
     run.next_call(NOW)
     run.answered(answer([{"errorCode": "BAD_GATEWAY", "message": "bad gateway"}], 502))
     assert len(run.reconcile_queries(None)) == 1
+
+
+def test_ids_owned_by_settled_batches_are_not_handed_out_again() -> None:
+    """A lost record equal to one another batch saved matches only the row left over."""
+    plan = WritePlan(Operation.INSERT, batch_size=1)
+    saved, lost = list(plan.batches([Account(Name="Dup"), Account(Name="Dup")]))
+    first = plan.start(saved, 1)
+    first.next_call(NOW)
+    first.answered(answer([ok(ID1)]))
+    second = plan.start(lost, 1)
+    second.next_call(NOW)
+    second.failed_in_transit(dropped())
+    assert second.needs_reconcile
+    assert not first.needs_reconcile
+    parts = [first.finish(), second]
+    claimed = claimed_ids(parts)
+    assert claimed == {ID1}
+    [query] = second.reconcile_queries(None)
+    second.reconciled(query, [{"Id": ID1, "Name": "Dup"}, {"Id": ID2, "Name": "Dup"}], claimed)
+    assert [(r.outcome, r.id) for r in collect(parts)] == [
+        (Outcome.SAVED, ID1),
+        (Outcome.SAVED, ID2),
+    ]
