@@ -143,12 +143,14 @@ async def _reconcile(
         response = check(await client.get("query", params={"q": query.soql}))
         while True:
             page = response.json()
+            if not isinstance(page, dict):
+                return
             rows.extend(page.get("records") or ())
             next_url = page.get("nextRecordsUrl")
             if page.get("done", True) or not next_url:
                 break
             response = check(await client.get(client.base_url.join(next_url)))
-    except (SalesforceError, ValueError, AttributeError):
+    except (SalesforceError, ValueError):
         return
     run.reconciled(query, rows, claimed)
 
