@@ -94,6 +94,8 @@ async def fetch_list_async(
         InvalidIdError: If an Id is malformed, before any request.
         ValueError: If ``concurrency`` is less than 1, before any request.
         SalesforceApiError: If Salesforce refuses a request (an unknown field, say).
+
+    An exception raised by ``on_chunk_received`` stops the fetch and is raised as itself.
     """
     plan = RetrievePlan.build(sobject_class, ids)
     check_concurrency(concurrency)
