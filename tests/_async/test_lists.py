@@ -331,6 +331,13 @@ async def test_no_client_is_a_typed_error(org: FakeOrg) -> None:
 # -- retries and lost answers -----------------------------------------------------------------
 
 
+def lose_answers(org: FakeOrg, method: str, *, after_apply: bool = True) -> None:
+    """Drop the connection of every `method` request, after (or before) it took effect."""
+    org.faults.rate_drop = 1.0
+    org.faults.drop_after_apply = after_apply
+    org.faults.methods = frozenset({method})
+
+
 def names_sent(request: Any) -> list[str]:
     return [entry["Name"] for entry in request.body["records"]]
 
@@ -393,9 +400,7 @@ async def test_insert_lost_after_apply_is_reconciled(
     client: AsyncSalesforceClient, org: FakeOrg
 ) -> None:
     """An insert whose answer was lost is not resent: its records are found in the org."""
-    org.faults.rate_drop = 1.0
-    org.faults.drop_after_apply = True
-    org.faults.methods = frozenset({"POST"})
+    lose_answers(org, "POST")
     records = accounts(5)
     org.reset_stats()
     results = await save_insert_list_async(records, sf_client=client)
@@ -411,8 +416,7 @@ async def test_insert_lost_before_apply_is_unknown(
     client: AsyncSalesforceClient, org: FakeOrg
 ) -> None:
     """An insert whose answer was lost and whose records are not found is UNKNOWN, not resent."""
-    org.faults.rate_drop = 1.0
-    org.faults.methods = frozenset({"POST"})
+    lose_answers(org, "POST", after_apply=False)
     records = accounts(2)
     org.reset_stats()
     results = await save_insert_list_async(records, sf_client=client)
@@ -428,9 +432,7 @@ async def test_ambiguous_reconciliation_is_unknown(
     client: AsyncSalesforceClient, org: FakeOrg
 ) -> None:
     """Two lost records with the same values cannot be told apart: both are UNKNOWN."""
-    org.faults.rate_drop = 1.0
-    org.faults.drop_after_apply = True
-    org.faults.methods = frozenset({"POST"})
+    lose_answers(org, "POST")
     results = await save_insert_list_async(
         [Account(Name="Twin"), Account(Name="Twin")], sf_client=client
     )
@@ -442,9 +444,7 @@ async def test_upsert_lost_after_apply_is_resent(
     client: AsyncSalesforceClient, org: FakeOrg
 ) -> None:
     """An upsert whose answer was lost is sent again (it is idempotent): no duplicates."""
-    org.faults.rate_drop = 1.0
-    org.faults.drop_after_apply = True
-    org.faults.methods = frozenset({"PATCH"})
+    lose_answers(org, "PATCH")
     records = [Account(Name=f"U{n}", External_ID__c=f"E{n}") for n in range(3)]
     org.reset_stats()
     results = await save_upsert_list_async(records, "External_ID__c", sf_client=client)

@@ -317,6 +317,13 @@ def test_no_client_is_a_typed_error(org: FakeOrg) -> None:
 # -- retries and lost answers -----------------------------------------------------------------
 
 
+def lose_answers(org: FakeOrg, method: str, *, after_apply: bool = True) -> None:
+    """Drop the connection of every `method` request, after (or before) it took effect."""
+    org.faults.rate_drop = 1.0
+    org.faults.drop_after_apply = after_apply
+    org.faults.methods = frozenset({method})
+
+
 def names_sent(request: Any) -> list[str]:
     return [entry["Name"] for entry in request.body["records"]]
 
@@ -377,9 +384,7 @@ def test_all_or_none_retries_the_whole_request_on_locks(
 
 def test_insert_lost_after_apply_is_reconciled(client: SalesforceClient, org: FakeOrg) -> None:
     """An insert whose answer was lost is not resent: its records are found in the org."""
-    org.faults.rate_drop = 1.0
-    org.faults.drop_after_apply = True
-    org.faults.methods = frozenset({"POST"})
+    lose_answers(org, "POST")
     records = accounts(5)
     org.reset_stats()
     results = save_insert_list(records, sf_client=client)
@@ -393,8 +398,7 @@ def test_insert_lost_after_apply_is_reconciled(client: SalesforceClient, org: Fa
 
 def test_insert_lost_before_apply_is_unknown(client: SalesforceClient, org: FakeOrg) -> None:
     """An insert whose answer was lost and whose records are not found is UNKNOWN, not resent."""
-    org.faults.rate_drop = 1.0
-    org.faults.methods = frozenset({"POST"})
+    lose_answers(org, "POST", after_apply=False)
     records = accounts(2)
     org.reset_stats()
     results = save_insert_list(records, sf_client=client)
@@ -408,9 +412,7 @@ def test_insert_lost_before_apply_is_unknown(client: SalesforceClient, org: Fake
 
 def test_ambiguous_reconciliation_is_unknown(client: SalesforceClient, org: FakeOrg) -> None:
     """Two lost records with the same values cannot be told apart: both are UNKNOWN."""
-    org.faults.rate_drop = 1.0
-    org.faults.drop_after_apply = True
-    org.faults.methods = frozenset({"POST"})
+    lose_answers(org, "POST")
     results = save_insert_list([Account(Name="Twin"), Account(Name="Twin")], sf_client=client)
     assert [r.outcome for r in results] == [Outcome.UNKNOWN] * 2
     assert org.count("Account") == 2
@@ -418,9 +420,7 @@ def test_ambiguous_reconciliation_is_unknown(client: SalesforceClient, org: Fake
 
 def test_upsert_lost_after_apply_is_resent(client: SalesforceClient, org: FakeOrg) -> None:
     """An upsert whose answer was lost is sent again (it is idempotent): no duplicates."""
-    org.faults.rate_drop = 1.0
-    org.faults.drop_after_apply = True
-    org.faults.methods = frozenset({"PATCH"})
+    lose_answers(org, "PATCH")
     records = [Account(Name=f"U{n}", External_ID__c=f"E{n}") for n in range(3)]
     org.reset_stats()
     results = save_upsert_list(records, "External_ID__c", sf_client=client)
