@@ -41,6 +41,8 @@ __all__ = [
 T = TypeVar("T")
 R = TypeVar("R")
 
+_END: Any = object()
+
 
 def monotonic() -> float:
     """Seconds on a clock that never goes back, for measuring how long requests take."""
@@ -311,13 +313,16 @@ def map_bounded_stream(fn: Callable[[T], R], items: Iterable[T], concurrency: in
                 failures.append(error)
         limiter.release()
 
+    iterator = iter(items)
     with ThreadPoolExecutor(concurrency, thread_name_prefix="sf_toolkit-map") as pool:
-        for item in items:
-            limiter.acquire()
+        while True:
+            limiter.acquire()  # a free thread first, then the next item: reads stay lazy
             with guard:
-                if failures:
-                    limiter.release()
-                    break
+                stop = bool(failures)
+            item = _END if stop else next(iterator, _END)
+            if item is _END:
+                break
+            with guard:
                 results.append(None)
                 index = len(results) - 1
             pool.submit(fn, item).add_done_callback(functools.partial(done, index))
