@@ -3,10 +3,11 @@ Benchmark: what importing sf_toolkit costs, beside httpx, simple-salesforce and 
 
 The goal (issue 13) is that ``import sf_toolkit`` costs at most 1.2x ``import httpx``. Each
 statement runs in a fresh interpreter, many times; a run times only the statement
-(``time.perf_counter`` around it, interpreter start-up excluded), and the table gives the
-median and the fastest run of each, and their ratios to ``import httpx``'s; the goal is
-judged on the medians. The runs of the statements are interleaved, so a busy machine slows
-all of them alike (the fastest runs are the least disturbed).
+(interpreter start-up excluded), as wall time (``time.perf_counter``) and as the CPU time of
+the process (``time.process_time``). The table gives the medians and their ratios to
+``import httpx``'s, and the fastest wall time. Importing is CPU work, and the CPU time of a
+process is what other processes on a busy machine disturb least, so the goal is judged on
+the CPU-time medians. The runs of the statements are interleaved, so load shifts all alike.
 
 Run ``python benchmarks/bench_import.py [--runs N]``. It prints a Markdown table, and exits
 non-zero when ``import sf_toolkit`` is above the goal. Where to look when a number grows:
@@ -44,7 +45,10 @@ CASES = [
     ("aiosalesforce", "import aiosalesforce"),
 ]
 
-TIMER = "import time; _t = time.perf_counter(); {statement}; print(time.perf_counter() - _t)"
+TIMER = (
+    "import time; _w, _c = time.perf_counter(), time.process_time(); {statement}; "
+    "print(time.perf_counter() - _w, time.process_time() - _c)"
+)
 
 
 def installed(statement: str) -> bool:
@@ -52,15 +56,16 @@ def installed(statement: str) -> bool:
     return importlib.util.find_spec(module.split(".")[0]) is not None
 
 
-def time_once(statement: str) -> float:
-    """Seconds one fresh interpreter spends on ``statement``."""
+def time_once(statement: str) -> tuple[float, float]:
+    """Wall and CPU seconds one fresh interpreter spends on ``statement``."""
     out = subprocess.run(
         [sys.executable, "-c", TIMER.format(statement=statement)],
         capture_output=True,
         text=True,
         check=True,
     )
-    return float(out.stdout)
+    wall, cpu = out.stdout.split()
+    return float(wall), float(cpu)
 
 
 def main() -> int:
@@ -69,27 +74,31 @@ def main() -> int:
     args = parser.parse_args()
 
     cases = [(label, statement) for label, statement in CASES if installed(statement)]
-    times: dict[str, list[float]] = {label: [] for label, _ in cases}
+    wall: dict[str, list[float]] = {label: [] for label, _ in cases}
+    cpu: dict[str, list[float]] = {label: [] for label, _ in cases}
     for run in range(args.runs):
         print(f"run {run + 1}/{args.runs}", file=sys.stderr, end="\r")
         for label, statement in cases:
-            times[label].append(time_once(statement))
+            wall_time, cpu_time = time_once(statement)
+            wall[label].append(wall_time)
+            cpu[label].append(cpu_time)
     print(file=sys.stderr)
 
-    baseline = statistics.median(times["httpx"])
-    fastest_baseline = min(times["httpx"])
+    wall_base, cpu_base = statistics.median(wall["httpx"]), statistics.median(cpu["httpx"])
     print(f"Python {sys.version.split()[0]}, {args.runs} fresh interpreters per row.\n")
-    print("| import | median | vs httpx | fastest | vs httpx |")
-    print("|---|---:|---:|---:|---:|")
+    print("| import | CPU (median) | vs httpx | wall (median) | vs httpx | wall (fastest) |")
+    print("|---|---:|---:|---:|---:|---:|")
     for label, statement in cases:
-        median, fastest = statistics.median(times[label]), min(times[label])
+        cpu_median, wall_median = statistics.median(cpu[label]), statistics.median(wall[label])
         print(
-            f"| {label} (`{statement}`) | {median * 1000:.1f} ms | {median / baseline:.2f}x "
-            f"| {fastest * 1000:.1f} ms | {fastest / fastest_baseline:.2f}x |"
+            f"| {label} (`{statement}`) | {cpu_median * 1000:.1f} ms "
+            f"| {cpu_median / cpu_base:.2f}x | {wall_median * 1000:.1f} ms "
+            f"| {wall_median / wall_base:.2f}x | {min(wall[label]) * 1000:.1f} ms |"
         )
-    ratio = statistics.median(times["sf_toolkit"]) / baseline
+    ratio = statistics.median(cpu["sf_toolkit"]) / cpu_base
     verdict = "within" if ratio <= GOAL else "ABOVE"
-    print(f"\n`import sf_toolkit` is {ratio:.2f}x `import httpx`: {verdict} the {GOAL}x goal.")
+    print(f"\n`import sf_toolkit` costs {ratio:.2f}x the CPU time of `import httpx`: {verdict} the")
+    print(f"{GOAL}x goal.")
     return 0 if ratio <= GOAL else 1
 
 
