@@ -74,7 +74,8 @@ _EXPORTS = {
     "select": ".soql",
 }
 
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
+if not TYPE_CHECKING:  # hidden from type checkers, which then flag any unknown name
+    __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
 
 __all__ = [
     "ApiUsage",

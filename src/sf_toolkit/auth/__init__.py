@@ -35,7 +35,8 @@ _EXPORTS = {
     "run_cli_command": "._cli",
 }
 
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
+if not TYPE_CHECKING:  # hidden from type checkers, which then flag any unknown name
+    __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
 
 __all__ = [
     "SOAP_LOGIN_MAX_VERSION",

@@ -96,7 +96,8 @@ _EXPORTS = {
     "save_upsert_list_async": ".._async.lists",
 }
 
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
+if not TYPE_CHECKING:  # hidden from type checkers, which then flag any unknown name
+    __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
 
 __all__ = [
     "count",

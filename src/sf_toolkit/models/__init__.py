@@ -57,7 +57,8 @@ if TYPE_CHECKING:
 #: Names loaded on first use (PEP 562): code generation is for tools, not for every import.
 _EXPORTS = {"generate_model_source": "._codegen"}
 
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
+if not TYPE_CHECKING:  # hidden from type checkers, which then flag any unknown name
+    __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
 
 __all__ = [
     "Address",
