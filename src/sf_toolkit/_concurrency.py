@@ -341,7 +341,7 @@ async def call_callback_async(callback: Callable[[T], Any], arg: T) -> None:
         await result
 
 
-async def check_callback_async(callback: Callable[..., Any] | None) -> None:
+def check_callback_async(callback: Callable[..., Any] | None) -> None:
     """
     Refuse a callback that is not callable, before work starts; async callbacks are welcome.
 
