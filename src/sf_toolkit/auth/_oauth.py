@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 import httpx
 
+from .._wire.errors import error_from_response, is_redirect
 from ..exceptions import AuthenticationError
 from ._base import Login, LoginFlow, expect
 from ._domain import SANDBOX_URL, is_generic_login_url, login_base_url
@@ -85,9 +86,14 @@ def parse_token_response(
     Raises:
         AuthenticationError: With the OAuth ``error`` as ``error_code`` and its
             ``error_description`` as the message, or naming what is missing from the answer.
+        RedirectError: If the token endpoint redirects; a login is never redirected, since it
+            carries credentials. The error names the target.
     """
     secrets = tuple(secrets)
     body = _json_object(response)
+    if is_redirect(response):
+        # A login carries credentials: it is never redirected (check the domain).
+        raise error_from_response(response)
     if response.status_code != 200 or body is None:
         error = body.get("error") if body else None
         description = body.get("error_description") if body else None

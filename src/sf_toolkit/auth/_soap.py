@@ -15,6 +15,7 @@ from xml.sax.saxutils import escape
 import attrs
 import httpx
 
+from .._wire.errors import error_from_response, is_redirect
 from ._base import Login, LoginFlow, expect
 from ._domain import login_base_url
 from ._errors import login_error
@@ -101,8 +102,13 @@ class SalesforceLogin(Login):
         Raises:
             AuthenticationError: For a SOAP fault (with its ``exceptionCode``), an expired
                 password, or an answer that is not a login result.
+            RedirectError: If the login server redirects; a login is never redirected, since
+                it carries credentials. The error names the target.
         """
         secrets = (self.password, self.security_token, self.password + self.security_token)
+        if is_redirect(response):
+            # A login carries credentials: it is never redirected (check the domain).
+            raise error_from_response(response)
         try:
             root = ET.fromstring(response.content)
         except ET.ParseError:
