@@ -23,23 +23,25 @@ def anyio_backend(request: pytest.FixtureRequest) -> str:
 
 class Trickle(httpx.SyncByteStream, httpx.AsyncByteStream):
     """
-    A response body that sends one byte every ``interval`` seconds, forever (both protocols).
+    A response body that sends one byte every ``interval`` seconds, ``total`` bytes in all (both
+    protocols): long enough to outlast a test's time budget, short enough to end without one.
 
-    ``sent`` counts the bytes handed out, so a test can check the client gave up.
+    ``sent`` counts the bytes handed out, so a test can check the client gave up early.
     """
 
-    def __init__(self, interval: float) -> None:
+    def __init__(self, interval: float, total: int = 100) -> None:
         self.interval = interval
+        self.total = total
         self.sent = 0
 
     def __iter__(self) -> Iterator[bytes]:
-        while True:
+        while self.sent < self.total:
             time.sleep(self.interval)
             self.sent += 1
             yield b" "
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        while True:
+        while self.sent < self.total:
             await anyio.sleep(self.interval)
             self.sent += 1
             yield b" "

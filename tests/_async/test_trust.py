@@ -559,26 +559,6 @@ async def test_a_renewed_session_refused_again_shows_salesforce_s_error(
     assert org.stats.logins == 2
 
 
-async def test_concurrent_expiries_overlap_and_cause_one_login(
-    make_client: Any, org: FakeOrg
-) -> None:
-    """Ten requests in flight together (with latency) that all meet a 401 cause one login."""
-    from sf_toolkit._concurrency import map_bounded_async
-
-    async with make_client() as client:
-        org.faults.latency = 0.05
-        org.expire_sessions()
-        org.reset_stats()
-
-        async def get_limits(_: int) -> int:
-            return (await client.get("limits")).status_code
-
-        assert await map_bounded_async(get_limits, range(10), 10) == [200] * 10
-    assert org.stats.max_in_flight >= 2  # the requests really overlapped
-    assert org.stats.logins == 1
-    assert org.stats.requests_by_route["limits"] >= 20
-
-
 # -- 5. every call ends ----------------------------------------------------------------------
 
 
@@ -593,7 +573,7 @@ async def test_a_trickling_answer_ends_within_the_budget(org: FakeOrg, trickle: 
     async with client_for(org, answer, retry=policy, timeout=3) as client:
         with pytest.raises(SalesforceTimeoutError, match=r"time budget of 0\.3 s"):
             await client.get("limits")
-    assert body.sent > 0
+    assert 0 < body.sent < body.total
 
 
 async def test_retries_stop_when_the_budget_runs_out(org: FakeOrg, trickle: Any) -> None:
@@ -619,6 +599,8 @@ async def test_a_repeating_next_records_url_is_detected(org: FakeOrg) -> None:
         if "/query" not in request.url.path:
             return None
         pages.append(str(request.url))
+        if len(pages) > 5:  # a client that never notices gets a last page after a while
+            return httpx.Response(200, json={"totalSize": 0, "done": True, "records": []})
         loop = {
             "totalSize": 5,
             "done": False,
