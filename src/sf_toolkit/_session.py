@@ -12,6 +12,7 @@ import httpx
 
 from ._wire.errors import error_from_response, is_redirect, json_body
 from ._wire.limits import ApiUsage
+from ._wire.secrets import Secrets
 from .auth import Login, Session
 from .auth._errors import login_secrets
 from .exceptions import SalesforceApiError
@@ -43,12 +44,12 @@ class SessionState:
             return None
         return f"{self.session.instance_url}/services/data/v{self.api_version}/"
 
-    def secrets(self) -> tuple[str, ...]:
+    def secrets(self) -> Secrets:
         """Every secret the client knows: the login's, and the session's tokens."""
         known = login_secrets(self.login)
         if self.session is not None:
             known += tuple(t for t in (self.session.access_token, self.session.refresh_token) if t)
-        return known
+        return Secrets(known)
 
     def __repr__(self) -> str:
         return f"<SessionState login={self.login!r} generation={self.generation}>"

@@ -255,6 +255,19 @@ def test_the_token_goes_only_to_the_instance_origin(org: FakeOrg, url: str) -> N
     assert own[-1].headers["Authorization"].startswith("Bearer ")
 
 
+def test_a_header_of_your_own_for_another_host_is_left_alone(org: FakeOrg) -> None:
+    """Your own Authorization header for another service is sent as you set it."""
+    sent: list[httpx.Request] = []
+
+    def hostile(request: httpx.Request) -> httpx.Response | None:
+        sent.append(request)
+        return httpx.Response(200) if request.url.host == "api.other.example" else None
+
+    with client_for(org, hostile) as client:
+        client.get("https://api.other.example/v1/x", headers={"Authorization": "Key abc"})
+    assert sent[-1].headers["Authorization"] == "Key abc"
+
+
 @pytest.mark.parametrize(
     "next_url",
     [
@@ -653,17 +666,35 @@ def test_an_html_error_page_becomes_readable_text(
     assert info.value.body == page.decode()
 
 
-def test_an_unreachable_domain_is_a_short_error_naming_the_host() -> None:
-    """A login domain that does not resolve raises SalesforceConnectionError naming the host."""
+@pytest.mark.parametrize(
+    ("message", "attempts", "says"),
+    [
+        ("[Errno -2] Name or service not known", 1, "no such host"),
+        ("[Errno 111] Connection refused", 3, "could not connect to nowhere.example.com"),
+    ],
+)
+def test_an_unreachable_domain_is_a_short_error_naming_the_host(
+    message: str, attempts: int, says: str
+) -> None:
+    """A login host that does not resolve fails at once, naming it; a refused one after retries."""
+    tries: list[str] = []
+
+    def unreachable(request: httpx.Request) -> httpx.Response:
+        tries.append(request.url.host)
+        raise httpx.ConnectError(message, request=request)
+
     login = SalesforceLogin(
-        username="user@example.com", password="password", domain="https://nowhere.invalid"
+        username="user@example.com", password="password", domain="nowhere.example.com"
     )
-    policy = RetryPolicy(attempts=2, backoff_initial=0.0, backoff_max=0.0, jitter=False)
+    policy = RetryPolicy(attempts=3, backoff_initial=0.0, backoff_max=0.0, jitter=False)
+    transport = httpx.MockTransport(unreachable)
     with pytest.raises(SalesforceConnectionError) as info:
-        with SalesforceClient(login=login, retry=policy):
+        with SalesforceClient(login=login, retry=policy, transport=transport):
             pass
-    assert "could not connect to nowhere.invalid" in str(info.value)
+    assert says in str(info.value)
+    assert "nowhere.example.com" in str(info.value)
     assert len(str(info.value)) < 300
+    assert tries == ["nowhere.example.com"] * attempts
 
 
 def test_a_local_domain_without_a_scheme_is_refused_up_front() -> None:

@@ -305,10 +305,11 @@ class AsyncSalesforceClient(TwinMixin, httpx.AsyncClient):
             session, generation = state.session, state.generation
             assert session is not None
             with_token = same_origin(request.url, session.instance_url)
+            bearer = f"Bearer {session.access_token}"
             if with_token:
-                request.headers["Authorization"] = f"Bearer {session.access_token}"
-            else:
-                request.headers.pop("Authorization", None)
+                request.headers["Authorization"] = bearer
+            elif request.headers.get("Authorization") == bearer:
+                del request.headers["Authorization"]  # ours, but the request left the instance
             request.extensions[SECRETS_EXTENSION] = state.secrets()
             response = await self._send_handling_retries(request, deadline, **kwargs)
             if response.status_code != 401 or not with_token:

@@ -36,6 +36,7 @@ __all__ = [
     "error_from_response",
     "is_redirect",
     "is_session_expired",
+    "is_unknown_host",
     "json_body",
     "parse_error_body",
     "redirect_target",
@@ -314,6 +315,24 @@ def is_session_expired(response: httpx.Response) -> bool:
     return response.status_code == 401
 
 
+#: How resolvers say a name does not exist (glibc, macOS, Windows, musl). "Temporary failure in
+#: name resolution" is not among them: that one may pass.
+_UNKNOWN_HOST = (
+    "Name or service not known",
+    "nodename nor servname provided",
+    "No address associated with hostname",
+    "getaddrinfo failed",
+    "Name does not resolve",
+)
+
+
+def is_unknown_host(error: BaseException) -> bool:
+    """Whether a connect error says the host name does not exist (a wrong domain, not a blip)."""
+    return isinstance(error, httpx.ConnectError) and any(
+        marker in str(error) for marker in _UNKNOWN_HOST
+    )
+
+
 def connection_error(
     error: httpx.TransportError, request: httpx.Request | None = None, *, base_path: str = ""
 ) -> SalesforceConnectionError:
@@ -335,7 +354,9 @@ def connection_error(
     secrets = request_secrets(request)
     host = request.url.host
     where = f"{host}:{request.url.port}" if request.url.port else host
-    if isinstance(error, httpx.ConnectError):
+    if is_unknown_host(error):
+        what = f"could not connect to {where}: no such host (check the domain or instance URL)"
+    elif isinstance(error, httpx.ConnectError):
         what = f"could not connect to {where}"
     elif isinstance(error, httpx.TimeoutException):
         what = f"{where} did not answer in time"

@@ -4,7 +4,8 @@ When to retry a request, and how long to wait first.
 The rules (Salesforce's wire behaviour, see the docs page "Clients and authentication"):
 
 * **The request was never sent** (``httpx.ConnectError``, ``httpx.ConnectTimeout``,
-  ``httpx.PoolTimeout``, ``httpx.ProxyError``): retry, whatever the method.
+  ``httpx.PoolTimeout``, ``httpx.ProxyError``): retry, whatever the method; except when the host
+  name does not exist, a wrong domain that no retry can fix.
 * **Salesforce did not apply it**: 429 and 503, and an error body whose ``errorCode`` is
   ``UNABLE_TO_LOCK_ROW`` or ``SERVER_UNAVAILABLE``, or ``REQUEST_LIMIT_EXCEEDED`` for the
   concurrent long-running request limit ("ConcurrentPerOrgLongTxn"): retry, whatever the method.
@@ -36,7 +37,7 @@ from typing import Any
 import attrs
 import httpx
 
-from .errors import parse_error_body
+from .errors import is_unknown_host, parse_error_body
 
 __all__ = ["DEFAULT_BUDGET", "IDEMPOTENT_METHODS", "Deadline", "RetryPolicy", "bounded_timeout"]
 
@@ -179,7 +180,7 @@ class RetryPolicy:
             idempotent = method.upper() in IDEMPOTENT_METHODS
         if error is not None:
             if isinstance(error, _NEVER_SENT):
-                return True
+                return not is_unknown_host(error)
             return isinstance(error, _MAYBE_APPLIED) and idempotent
         if response is None or response.status_code < 400 or response.status_code == 401:
             return False

@@ -17,7 +17,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 import httpx
 
-__all__ = ["MASK", "SECRETS_EXTENSION", "encodings", "mask", "request_secrets"]
+__all__ = ["MASK", "SECRETS_EXTENSION", "Secrets", "encodings", "mask", "request_secrets"]
 
 MASK = "[REDACTED]"
 """What a masked secret reads as."""
@@ -26,6 +26,17 @@ SECRETS_EXTENSION = "sf_toolkit.secrets"
 """Request extension holding the secrets the sending client knows, for masking its errors."""
 
 _MIN_SECRET = 4  # shorter "secrets" (an empty security token, a PIN) would mask ordinary words
+
+
+class Secrets(tuple[str, ...]):
+    """The secrets a client knows, as put on a request; their repr shows none of them."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} secrets hidden>"
+
+    __str__ = __repr__
 
 
 def encodings(secret: str) -> set[str]:

@@ -22,7 +22,7 @@ from ..exceptions import AuthenticationError
 from ._base import Login, LoginFlow, expect
 from ._domain import SANDBOX_URL, is_generic_login_url, login_base_url
 from ._errors import login_error
-from ._session import Session
+from ._session import Session, is_instance_url
 from ._validate import check_domain, not_empty
 
 __all__ = [
@@ -112,7 +112,7 @@ def parse_token_response(
         raise login_error("the token endpoint's answer has no access_token", response=response)
     if not isinstance(instance_url, str) or not instance_url:
         raise login_error("the token endpoint's answer has no instance_url", response=response)
-    if not instance_url.startswith(("https://", "http://")):
+    if not is_instance_url(instance_url):
         raise login_error(
             f"the token endpoint's instance_url {instance_url!r} is not a URL", response=response
         )

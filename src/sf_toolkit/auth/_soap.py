@@ -19,7 +19,7 @@ from .._wire.errors import error_from_response, is_redirect
 from ._base import Login, LoginFlow, expect
 from ._domain import login_base_url
 from ._errors import login_error
-from ._session import Session
+from ._session import Session, is_instance_url
 from ._validate import check_domain, normalize_api_version, not_empty
 
 __all__ = ["SOAP_LOGIN_MAX_VERSION", "SalesforceLogin"]
@@ -138,7 +138,7 @@ class SalesforceLogin(Login):
                 secrets=secrets,
                 response=response,
             )
-        if not server_url.startswith(("https://", "http://")):
+        if not is_instance_url(server_url):
             raise login_error(
                 f"the login answer's serverUrl {server_url!r} is not a URL", response=response
             )

@@ -16,6 +16,7 @@ from sf_toolkit.auth import (
     RefreshTokenLogin,
     Session,
 )
+from sf_toolkit.auth._oauth import parse_token_response
 from sf_toolkit.exceptions import AuthenticationError
 
 SECRET = "CLIENT-SECRET-123"
@@ -325,3 +326,13 @@ def test_instance_url_that_is_not_a_url_is_an_error() -> None:
     body = {**GRANTED, "instance_url": "acme.my.salesforce.com"}
     with pytest.raises(AuthenticationError, match="is not a URL"):
         drive(client_credentials().flow(), reply(200, body))
+
+
+@pytest.mark.parametrize("instance_url", ["https://", "http://", "https:///x", "ftp://acme", 5])
+def test_an_instance_url_without_a_host_is_an_authentication_error(instance_url: object) -> None:
+    """An instance_url that is not an http(s) URL with a host is refused as a login failure."""
+    request = httpx.Request("POST", "https://login.salesforce.com/services/oauth2/token")
+    body = {"access_token": "00Dx!tok", "instance_url": instance_url}
+    response = httpx.Response(200, json=body, request=request)
+    with pytest.raises(AuthenticationError):
+        parse_token_response(response)

@@ -245,3 +245,19 @@ def test_bounded_timeout_caps_each_timeout_at_the_remaining_budget() -> None:
         "pool": 1.0,
     }
     assert bounded_timeout(None, 2.0) == dict.fromkeys(("connect", "read", "write", "pool"), 2.0)
+
+
+@pytest.mark.parametrize(
+    ("message", "retried"),
+    [
+        ("[Errno -2] Name or service not known", False),
+        ("[Errno 8] nodename nor servname provided, or not known", False),
+        ("[Errno 11001] getaddrinfo failed", False),
+        ("[Errno -3] Temporary failure in name resolution", True),
+        ("[Errno 111] Connection refused", True),
+    ],
+)
+def test_a_host_that_does_not_exist_is_not_retried(message: str, retried: bool) -> None:
+    """A name that does not resolve is a wrong domain: no retry; a refused connection is retried."""
+    error = httpx.ConnectError(message)
+    assert RetryPolicy().should_retry(method="POST", attempt=1, error=error) is retried

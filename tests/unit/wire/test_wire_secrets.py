@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from sf_toolkit._wire.errors import error_from_response
-from sf_toolkit._wire.secrets import MASK, SECRETS_EXTENSION, mask, request_secrets
+from sf_toolkit._wire.secrets import MASK, SECRETS_EXTENSION, Secrets, mask, request_secrets
 
 SECRETS = [
     "Pw&S3cr3t<x>\"q' +%/?=#é",
@@ -84,3 +84,12 @@ def test_an_error_echoing_a_secret_is_masked_in_str_repr_and_body(secret: str) -
         for form in _forms(secret):
             if len(form) >= 4:
                 assert form not in text
+
+
+def test_the_secrets_on_a_request_do_not_show_in_its_repr() -> None:
+    """Event hooks that print a request's extensions see no secret."""
+    secrets = Secrets(("the-password", "00Dxx!token"))
+    assert repr(secrets) == str(secrets) == "<2 secrets hidden>"
+    request = httpx.Request("GET", "https://x.example/", extensions={SECRETS_EXTENSION: secrets})
+    assert "the-password" not in repr(request.extensions)
+    assert set(request_secrets(request)) == {"the-password", "00Dxx!token"}
