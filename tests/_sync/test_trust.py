@@ -10,6 +10,7 @@ Each test puts one bad answer between the client and the fake org with an
 from __future__ import annotations
 
 import gzip
+import logging
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -482,6 +483,32 @@ def test_a_soap_fault_echoing_the_envelope_masks_the_xml_escaped_password(
         for value in (NASTY_PASSWORD, NASTY_TOKEN, NASTY_PASSWORD + NASTY_TOKEN):
             assert value not in text
             assert escape(value) not in text
+
+
+def test_logs_show_no_secret(org: FakeOrg, caplog: pytest.LogCaptureFixture) -> None:
+    """Logins, retries and renewals log no password, token or secret, in any encoding."""
+    caplog.set_level(logging.DEBUG, logger="sf_toolkit")
+    org.add_user("nasty@example.com", NASTY_PASSWORD, security_token=NASTY_TOKEN)
+    login = SalesforceLogin(
+        username="nasty@example.com", password=NASTY_PASSWORD, security_token=NASTY_TOKEN
+    )
+    statuses = iter([503, 503])
+
+    def flaky(request: httpx.Request) -> httpx.Response | None:
+        status = next(statuses, None)
+        return httpx.Response(status) if status else None
+
+    with client_for(org, flaky, login=login) as client:
+        org.expire_sessions()
+        client.get("limits", params={"access_token": "query-secret-value"})
+        assert client.session is not None
+        token = client.session.access_token
+    logged = "\n".join(caplog.messages)
+    assert "retrying" in logged
+    assert "session expired" in logged
+    for value in (NASTY_PASSWORD, NASTY_TOKEN, token, "query-secret-value"):
+        for form in (value, quote_plus(value), quote(value, safe="")):
+            assert form not in logged
 
 
 @pytest.mark.parametrize("name", ["access_token", "Access_Token", "ACCESS_TOKEN", "Sid", "CODE"])
