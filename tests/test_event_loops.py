@@ -108,6 +108,25 @@ def test_sync_client_closes_its_sockets() -> None:
         assert open_client_sockets(port) == 0
 
 
+def test_async_twin_works_on_asyncio_then_trio() -> None:
+    """The twin's pools follow the running loop, whatever its kind: asyncio, then trio."""
+    import trio
+
+    org = FakeOrg(seed=5)
+    account_id = org.insert("Account", {"Name": "Acme"})
+    with org.serve() as url:
+        login = SalesforceLogin(username="user@example.com", password="password", domain=url)
+        with SalesforceClient(login=login) as client:
+            twin = client.as_async
+
+            async def fetch_one() -> str | None:
+                return (await fetch_async(Account, account_id, twin)).Name
+
+            assert asyncio.run(fetch_one()) == "Acme"
+            assert trio.run(fetch_one) == "Acme"
+            assert asyncio.run(fetch_one()) == "Acme"
+
+
 def test_keep_alive_async_client_refuses_a_second_event_loop() -> None:
     """An async client keeping idle connections in one loop refuses another loop, clearly."""
     org = FakeOrg(seed=5)

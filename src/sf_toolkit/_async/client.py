@@ -51,7 +51,8 @@ class AsyncSalesforceClient(TwinMixin, httpx.AsyncClient):
     against the org's REST root, ``{instance}/services/data/vXX.X/``: plain httpx calls such as
     ``client.get("sobjects/Account/describe")`` keep working. An expired session is renewed
     once, for all concurrent requests together; transient failures are retried under
-    ``retry``; every response's ``Sforce-Limit-Info`` updates :attr:`api_usage`.
+    ``retry``, within its overall time ``budget``; every response's ``Sforce-Limit-Info``
+    updates :attr:`api_usage`. The token goes only to the instance origin (scheme, host, port).
 
     Args:
         login: How to log in, for example ``SalesforceLogin(username=..., password=...)``.
