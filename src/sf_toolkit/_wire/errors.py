@@ -32,6 +32,7 @@ from .text import looks_like_html, readable_text, shorten
 
 __all__ = [
     "ErrorBody",
+    "body_text",
     "connection_error",
     "error_from_response",
     "is_redirect",
@@ -90,11 +91,9 @@ def parse_error_body(response: httpx.Response) -> ErrorBody:
         body: Any = json.loads(content) if content.strip() else None
     except ValueError:
         body = None
-        text = content.decode("utf-8", "replace")
-        if looks_like_html(response.headers.get("Content-Type", ""), text):
-            text = readable_text(text)
-        if text.strip():
-            return ErrorBody(None, shorten(text))
+        text = body_text(response)
+        if text:
+            return ErrorBody(None, text)
     if isinstance(body, list) and body and isinstance(body[0], dict):
         body = body[0]
     if isinstance(body, dict):
@@ -113,6 +112,17 @@ def parse_error_body(response: httpx.Response) -> ErrorBody:
             "MULTIPLE_CHOICES", f"the external id matched {len(choices)} records: {listed}"
         )
     return ErrorBody(None, _reason(response))
+
+
+def body_text(response: httpx.Response) -> str:
+    """
+    A non-JSON body as one short line: an HTML page's title and visible text, other text as
+    it is (shortened); ``""`` for an empty body.
+    """
+    text = _content(response).decode("utf-8", "replace")
+    if looks_like_html(response.headers.get("Content-Type", ""), text):
+        text = readable_text(text)
+    return shorten(text) if text.strip() else ""
 
 
 def _reason(response: httpx.Response) -> str:
@@ -276,10 +286,7 @@ def json_body(
     try:
         data = json.loads(content)
     except ValueError:
-        text = content.decode("utf-8", "replace")
-        if looks_like_html(response.headers.get("Content-Type", ""), text):
-            text = readable_text(text)
-        shown = shorten(text) if text.strip() else "an empty body"
+        shown = body_text(response) or "an empty body"
         raise unexpected_answer(
             response, f"the answer is not JSON (cut off?): {shown}", base_path=base_path
         ) from None

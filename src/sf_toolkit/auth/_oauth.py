@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 import httpx
 
-from .._wire.errors import error_from_response, is_redirect
+from .._wire.errors import body_text, error_from_response, is_redirect
 from ..exceptions import AuthenticationError
 from ._base import Login, LoginFlow, expect
 from ._domain import SANDBOX_URL, is_generic_login_url, login_base_url
@@ -97,9 +97,10 @@ def parse_token_response(
     if response.status_code != 200 or body is None:
         error = body.get("error") if body else None
         description = body.get("error_description") if body else None
+        shown = body_text(response)
         message = str(description or error or "") or (
             f"the token endpoint answered HTTP {response.status_code} "
-            f"{response.reason_phrase} without an OAuth result"
+            f"{response.reason_phrase} without an OAuth result{f': {shown}' if shown else ''}"
         )
         raise login_error(
             message,

@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape
 import attrs
 import httpx
 
-from .._wire.errors import error_from_response, is_redirect
+from .._wire.errors import body_text, error_from_response, is_redirect
 from ._base import Login, LoginFlow, expect
 from ._domain import login_base_url
 from ._errors import login_error
@@ -118,7 +118,7 @@ class SalesforceLogin(Login):
             if message is None:
                 message = (
                     f"the login server answered HTTP {response.status_code} "
-                    f"{response.reason_phrase} without a SOAP result"
+                    f"{response.reason_phrase} without a SOAP result{_shown(response)}"
                 )
             raise login_error(message, secrets=secrets, error_code=code, response=response)
         values = {_local(element.tag): (element.text or "").strip() for element in root.iter()}
@@ -151,6 +151,11 @@ class SalesforceLogin(Login):
             issued_at=now,
             expires_at=now + int(seconds) if seconds and seconds.isdigit() else None,
         )
+
+
+def _shown(response: httpx.Response) -> str:
+    """``": <readable text of the body>"`` (an HTML page's title and text), or nothing."""
+    return f": {text}" if (text := body_text(response)) else ""
 
 
 def _local(tag: str) -> str:
