@@ -30,6 +30,7 @@ from sf_toolkit.io.api import (
     save_update_bulk_async,
     save_upsert_bulk_async,
 )
+from sf_toolkit.models import api_name_of
 from sf_toolkit.results import Outcome
 from sf_toolkit.testing import FakeOrg
 
@@ -428,7 +429,7 @@ async def test_a_job_is_reattached_by_id_from_a_new_client(
         with pytest.raises(NotFoundError):
             await AsyncBulkIngestJob.get(job_id, sf_client=second)
     assert [r.record.LastName for r in saved] == ["A"]
-    assert type(saved[0].record).__name__ == "Contact"  # the model registered for Contact
+    assert api_name_of(saved[0].record) == "Contact"  # typed by the model registered for it
     assert failed[0].errors[0].status_code == "REQUIRED_FIELD_MISSING"
 
 
