@@ -29,7 +29,7 @@ from sf_toolkit.testing import FakeOrg
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 BLOCK = re.compile(r"^\.\. code-block:: python\n\n((?:(?: {4}.*)?\n)+)", re.MULTILINE)
-PAGES = ["records.rst", "queries.rst", "clients.rst", "async.rst"]
+PAGES = ["records.rst", "queries.rst", "clients.rst", "async.rst", "bulk.rst"]
 
 
 def blocks(page: str) -> list[str]:
