@@ -5,6 +5,7 @@ No postponed annotations here: models declared inside a test must resolve their 
 """
 
 import datetime
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -548,3 +549,29 @@ async def test_a_failing_query_job_raises(client: AsyncSalesforceClient, org: Fa
 
     with pytest.raises(SalesforceApiError):
         _ = [r async for r in query_bulk_async("SELECT COUNT() FROM Account", client)]
+
+
+async def test_a_large_bulk_query_streams_with_bounded_memory(
+    make_client: Callable[..., AsyncSalesforceClient],
+) -> None:
+    """Iterating 5,000 bulk rows holds about one page at a time, not the whole result."""
+    big = FakeOrg(seed=5)
+    for n in range(5_000):
+        big.store.insert("Account", {"Name": f"Account {n:05d}"})
+    big.bulk.query_page_size = 500
+    query = select(Account, "Id", "Name")
+    async with make_client(transport=big.async_transport()) as client:
+        tracemalloc.start()
+        try:
+            seen = 0
+            async for _ in query_bulk_async(query, client):
+                seen += 1
+            _, streamed_peak = tracemalloc.get_traced_memory()
+            tracemalloc.reset_peak()
+            kept = [a async for a in query_bulk_async(query, client)]
+            _, kept_peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert seen == len(kept) == 5_000
+    # Ten pages of 500: streaming must stay far below holding them all.
+    assert streamed_peak < kept_peak / 2
