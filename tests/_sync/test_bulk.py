@@ -543,7 +543,7 @@ def test_a_large_bulk_query_streams_with_bounded_memory(
     """Iterating 5,000 bulk rows holds about one page at a time, not the whole result."""
     big = FakeOrg(seed=5)
     for n in range(5_000):
-        big.store.insert("Account", {"Name": f"Account {n:05d}"})
+        big.store.insert("Account", {"Name": f"Account {n:05d} " + "x" * 200})
     big.bulk.query_page_size = 500
     query = select(Account, "Id", "Name")
     with make_client(transport=big.transport()) as client:
