@@ -261,6 +261,9 @@ async def test_a_large_input_becomes_several_jobs_with_one_upload_each(
     assert sorted(r["Name"] for r in org.records("Account")) == sorted(names)
     saved = [r.record.Name async for r in job.successful_results()]
     assert sorted(saved) == sorted(names)
+    again = await AsyncBulkIngestJobGroup.get(job.ids, client)
+    assert again.ids == job.ids
+    assert again.records_processed == 300
 
 
 async def test_records_bringing_new_columns_start_a_new_job(

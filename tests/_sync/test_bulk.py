@@ -253,6 +253,9 @@ def test_a_large_input_becomes_several_jobs_with_one_upload_each(
     assert sorted(r["Name"] for r in org.records("Account")) == sorted(names)
     saved = [r.record.Name for r in job.successful_results()]
     assert sorted(saved) == sorted(names)
+    again = BulkIngestJobGroup.get(job.ids, client)
+    assert again.ids == job.ids
+    assert again.records_processed == 300
 
 
 def test_records_bringing_new_columns_start_a_new_job(

@@ -470,6 +470,30 @@ class BulkIngestJobGroup:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {len(self.jobs)} jobs {self.state}>"
 
+    @classmethod
+    def get(
+        cls,
+        job_ids: Iterable[str],
+        sf_client: SalesforceClient | None = None,
+        *,
+        model: type[SObject] | None = None,
+        progress: Progress | None = None,
+    ) -> BulkIngestJobGroup:
+        """
+        Reattach to the jobs of a group by their Ids (its :attr:`ids`).
+
+        Raises:
+            TypeError: If ``job_ids`` is a single string rather than a list of Ids.
+            InvalidIdError: If an Id is malformed (nothing is sent).
+            NotFoundError: If the org has no such ingest job.
+        """
+        if isinstance(job_ids, str):
+            raise TypeError("job_ids must be a list of job Ids; use BulkIngestJob.get for one")
+        ids = [validate_id(job_id, argument="job_ids") for job_id in job_ids]
+        return cls(
+            [BulkIngestJob.get(job_id, sf_client, model=model, progress=progress) for job_id in ids]
+        )
+
     @property
     def ids(self) -> list[str]:
         """The Ids of the jobs, in input order."""
