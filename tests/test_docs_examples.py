@@ -64,6 +64,7 @@ def rsa_key_pem() -> bytes:
 @pytest.fixture
 def namespace(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[dict[str, Any]]:
     org = FakeOrg(records=5, seed=4)
+    org.bulk.polls_in_progress = 0  # Bulk jobs finish at the first poll: no waiting between
     # What the pages assume the reader has: a user, a key file, the Salesforce CLI.
     org.add_user("ann@example.com", "correct horse", security_token="XXXXXXXXXXXXXXXXXXXXXXXX")
     monkeypatch.chdir(tmp_path)

@@ -184,6 +184,7 @@ def test_bulk_api_operations(login: SalesforceLogin, org: FakeOrg) -> None:
             if (r["External_ID__c"] or "").startswith("BULK-")
         )
 
+    org.bulk.polls_in_progress = 0  # jobs finish at the first poll: no waiting between polls
     with SalesforceClient(login=login):
         accounts = [Account(Name=f"Bulk {n}", External_ID__c=f"BULK-{n}") for n in range(3)]
         # Synchronous bulk operations
