@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
 from sf_toolkit._wire.bulk_csv import CsvReader, UploadSplitter, cell, csv_line
@@ -31,6 +34,16 @@ def test_lines_quote_only_what_needs_quoting() -> None:
     assert csv_line(["a", 'say "hi"', "x,y", "two\nlines"]) == (
         b'a,"say ""hi""","x,y","two\nlines"\n'
     )
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [["a", ""], ["", "b"], [" spaced ", "tab\there"], ["\r", '"'], ["é,ü", "line\r\nend"]],
+)
+def test_lines_read_back_as_the_cells_written(cells: list[str]) -> None:
+    """Python's csv reader reads each written line back as exactly the cells written."""
+    line = csv_line(cells).decode("utf-8")
+    assert next(csv.reader(io.StringIO(line, newline=""))) == cells
 
 
 def test_the_splitter_counts_utf8_bytes_not_characters() -> None:

@@ -8,7 +8,13 @@ from decimal import Decimal
 import pytest
 
 from sf_toolkit import SObject
-from sf_toolkit._wire.bulk_jobs import BulkProgress, JobInfo, combined_state, ingest_spec
+from sf_toolkit._wire.bulk_jobs import (
+    BulkProgress,
+    JobInfo,
+    combined_state,
+    ingest_spec,
+    result_page_urls,
+)
 from sf_toolkit._wire.bulk_rows import (
     RecordEncoder,
     ResultReader,
@@ -62,6 +68,12 @@ def test_records_become_rows_in_salesforce_formats() -> None:
         "Colors__c": "Red;Blue",
         "Account.External_ID__c": "EXT-1",
     }
+
+
+def test_a_record_without_fields_is_refused() -> None:
+    """A record with nothing to send would be a blank CSV line; it is a ValueError."""
+    with pytest.raises(ValueError, match="no field to send"):
+        RecordEncoder("insert").row(Parent())
 
 
 def test_update_rows_lead_with_the_id() -> None:
@@ -318,3 +330,20 @@ def test_progress_events_default_to_zero_counts() -> None:
     """A progress event names the job and state; counts not reported are 0."""
     event = BulkProgress(job_id="7505g000000AbCdAAK", state="Open")
     assert (event.records_uploaded, event.rows_downloaded) == (0, 0)
+
+
+def test_result_pages_give_urls_and_the_next_listing() -> None:
+    """The documented resultPages answer gives each resultUrl, and nextRecordsUrl until done."""
+    base = "/services/data/v59.0/jobs/query/750R0000000zxr8IAA"
+    data = {
+        "resultPages": [{"resultUrl": f"{base}/results?locator=MTAwMDA"}],
+        "nextRecordsUrl": f"{base}/resultPages?locator=MjAwMDA",
+        "done": False,
+    }
+    assert result_page_urls(data) == (
+        [f"{base}/results?locator=MTAwMDA"],
+        f"{base}/resultPages?locator=MjAwMDA",
+    )
+    assert result_page_urls({**data, "done": True})[1] is None
+    with pytest.raises(SalesforceApiError, match="result pages"):
+        result_page_urls({"resultPages": [{"url": "x"}]})

@@ -41,6 +41,7 @@ from .._wire.bulk_jobs import (
     ingest_spec,
     job_path,
     query_spec,
+    result_page_urls,
 )
 from .._wire.bulk_rows import RecordEncoder, ResultReader, RowDecoder, check_external_id_field
 from .._wire.errors import connection_error
@@ -137,6 +138,8 @@ async def _csv_rows(
     except httpx.TransportError as exc:  # the body broke off midway
         raise connection_error(exc, exc.request) from exc
     except ValueError as exc:
+        if isinstance(exc, SalesforceApiError):  # InvalidIdError is a ValueError too
+            raise
         raise _bad_csv(job_id, exc) from exc
 
 
@@ -880,11 +883,9 @@ class AsyncBulkQueryJob(AsyncBulkJob):
         while listing is not None or pending:
             while listing is not None and len(pending) < concurrency:
                 data = _json(await self._client.get(listing))
-                for page in data.get("resultPages") or ():
-                    pending.append(_on_instance(self._client, str(page["resultUrl"])))
-                next_url = data.get("nextRecordsUrl")
-                done = data.get("done", True)
-                listing = _on_instance(self._client, next_url) if next_url and not done else None
+                urls, next_url = result_page_urls(data)
+                pending += [_on_instance(self._client, url) for url in urls]
+                listing = _on_instance(self._client, next_url) if next_url else None
             window, pending = pending[:concurrency], pending[concurrency:]
             for rows in await map_bounded_async(self._page, window, concurrency):
                 if rows:

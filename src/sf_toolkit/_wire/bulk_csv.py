@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -56,24 +55,18 @@ def cell(value: Any) -> str:
     return str(value)
 
 
-class _LineWriter:
-    def __init__(self) -> None:
-        self.buffer = io.StringIO()
-        self.writer = csv.writer(self.buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-
-    def line(self, cells: Sequence[str]) -> str:
-        self.buffer.seek(0)
-        self.buffer.truncate()
-        self.writer.writerow(cells)
-        return self.buffer.getvalue()
-
-
-_WRITER = _LineWriter()
+def _field(text: str) -> str:
+    if '"' in text or "," in text or "\n" in text or "\r" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def csv_line(cells: Sequence[str]) -> bytes:
-    """One CSV line (``LF``-terminated, quoted where needed) as UTF-8 bytes."""
-    return _WRITER.line(cells).encode("utf-8")
+    """
+    One CSV line (``LF``-terminated) as UTF-8 bytes: a cell is quoted, with ``""`` for a
+    quote, when it holds a comma, a quote or a line break; others are written as they are.
+    """
+    return (",".join([_field(text) for text in cells]) + "\n").encode("utf-8")
 
 
 class UploadSplitter:
@@ -96,6 +89,7 @@ class UploadSplitter:
             raise ValueError(f"max_upload_bytes must be a positive integer, got {max_bytes!r}")
         self.max_bytes = max_bytes
         self.header: tuple[str, ...] | None = None
+        self._columns: frozenset[str] = frozenset()
         self.size = 0
         self.rows = 0
 
@@ -112,7 +106,7 @@ class UploadSplitter:
         """
         new_header: bytes | None = None
         header = self.header
-        if header is None or not header_covers(header, row):
+        if header is None or not self._columns.issuperset(row):
             header = tuple(row)
             new_header = csv_line(header)
         line = csv_line([row.get(column, "") for column in header])
@@ -125,16 +119,12 @@ class UploadSplitter:
                     f"header, more than the {self.max_bytes} bytes one upload may hold"
                 )
             self.header = header
+            self._columns = frozenset(header)
             self.size = len(new_header)
             self.rows = 0
         self.size += len(line)
         self.rows += 1
         return new_header, line
-
-
-def header_covers(header: Sequence[str], row: dict[str, str]) -> bool:
-    """Whether every column of ``row`` is in ``header``."""
-    return len(row) <= len(header) and all(column in header for column in row)
 
 
 class CsvReader:

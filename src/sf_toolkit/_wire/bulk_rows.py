@@ -69,6 +69,8 @@ class _ModelFacts:
     """The declared spelling of each API name."""
     parents: Mapping[str, type[SObject] | None]
     """Parent relationship fields and their models (None: any type)."""
+    datetimes: frozenset[str]
+    """The datetime fields, whose cells are written in UTC with ``Z``."""
 
 
 def _strip_optional(tp: Any) -> Any:
@@ -97,7 +99,8 @@ def _facts(cls: type[SObject]) -> _ModelFacts:
     parents = {
         name.lower(): model for name, model, is_child in relationship_fields(cls) if not is_child
     }
-    return _ModelFacts(kinds=kinds, names=names, parents=parents)
+    datetimes = frozenset(name for name, kind in kinds.items() if kind == "datetime")
+    return _ModelFacts(kinds=kinds, names=names, parents=parents, datetimes=datetimes)
 
 
 def _model_facts(cls: type[SObject] | None) -> _ModelFacts | None:
@@ -180,25 +183,26 @@ class RecordEncoder:
                 f"record {self.count} is a {type(record).__name__}, not an SObject record"
             )
         self._check_type(record)
-        include_id = self.operation == "update"
-        payload = to_payload(record, include_id=include_id)
-        if self.operation == "update" and record.Id is None:
+        record_id = record.__dict__.get("Id")
+        if self.operation == "update" and record_id is None:
             raise ValueError(f"record {self.count} ({api_name_of(record)}) has no Id to update")
-        if self.operation == "insert" and record.Id is not None:
+        if self.operation == "insert" and record_id is not None:
             raise ValueError(
-                f"record {self.count} ({api_name_of(record)}) already has Id {record.Id!r}; "
+                f"record {self.count} ({api_name_of(record)}) already has Id {record_id!r}; "
                 "insert takes new records only (use update or upsert)"
             )
+        payload = to_payload(record, include_id=self.operation == "update")
         if self.operation == "upsert":
             self._check_external_id(record, payload)
         facts = _model_facts(type(record))
-        row: dict[str, str] = {}
-        for key, value in payload.items():
-            text = cell(value)
-            if facts is not None and facts.kinds.get(key.lower()) == "datetime":
-                text = _utc_z(text)
-            row[key] = text
-        self._parent_columns(record, facts, row)
+        row = _cells(payload, facts)
+        if (facts is not None and facts.parents) or extra_fields(record):
+            self._parent_columns(record, facts, row)
+        if not row:
+            raise ValueError(
+                f"record {self.count} ({api_name_of(record)}) has no field to send; set at "
+                "least one"
+            )
         return row
 
     def _check_type(self, record: SObject) -> None:
@@ -253,14 +257,22 @@ class RecordEncoder:
         for name, parent in candidates:
             if not isinstance(parent, SObject):
                 continue
-            parent_facts = _model_facts(type(parent))
-            for key, value in to_payload(parent).items():
-                if value is None:
-                    continue
-                text = cell(value)
-                if parent_facts is not None and parent_facts.kinds.get(key.lower()) == "datetime":
-                    text = _utc_z(text)
-                row[f"{name}.{key}"] = text
+            payload = {k: v for k, v in to_payload(parent).items() if v is not None}
+            row.update(_cells(payload, _model_facts(type(parent)), f"{name}."))
+
+
+def _cells(
+    payload: Mapping[str, Any], facts: _ModelFacts | None, prefix: str = ""
+) -> dict[str, str]:
+    """A payload's values as cells, datetimes in UTC with ``Z``, keys prefixed."""
+    datetimes = facts.datetimes if facts is not None else frozenset()
+    row: dict[str, str] = {}
+    for key, value in payload.items():
+        text = value if type(value) is str and value else cell(value)
+        if datetimes and key.lower() in datetimes:
+            text = _utc_z(text)
+        row[prefix + key] = text
+    return row
 
 
 def _utc_z(text: str) -> str:
