@@ -290,7 +290,8 @@ async def test_records_bringing_new_columns_start_a_new_job(
             lambda c: save_insert_bulk_async([Account(Name="a"), Contact(LastName="b")], c),
             TypeError,
         ),
-        (lambda c: save_insert_bulk_async([Account(Name="a"), {"Name": "b"}], c), TypeError),
+        (lambda c: save_insert_bulk_async([Account(Name="a"), 42], c), TypeError),
+        (lambda c: save_insert_bulk_async([{"Name": "no sobject"}], c), TypeError),
         (lambda c: save_upsert_bulk_async([Account(Name="a")], "Nope__c", c), ValueError),
         (
             lambda c: save_upsert_bulk_async(
@@ -310,6 +311,7 @@ async def test_records_bringing_new_columns_start_a_new_job(
         "empty",
         "mixed-types",
         "not-a-record",
+        "dict-without-sobject",
         "unknown-external-id-field",
         "upsert-without-value",
         "update-without-id",
@@ -325,6 +327,35 @@ async def test_bad_input_is_refused_before_any_job_is_created(
     with pytest.raises(error):
         await call(client)
     assert bulk_requests(org) == []
+
+
+async def test_an_unknown_external_id_field_is_named(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """Upserting on a field the model does not declare says so, before any job."""
+    with pytest.raises(ValueError, match="declares no field 'Nope__c'"):
+        await save_upsert_bulk_async([Account(Name="a")], "Nope__c", client)
+    assert bulk_requests(org) == []
+
+
+async def test_plain_dicts_are_written_with_sobject(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """Dicts of API names, Python values and parent columns load like records."""
+    parent = org.insert("Account", {"Name": "Parent", "External_ID__c": "P-1"})
+    rows = [
+        {
+            "LastName": "Dict",
+            "Birthdate": datetime.date(1990, 5, 17),
+            "Account.External_ID__c": "P-1",
+        },
+        {"LastName": "Nested", "Account": {"External_ID__c": "P-1"}, "Email": None},
+    ]
+    job = await save_insert_bulk_async(rows, client, sobject="Contact")
+    await job.wait()
+    stored = sorted((r["LastName"], r["Birthdate"], r["AccountId"]) for r in org.records("Contact"))
+    assert stored == [("Dict", "1990-05-17", parent), ("Nested", None, parent)]
+    assert job.records_failed == 0
 
 
 async def test_salesforce_refuses_a_field_that_is_not_an_external_id(

@@ -70,6 +70,47 @@ def test_records_become_rows_in_salesforce_formats() -> None:
     }
 
 
+def test_plain_dicts_become_rows_in_the_same_formats() -> None:
+    """Dict values are written as records' are; nested dicts become parent columns."""
+    encoder = RecordEncoder("insert", sobject="Contact")
+    row = encoder.row(
+        {
+            "LastName": "Ann",
+            "Seen__c": datetime.datetime(
+                2002, 10, 10, 0, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=5))
+            ),
+            "Amount__c": Decimal("12.50"),
+            "Colors__c": ["Red", "Blue"],
+            "Email": None,
+            "Account": {"External_ID__c": "EXT-1"},
+            "Owner.Email": "boss@example.com",
+        }
+    )
+    assert row == {
+        "LastName": "Ann",
+        "Seen__c": "2002-10-09T19:00:00.000Z",
+        "Amount__c": "12.5",
+        "Colors__c": "Red;Blue",
+        "Email": "#N/A",
+        "Owner.Email": "boss@example.com",
+        "Account.External_ID__c": "EXT-1",
+    }
+
+
+@pytest.mark.parametrize(
+    ("record", "error"),
+    [
+        ({"Bad Key": "x"}, ValueError),
+        ({"Name": object()}, TypeError),
+        ({"Id": "003000000000001AAA", "LastName": "x"}, ValueError),
+    ],
+)
+def test_bad_dicts_are_refused(record: dict[str, object], error: type[Exception]) -> None:
+    """A key that is not a field, a value with no CSV form, or an insert with an Id."""
+    with pytest.raises(error):
+        RecordEncoder("insert", sobject="Contact").row(record)
+
+
 def test_a_record_without_fields_is_refused() -> None:
     """A record with nothing to send would be a blank CSV line; it is a ValueError."""
     with pytest.raises(ValueError, match="no field to send"):

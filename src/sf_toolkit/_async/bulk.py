@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from pathlib import Path
 from typing import IO, Any, TypeVar, overload
 
@@ -590,7 +590,7 @@ async def _ingest_async(
     progress: Progress | None = None,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
 ) -> AsyncBulkIngestJob | AsyncBulkIngestJobGroup:
-    if isinstance(records, (str, bytes, SObject)) or not isinstance(records, Iterable):
+    if isinstance(records, (str, bytes, SObject, Mapping)) or not isinstance(records, Iterable):
         raise TypeError(f"records must be an iterable of records, got {type(records).__name__}")
     splitter = UploadSplitter(max_upload_bytes)
     await check_callback_async(progress)
@@ -630,9 +630,10 @@ async def _ingest_async(
 
 
 async def save_insert_bulk_async(
-    records: Iterable[SObject],
+    records: Iterable[SObject | Mapping[str, Any]],
     sf_client: AsyncSalesforceClient | None = None,
     *,
+    sobject: type[SObject] | str | None = None,
     progress: Progress | None = None,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
 ) -> AsyncBulkIngestJob | AsyncBulkIngestJobGroup:
@@ -645,7 +646,10 @@ async def save_insert_bulk_async(
     :class:`AsyncBulkIngestJobGroup`.
 
     Args:
-        records: Records of one sObject type, without Ids.
+        records: Records of one sObject type, without Ids; or plain dicts of field API name
+            to value (``{"Name": "Acme", "Account.External_ID__c": "A-1"}``) with ``sobject``.
+        sobject: The model class or sObject name; needed for plain dicts, and it pins the
+            type (and the model results are rebuilt with) for records.
         progress: Called with a :class:`~sf_toolkit.BulkProgress` after each upload, poll
             and batch of result rows.
         max_upload_bytes: The most CSV bytes per job (Salesforce: 150 MB after base64, so
@@ -657,14 +661,20 @@ async def save_insert_bulk_async(
             created).
     """
     return await _ingest_async(
-        records, "insert", sf_client, progress=progress, max_upload_bytes=max_upload_bytes
+        records,
+        "insert",
+        sf_client,
+        sobject=sobject,
+        progress=progress,
+        max_upload_bytes=max_upload_bytes,
     )
 
 
 async def save_update_bulk_async(
-    records: Iterable[SObject],
+    records: Iterable[SObject | Mapping[str, Any]],
     sf_client: AsyncSalesforceClient | None = None,
     *,
+    sobject: type[SObject] | str | None = None,
     progress: Progress | None = None,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
 ) -> AsyncBulkIngestJob | AsyncBulkIngestJobGroup:
@@ -679,15 +689,21 @@ async def save_update_bulk_async(
         ValueError: No records, or a record has no Id (checked before any job is created).
     """
     return await _ingest_async(
-        records, "update", sf_client, progress=progress, max_upload_bytes=max_upload_bytes
+        records,
+        "update",
+        sf_client,
+        sobject=sobject,
+        progress=progress,
+        max_upload_bytes=max_upload_bytes,
     )
 
 
 async def save_upsert_bulk_async(
-    records: Iterable[SObject],
+    records: Iterable[SObject | Mapping[str, Any]],
     external_id_field: str,
     sf_client: AsyncSalesforceClient | None = None,
     *,
+    sobject: type[SObject] | str | None = None,
     progress: Progress | None = None,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
 ) -> AsyncBulkIngestJob | AsyncBulkIngestJobGroup:
@@ -713,6 +729,7 @@ async def save_upsert_bulk_async(
         "upsert",
         sf_client,
         external_id_field=external_id_field,
+        sobject=sobject,
         progress=progress,
         max_upload_bytes=max_upload_bytes,
     )

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, TypeVar, overload
 
@@ -589,7 +589,7 @@ def _ingest(
     progress: Progress | None = None,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
 ) -> BulkIngestJob | BulkIngestJobGroup:
-    if isinstance(records, (str, bytes, SObject)) or not isinstance(records, Iterable):
+    if isinstance(records, (str, bytes, SObject, Mapping)) or not isinstance(records, Iterable):
         raise TypeError(f"records must be an iterable of records, got {type(records).__name__}")
     splitter = UploadSplitter(max_upload_bytes)
     check_callback(progress)
@@ -629,9 +629,10 @@ def _ingest(
 
 
 def save_insert_bulk(
-    records: Iterable[SObject],
+    records: Iterable[SObject | Mapping[str, Any]],
     sf_client: SalesforceClient | None = None,
     *,
+    sobject: type[SObject] | str | None = None,
     progress: Progress | None = None,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
 ) -> BulkIngestJob | BulkIngestJobGroup:
@@ -644,7 +645,10 @@ def save_insert_bulk(
     :class:`BulkIngestJobGroup`.
 
     Args:
-        records: Records of one sObject type, without Ids.
+        records: Records of one sObject type, without Ids; or plain dicts of field API name
+            to value (``{"Name": "Acme", "Account.External_ID__c": "A-1"}``) with ``sobject``.
+        sobject: The model class or sObject name; needed for plain dicts, and it pins the
+            type (and the model results are rebuilt with) for records.
         progress: Called with a :class:`~sf_toolkit.BulkProgress` after each upload, poll
             and batch of result rows.
         max_upload_bytes: The most CSV bytes per job (Salesforce: 150 MB after base64, so
@@ -656,14 +660,20 @@ def save_insert_bulk(
             created).
     """
     return _ingest(
-        records, "insert", sf_client, progress=progress, max_upload_bytes=max_upload_bytes
+        records,
+        "insert",
+        sf_client,
+        sobject=sobject,
+        progress=progress,
+        max_upload_bytes=max_upload_bytes,
     )
 
 
 def save_update_bulk(
-    records: Iterable[SObject],
+    records: Iterable[SObject | Mapping[str, Any]],
     sf_client: SalesforceClient | None = None,
     *,
+    sobject: type[SObject] | str | None = None,
     progress: Progress | None = None,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
 ) -> BulkIngestJob | BulkIngestJobGroup:
@@ -678,15 +688,21 @@ def save_update_bulk(
         ValueError: No records, or a record has no Id (checked before any job is created).
     """
     return _ingest(
-        records, "update", sf_client, progress=progress, max_upload_bytes=max_upload_bytes
+        records,
+        "update",
+        sf_client,
+        sobject=sobject,
+        progress=progress,
+        max_upload_bytes=max_upload_bytes,
     )
 
 
 def save_upsert_bulk(
-    records: Iterable[SObject],
+    records: Iterable[SObject | Mapping[str, Any]],
     external_id_field: str,
     sf_client: SalesforceClient | None = None,
     *,
+    sobject: type[SObject] | str | None = None,
     progress: Progress | None = None,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
 ) -> BulkIngestJob | BulkIngestJobGroup:
@@ -712,6 +728,7 @@ def save_upsert_bulk(
         "upsert",
         sf_client,
         external_id_field=external_id_field,
+        sobject=sobject,
         progress=progress,
         max_upload_bytes=max_upload_bytes,
     )

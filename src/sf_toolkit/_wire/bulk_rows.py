@@ -19,7 +19,7 @@ import re
 import types
 import typing
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -37,6 +37,7 @@ from ..models import (
     sobject_class,
     to_payload,
 )
+from ..models import _values as v
 from ..results import Outcome, SaveError, SaveResult
 from .bulk_csv import NULL, cell
 
@@ -52,6 +53,9 @@ __all__ = [
 INGEST_OPERATIONS = ("insert", "update", "upsert", "delete", "hardDelete")
 
 _FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_COLUMN = re.compile(
+    r"[A-Za-z][A-Za-z0-9_]*(?::[A-Za-z][A-Za-z0-9_]*)?(?:\.[A-Za-z][A-Za-z0-9_]*)?"
+)
 _FIELDS_PART = re.compile(r"[A-Za-z0-9_.,]*")
 _ERROR_SPLIT = re.compile(r"(?<=--)\s+(?=[A-Z][A-Z0-9_]*:)")
 
@@ -178,53 +182,94 @@ class RecordEncoder:
         self.count += 1
         if self.operation in ("delete", "hardDelete"):
             return {"Id": self._delete_id(record)}
-        if not isinstance(record, SObject):
+        if isinstance(record, Mapping):
+            row = self._mapping_row(record)
+        elif isinstance(record, SObject):
+            row = self._record_row(record)
+        else:
             raise TypeError(
-                f"record {self.count} is a {type(record).__name__}, not an SObject record"
+                f"record {self.count} is a {type(record).__name__}, not an SObject record "
+                "(or a dict, with sobject=)"
             )
+        if not row:
+            raise ValueError(f"record {self.count} has no field to send; set at least one")
+        return row
+
+    def _record_row(self, record: SObject) -> dict[str, str]:
         self._check_type(record)
-        record_id = record.__dict__.get("Id")
-        if self.operation == "update" and record_id is None:
-            raise ValueError(f"record {self.count} ({api_name_of(record)}) has no Id to update")
-        if self.operation == "insert" and record_id is not None:
-            raise ValueError(
-                f"record {self.count} ({api_name_of(record)}) already has Id {record_id!r}; "
-                "insert takes new records only (use update or upsert)"
-            )
+        self._check_id(record.__dict__.get("Id"))
         payload = to_payload(record, include_id=self.operation == "update")
         if self.operation == "upsert":
-            self._check_external_id(record, payload)
+            self._check_external_id(payload)
         facts = _model_facts(type(record))
         row = _cells(payload, facts)
         if (facts is not None and facts.parents) or extra_fields(record):
             self._parent_columns(record, facts, row)
-        if not row:
-            raise ValueError(
-                f"record {self.count} ({api_name_of(record)}) has no field to send; set at "
-                "least one"
-            )
         return row
+
+    def _mapping_row(self, record: Mapping[Any, Any]) -> dict[str, str]:
+        if self.sobject is None:
+            raise TypeError(
+                f"record {self.count} is a {type(record).__name__}: plain dicts need the "
+                "sObject name, sobject='Account' (or a model class)"
+            )
+        if self.count == 1:
+            self._first_record()
+        payload: dict[str, Any] = {}
+        parents: list[tuple[str, Any]] = []
+        for key, value in record.items():
+            if not isinstance(key, str) or _COLUMN.fullmatch(key) is None:
+                raise ValueError(f"record {self.count} has a key that is not a field: {key!r}")
+            if isinstance(value, (SObject, Mapping)):
+                parents.append((key, value))
+            else:
+                payload[key] = _dump_value(value)
+        self._check_id(next((v for k, v in payload.items() if k.lower() == "id"), None))
+        if self.operation == "upsert":
+            self._check_external_id(payload)
+        row = _cells(payload, None)
+        for name, parent in parents:
+            values = to_payload(parent) if isinstance(parent, SObject) else parent
+            facts = _model_facts(type(parent)) if isinstance(parent, SObject) else None
+            dumped = {k: _dump_value(v) for k, v in values.items() if v is not None}
+            row.update(_cells(dumped, facts, f"{name}."))
+        return row
+
+    def _check_id(self, record_id: object) -> None:
+        if self.operation == "update" and record_id is None:
+            raise ValueError(f"record {self.count} ({self.sobject}) has no Id to update")
+        if self.operation == "insert" and record_id is not None:
+            raise ValueError(
+                f"record {self.count} ({self.sobject}) already has Id {record_id!r}; "
+                "insert takes new records only (use update or upsert)"
+            )
+
+    def _first_record(self) -> None:
+        """Check what needs the model, once it is known: the upsert's external id field."""
+        if self.operation == "upsert":
+            self.external_id_field = check_external_id_field(self.model, self.external_id_field)
 
     def _check_type(self, record: SObject) -> None:
         name = api_name_of(record)
         if self.sobject is None:
             self.sobject = name
-            self.model = type(record)
         elif name.lower() != self.sobject.lower():
             raise TypeError(
                 f"record {self.count} is a {name}, but this job is for {self.sobject}: a Bulk "
                 "job takes records of one sObject type"
             )
-        elif self.model is None:
+        if self.model is None:
             self.model = type(record)
+        if self.count == 1:
+            self._first_record()
 
-    def _check_external_id(self, record: SObject, payload: Mapping[str, Any]) -> None:
+    def _check_external_id(self, payload: Mapping[str, Any]) -> None:
         assert self.external_id_field is not None
         wanted = self.external_id_field.lower()
         value = next((v for k, v in payload.items() if k.lower() == wanted), None)
         if value is None or value == "":
             raise ValueError(
-                f"record {self.count} ({api_name_of(record)}) has no value in "
+                f"record {self.count} ({self.sobject}) has no value in "
                 f"{self.external_id_field}, which an upsert matches on"
             )
 
@@ -273,6 +318,25 @@ def _cells(
             text = _utc_z(text)
         row[prefix + key] = text
     return row
+
+
+def _dump_value(value: Any) -> Any:
+    """A plain value as JSON-ready text, in the formats the models write."""
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, datetime):
+        return _utc_z(v.format_datetime(value))
+    if isinstance(value, date):
+        return v.format_date(value)
+    if isinstance(value, time):
+        return v.format_time(value)
+    if isinstance(value, Decimal):
+        return v.format_decimal(value)
+    if isinstance(value, (bytes, bytearray)):
+        return v.format_blob(bytes(value))
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return v.format_multipicklist(value)
+    raise TypeError(f"cannot write a {type(value).__name__} value to a Bulk CSV cell")
 
 
 def _utc_z(text: str) -> str:
