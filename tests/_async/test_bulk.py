@@ -609,3 +609,57 @@ async def test_a_large_bulk_query_streams_with_bounded_memory(
     assert seen == len(kept) == 5_000
     # Ten pages of 500: streaming must stay far below holding them all.
     assert streamed_peak < kept_peak / 2
+
+
+async def test_concurrent_page_downloads_renew_an_expired_session_once(
+    make_client: Callable[..., AsyncSalesforceClient], org: FakeOrg
+) -> None:
+    """Three page downloads that all meet an expired session cause one login, then finish."""
+    org.bulk.query_page_size = 10
+    for n in range(30):
+        org.insert("Account", {"Name": f"E{n:02d}"})
+    org.faults.latency = 0.01
+    expired: list[str] = []
+
+    async def expire_at_first_page(request: httpx.Request) -> None:
+        if request.url.path.endswith("/results") and not expired:
+            expired.append(request.url.path)
+            org.expire_sessions()
+
+    async with make_client(event_hooks={"request": [expire_at_first_page]}) as client:
+        job = await AsyncBulkQueryJob.create(select(Account).order_by("Name"), client)
+        await job.wait()
+        logins = org.stats.logins
+        names = [a.Name async for a in job.records(concurrency=3)]
+    assert names == [f"E{n:02d}" for n in range(30)]
+    assert org.stats.logins == logins + 1
+    refused = [r for r in bulk_requests(org) if r.path.endswith("/results") and r.status == 401]
+    assert len(refused) >= 2  # several were in flight with the old session
+
+
+async def test_query_pages_follow_the_locator_with_max_records(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """page_size asks for maxRecords per page; the locator is followed to the end."""
+    for n in range(20):
+        org.insert("Account", {"Name": f"M{n:02d}"})
+    job = await AsyncBulkQueryJob.create("SELECT Name FROM Account ORDER BY Name", client)
+    await job.wait()
+    names = [a.Name async for a in job.records(page_size=7)]
+    assert names == [f"M{n:02d}" for n in range(20)]
+    pages = [r for r in bulk_requests(org) if r.path.endswith("/results")]
+    assert [r.params.get("maxRecords") for r in pages] == ["7", "7", "7"]
+    assert "locator" not in pages[0].params
+    assert all(r.params.get("locator") for r in pages[1:])
+
+
+async def test_an_aborted_query_job_has_no_results(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """Aborting a query job ends it Aborted; waiting on it raises BulkJobFailedError."""
+    job = await AsyncBulkQueryJob.create("SELECT Id FROM Account", client)
+    await job.abort()
+    assert job.state == "Aborted"
+    with pytest.raises(BulkJobFailedError) as caught:
+        await job.wait()
+    assert caught.value.state == "Aborted"
