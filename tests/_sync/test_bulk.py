@@ -643,3 +643,32 @@ def test_an_aborted_query_job_has_no_results(client: SalesforceClient, org: Fake
     with pytest.raises(BulkJobFailedError) as caught:
         job.wait()
     assert caught.value.state == "Aborted"
+
+
+def test_a_job_made_by_another_tool_reads_with_its_own_delimiter(
+    client: SalesforceClient, org: FakeOrg
+) -> None:
+    """A reattached TAB/CRLF job's results read with its delimiter and line ending."""
+    spec = {
+        "object": "Contact",
+        "operation": "insert",
+        "columnDelimiter": "TAB",
+        "lineEnding": "CRLF",
+    }
+    created = client.post("jobs/ingest", json=spec)
+    job_id = created.json()["id"]
+    upload = "LastName\tEmail\r\nTabbed\ttab@example.com\r\n\tnobody@example.com\r\n"
+    put = client.put(
+        f"jobs/ingest/{job_id}/batches",
+        content=upload.encode(),
+        headers={"Content-Type": "text/csv"},
+    )
+    assert put.status_code == 201
+    client.patch(f"jobs/ingest/{job_id}", json={"state": "UploadComplete"})
+    job = BulkIngestJob.get(job_id, client)
+    job.wait()
+    saved = [r for r in job.successful_results()]
+    failed = [r for r in job.failed_results()]
+    assert [(r.record.LastName, r.record.Email) for r in saved] == [("Tabbed", "tab@example.com")]
+    assert failed[0].record.Email == "nobody@example.com"
+    assert failed[0].errors[0].status_code == "REQUIRED_FIELD_MISSING"

@@ -129,3 +129,13 @@ def test_data_ending_inside_quotes_is_an_error() -> None:
     reader.feed(b'"Id"\n"00')
     with pytest.raises(ValueError, match="inside a quoted value"):
         reader.close()
+
+
+def test_the_reader_takes_the_jobs_delimiter_and_crlf() -> None:
+    """A TAB-delimited CRLF file (a job's columnDelimiter/lineEnding) reads cell for cell."""
+    data = b'"sf__Id"\t"sf__Created"\tName\r\n"001"\t"true"\t"a\tb"\r\n'
+    reader = CsvReader("\t")
+    assert reader.feed(data) + reader.close() == [
+        ["sf__Id", "sf__Created", "Name"],
+        ["001", "true", "a\tb"],
+    ]

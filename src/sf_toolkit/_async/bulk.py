@@ -118,12 +118,12 @@ def _bad_csv(job_id: str, exc: Exception) -> SalesforceApiError:
 
 
 async def _csv_rows(
-    client: AsyncSalesforceClient, job_id: str, url: httpx.URL, params: Any = None
+    client: AsyncSalesforceClient, info: JobInfo, url: httpx.URL, params: Any = None
 ) -> AsyncIterator[list[str] | str]:
     """
     Stream one CSV file: yield its rows as they arrive, then its ``Sforce-Locator`` (a str).
     """
-    reader = CsvReader()
+    reader = CsvReader(info.delimiter)
     try:
         async with client.stream("GET", url, params=params, headers=_CSV_HEADERS) as response:
             if response.is_error:
@@ -140,7 +140,7 @@ async def _csv_rows(
     except ValueError as exc:
         if isinstance(exc, SalesforceApiError):  # InvalidIdError is a ValueError too
             raise
-        raise _bad_csv(job_id, exc) from exc
+        raise _bad_csv(info.id, exc) from exc
 
 
 async def _chunks_async(handle: IO[bytes]) -> AsyncIterator[bytes]:
@@ -411,7 +411,7 @@ class AsyncBulkIngestJob(AsyncBulkJob):
         await self._client.ensure_logged_in()
         reader: ResultReader | None = None
         count = 0
-        async for row in _csv_rows(self._client, self.id, self._url(resource)):
+        async for row in _csv_rows(self._client, self.info, self._url(resource)):
             if isinstance(row, str):
                 continue
             if reader is None:
@@ -872,7 +872,7 @@ class AsyncBulkQueryJob(AsyncBulkJob):
             if page_size:
                 params["maxRecords"] = str(page_size)
             header: tuple[str, ...] | None = None
-            async for row in _csv_rows(self._client, self.id, self._url("results"), params):
+            async for row in _csv_rows(self._client, self.info, self._url("results"), params):
                 if isinstance(row, str):
                     locator = row
                 elif header is None:
@@ -886,7 +886,7 @@ class AsyncBulkQueryJob(AsyncBulkJob):
     async def _page(self, url: httpx.URL) -> list[list[str]]:
         response = await self._client.get(url, headers=_CSV_HEADERS)
         _rest.check(response)
-        reader = CsvReader()
+        reader = CsvReader(self.info.delimiter)
         try:
             return reader.feed(response.content) + reader.close()
         except ValueError as exc:

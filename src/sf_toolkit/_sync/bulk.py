@@ -120,12 +120,12 @@ def _bad_csv(job_id: str, exc: Exception) -> SalesforceApiError:
 
 
 def _csv_rows(
-    client: SalesforceClient, job_id: str, url: httpx.URL, params: Any = None
+    client: SalesforceClient, info: JobInfo, url: httpx.URL, params: Any = None
 ) -> Iterator[list[str] | str]:
     """
     Stream one CSV file: yield its rows as they arrive, then its ``Sforce-Locator`` (a str).
     """
-    reader = CsvReader()
+    reader = CsvReader(info.delimiter)
     try:
         with client.stream("GET", url, params=params, headers=_CSV_HEADERS) as response:
             if response.is_error:
@@ -142,7 +142,7 @@ def _csv_rows(
     except ValueError as exc:
         if isinstance(exc, SalesforceApiError):  # InvalidIdError is a ValueError too
             raise
-        raise _bad_csv(job_id, exc) from exc
+        raise _bad_csv(info.id, exc) from exc
 
 
 def _chunks(handle: IO[bytes]) -> Iterator[bytes]:
@@ -413,7 +413,7 @@ class BulkIngestJob(BulkJob):
         self._client.ensure_logged_in()
         reader: ResultReader | None = None
         count = 0
-        for row in _csv_rows(self._client, self.id, self._url(resource)):
+        for row in _csv_rows(self._client, self.info, self._url(resource)):
             if isinstance(row, str):
                 continue
             if reader is None:
@@ -869,7 +869,7 @@ class BulkQueryJob(BulkJob):
             if page_size:
                 params["maxRecords"] = str(page_size)
             header: tuple[str, ...] | None = None
-            for row in _csv_rows(self._client, self.id, self._url("results"), params):
+            for row in _csv_rows(self._client, self.info, self._url("results"), params):
                 if isinstance(row, str):
                     locator = row
                 elif header is None:
@@ -883,7 +883,7 @@ class BulkQueryJob(BulkJob):
     def _page(self, url: httpx.URL) -> list[list[str]]:
         response = self._client.get(url, headers=_CSV_HEADERS)
         _rest.check(response)
-        reader = CsvReader()
+        reader = CsvReader(self.info.delimiter)
         try:
             return reader.feed(response.content) + reader.close()
         except ValueError as exc:

@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 __all__ = [
+    "COLUMN_DELIMITERS",
     "DEFAULT_MAX_UPLOAD_BYTES",
     "NULL",
     "CsvReader",
@@ -27,6 +28,16 @@ __all__ = [
     "cell",
     "csv_line",
 ]
+
+#: ``columnDelimiter`` values of a job and their characters ("Create a Job").
+COLUMN_DELIMITERS = {
+    "BACKQUOTE": "`",
+    "CARET": "^",
+    "COMMA": ",",
+    "PIPE": "|",
+    "SEMICOLON": ";",
+    "TAB": "\t",
+}
 
 #: ``#N/A`` in an upload sets a field to null (an empty cell leaves it unchanged).
 NULL = "#N/A"
@@ -132,10 +143,15 @@ class CsvReader:
     Read CSV rows from bytes fed in arbitrary chunks (UTF-8 split anywhere, quoted newlines).
 
     Salesforce's result files quote every value; a line ends a row only where the quotes seen
-    so far are balanced, so a chunk's rows can be parsed as soon as they are complete.
+    so far are balanced, so a chunk's rows can be parsed as soon as they are complete. ``LF``
+    and ``CRLF`` line endings both read.
+
+    Args:
+        delimiter: The job's column delimiter character (see :data:`COLUMN_DELIMITERS`).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, delimiter: str = ",") -> None:
+        self._delimiter = delimiter
         self._decoder = codecs.getincrementaldecoder("utf-8-sig")()
         self._tail = ""
         self._open = ""  # complete lines of a row whose quoted value is still open
@@ -177,4 +193,5 @@ class CsvReader:
                 complete.append(pending)
                 pending = ""
         self._open = pending
-        return [row for row in csv.reader(complete, strict=True) if row]
+        reader = csv.reader(complete, delimiter=self._delimiter, strict=True)
+        return [row for row in reader if row]

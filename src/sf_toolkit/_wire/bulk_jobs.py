@@ -14,6 +14,7 @@ from typing import Any
 import attrs
 
 from ..exceptions import SalesforceApiError
+from .bulk_csv import COLUMN_DELIMITERS
 
 __all__ = [
     "ABORTED",
@@ -184,6 +185,11 @@ class JobInfo:
             external_id_field=external if isinstance(external, str) and external else None,
             data=dict(data),
         )
+
+    @property
+    def delimiter(self) -> str:
+        """The character between columns of the job's CSV (``columnDelimiter``, default ``,``)."""
+        return COLUMN_DELIMITERS.get(str(self.data.get("columnDelimiter", "COMMA")), ",")
 
     @property
     def done(self) -> bool:
