@@ -692,3 +692,32 @@ async def test_a_job_made_by_another_tool_reads_with_its_own_delimiter(
     assert [(r.record.LastName, r.record.Email) for r in saved] == [("Tabbed", "tab@example.com")]
     assert failed[0].record.Email == "nobody@example.com"
     assert failed[0].errors[0].status_code == "REQUIRED_FIELD_MISSING"
+
+
+async def test_rows_without_a_model_are_typed_by_describe(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """With no model for the sObject, describe types the values: numbers, booleans, dates."""
+    org.add_object(
+        {
+            "name": "Unmodelled__c",
+            "fields": [
+                {"name": "Name", "type": "string"},
+                {"name": "Count__c", "type": "int"},
+                {"name": "Live__c", "type": "boolean"},
+                {"name": "Day__c", "type": "date"},
+                {"name": "Note__c", "type": "string"},
+            ],
+        }
+    )
+    org.insert(
+        "Unmodelled__c", {"Name": "u", "Count__c": 3, "Live__c": True, "Day__c": "2024-02-29"}
+    )
+    soql = "SELECT Name, Count__c, Live__c, Day__c, Note__c FROM Unmodelled__c"
+    (record,) = [r async for r in query_bulk_async(soql, client)]
+    assert api_name_of(record) == "Unmodelled__c"
+    assert record.Count__c == 3
+    assert record.Live__c is True
+    assert record.Day__c == datetime.date(2024, 2, 29)
+    assert record.Note__c is None
+    assert len([r for r in org.requests if r.route == "describe"]) == 1

@@ -20,10 +20,11 @@ from sf_toolkit._wire.bulk_rows import (
     ResultReader,
     RowDecoder,
     check_external_id_field,
+    describe_kinds,
     parse_sf_error,
 )
 from sf_toolkit.exceptions import InvalidIdError, SalesforceApiError
-from sf_toolkit.models import GenericRecord
+from sf_toolkit.models import GenericRecord, parse_describe
 from sf_toolkit.results import Outcome, SaveError
 
 
@@ -212,6 +213,35 @@ def test_rows_without_a_model_stay_text() -> None:
     assert isinstance(record, GenericRecord)
     assert record.Flag__c == "true"
     assert record.Note__c is None
+
+
+def test_described_types_read_rows_without_a_model() -> None:
+    """Describe's field types read a model-less row: booleans, numbers, dates, datetimes."""
+    description = parse_describe(
+        {
+            "name": "Thing__c",
+            "fields": [
+                {"name": "Flag__c", "type": "boolean"},
+                {"name": "Count__c", "type": "int"},
+                {"name": "Price__c", "type": "currency"},
+                {"name": "Day__c", "type": "date"},
+                {"name": "At__c", "type": "datetime"},
+                {"name": "Colors__c", "type": "multipicklist"},
+            ],
+        }
+    )
+    kinds = describe_kinds(description)
+    header = ["Flag__c", "Count__c", "Price__c", "Day__c", "At__c", "Colors__c", "Owner.Name"]
+    record = RowDecoder(header, sobject="Thing__c", kinds=kinds).record(
+        ["false", "7", "9.5", "2024-02-29", "2024-01-31T12:00:00.000+0000", "a;b", "Ann"]
+    )
+    assert record.Flag__c is False
+    assert record.Count__c == 7
+    assert record.Price__c == 9.5
+    assert record.Day__c == datetime.date(2024, 2, 29)
+    assert record.At__c == datetime.datetime(2024, 1, 31, 12, tzinfo=datetime.timezone.utc)
+    assert record.Colors__c == "a;b"  # text without a model to say it is a list
+    assert record.Owner == {"Name": "Ann"}
 
 
 def test_a_row_with_the_wrong_width_is_an_error() -> None:

@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, TypeVar, overload
+from urllib.parse import quote
 
 import httpx
 
@@ -45,11 +46,17 @@ from .._wire.bulk_jobs import (
     query_spec,
     result_page_urls,
 )
-from .._wire.bulk_rows import RecordEncoder, ResultReader, RowDecoder, check_external_id_field
+from .._wire.bulk_rows import (
+    RecordEncoder,
+    ResultReader,
+    RowDecoder,
+    check_external_id_field,
+    describe_kinds,
+)
 from .._wire.errors import connection_error
 from ..exceptions import BulkJobFailedError, BulkJobTimeoutError, SalesforceApiError
 from ..ids import validate_id
-from ..models import SObject, api_name_of, connection_of
+from ..models import SObject, api_name_of, connection_of, parse_describe, sobject_class
 from ..results import SaveResult
 from ..soql import SelectQuery
 from .client import SalesforceClient
@@ -821,7 +828,8 @@ class BulkQueryJob(BulkJob):
 
         Cells are converted by the model's field types (``true``/``false``, numbers, dates,
         datetimes; empty is null) and dotted columns become nested parent records. Without
-        a model the records are the registered model's or a GenericRecord with text values.
+        a model the records are the registered model's, or GenericRecords whose own fields
+        are typed from the sObject's describe (parent columns stay text).
 
         Args:
             concurrency: With API 58.0 or later, download up to this many result pages at
@@ -836,6 +844,7 @@ class BulkQueryJob(BulkJob):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
         self._client.ensure_logged_in()
+        kinds = self._described_kinds()
         decoders: dict[tuple[str, ...], RowDecoder] = {}
         count = 0
         for row in self._rows(concurrency, page_size):
@@ -845,13 +854,29 @@ class BulkQueryJob(BulkJob):
             header, cells = row
             decoder = decoders.get(header)
             if decoder is None:
-                decoder = decoders[header] = RowDecoder(header, self._model, self.info.sobject)
+                decoder = decoders[header] = RowDecoder(
+                    header, self._model, self.info.sobject, kinds=kinds
+                )
             try:
                 record = decoder.record(cells)
             except ValueError as exc:
                 raise _bad_csv(self.id, exc) from exc
             count += 1
             yield record
+
+    def _described_kinds(self) -> dict[str, str] | None:
+        """
+        Without a model for the job's sObject, learn its field types from describe, so that
+        numbers, booleans and dates still arrive typed. None when describe is not allowed.
+        """
+        if self._model is not None or not self.info.sobject:
+            return None
+        if sobject_class(self.info.sobject) is not None:
+            return None
+        response = self._client.get(f"sobjects/{quote(self.info.sobject, safe='')}/describe")
+        if response.status_code in (403, 404):
+            return None
+        return describe_kinds(parse_describe(_json(response)))
 
     def _rows(
         self, concurrency: int, page_size: int | None

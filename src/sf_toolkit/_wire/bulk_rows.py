@@ -29,6 +29,7 @@ from ..ids import validate_id
 from ..models import (
     GenericRecord,
     SObject,
+    SObjectDescription,
     api_name_of,
     extra_fields,
     from_payload,
@@ -47,6 +48,7 @@ __all__ = [
     "RowDecoder",
     "ResultReader",
     "check_external_id_field",
+    "describe_kinds",
     "parse_sf_error",
 ]
 
@@ -370,7 +372,42 @@ def _to_float(text: str) -> Any:
         return text
 
 
+def _to_date(text: str) -> Any:
+    try:
+        return v.parse_date(text)
+    except ValueError:
+        return text
+
+
+def _to_datetime(text: str) -> Any:
+    try:
+        return v.parse_datetime(text)
+    except ValueError:
+        return text
+
+
 _READERS = {"bool": _to_bool, "int": _to_int, "float": _to_float}
+# Without a model, dates and datetimes are parsed here too (a model's loader does it otherwise).
+_DESCRIBED_READERS = {**_READERS, "date": _to_date, "datetime": _to_datetime}
+_DESCRIBE_KINDS = {
+    "boolean": "bool",
+    "int": "int",
+    "long": "int",
+    "double": "float",
+    "currency": "float",
+    "percent": "float",
+    "date": "date",
+    "datetime": "datetime",
+}
+
+
+def describe_kinds(description: SObjectDescription) -> dict[str, str]:
+    """How to read each field of a described sObject (lower-case API name to kind)."""
+    return {
+        field.name.lower(): _DESCRIBE_KINDS[field.type]
+        for field in description.fields
+        if field.type in _DESCRIBE_KINDS
+    }
 
 
 @attrs.frozen
@@ -386,10 +423,12 @@ class RowDecoder:
     Args:
         header: The column names (``Account.Name`` for a parent's field).
         model: The model to build; None builds the model registered for ``sobject``, or a
-            :class:`~sf_toolkit.models.GenericRecord` whose values stay text.
+            :class:`~sf_toolkit.models.GenericRecord` (values typed by ``kinds``, else text).
         sobject: The job's sObject name, for ``attributes.type``.
         upload: Read cells as an upload writes them (empty: not loaded, ``#N/A``: null)
             instead of as a query result (empty: null).
+        kinds: Without a model, how to read the sObject's own columns (from
+            :func:`describe_kinds`); other columns stay text.
     """
 
     def __init__(
@@ -399,17 +438,21 @@ class RowDecoder:
         sobject: str | None = None,
         *,
         upload: bool = False,
+        kinds: Mapping[str, str] | None = None,
     ) -> None:
         if model is None and sobject:
             model = sobject_class(sobject)
         self.model = model
         self.sobject = sobject or (api_name_of(model) if model is not None else None)
         self.upload = upload
+        self._kinds = kinds or {}
         self.columns = [self._column(name) for name in header]
 
     def _column(self, name: str) -> _Column:
         path = tuple(name.split("."))
         model = self.model
+        if _model_facts(model) is None and len(path) == 1:
+            return _Column(path, _DESCRIBED_READERS.get(self._kinds.get(name.lower(), "text")))
         for part in path[:-1]:
             facts = _model_facts(model)
             model = facts.parents.get(part.lower()) if facts is not None else None
