@@ -205,6 +205,13 @@ def test_query_rows_become_typed_records() -> None:
     assert orphan.Account is None
 
 
+def test_rows_of_a_registered_sobject_use_its_model() -> None:
+    """Without an explicit model, the model registered for the sObject types the row."""
+    record = RowDecoder(["Name", "NumberOfEmployees"], sobject="UnitParent__c").record(["x", "3"])
+    assert isinstance(record, Parent)
+    assert record.NumberOfEmployees == 3
+
+
 def test_rows_without_a_model_stay_text() -> None:
     """Without a registered model, values stay text (empty as null) in a GenericRecord."""
     record = RowDecoder(["Id", "Flag__c", "Note__c"], sobject="Nothing__c").record(

@@ -19,7 +19,7 @@ import re
 import types
 import typing
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, time
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -39,6 +39,7 @@ from ..models import (
     to_payload,
 )
 from ..models import _values as v
+from ..models._convert import _dump_any
 from ..results import Outcome, SaveError, SaveResult
 from .bulk_csv import NULL, cell
 
@@ -324,21 +325,10 @@ def _cells(
 
 def _dump_value(value: Any) -> Any:
     """A plain value as JSON-ready text, in the formats the models write."""
-    if value is None or isinstance(value, (str, bool, int, float)):
-        return value
-    if isinstance(value, datetime):
-        return _utc_z(v.format_datetime(value))
-    if isinstance(value, date):
-        return v.format_date(value)
-    if isinstance(value, time):
-        return v.format_time(value)
-    if isinstance(value, Decimal):
-        return v.format_decimal(value)
-    if isinstance(value, (bytes, bytearray)):
-        return v.format_blob(bytes(value))
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return v.format_multipicklist(value)
-    raise TypeError(f"cannot write a {type(value).__name__} value to a Bulk CSV cell")
+    dumped = _dump_any(value)
+    if dumped is not None and not isinstance(dumped, (str, bool, int, float)):
+        raise TypeError(f"cannot write a {type(value).__name__} value to a Bulk CSV cell")
+    return _utc_z(dumped) if isinstance(dumped, str) and isinstance(value, datetime) else dumped
 
 
 def _utc_z(text: str) -> str:
