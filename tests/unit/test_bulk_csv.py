@@ -139,3 +139,12 @@ def test_the_reader_takes_the_jobs_delimiter_and_crlf() -> None:
         ["sf__Id", "sf__Created", "Name"],
         ["001", "true", "a\tb"],
     ]
+
+
+@pytest.mark.parametrize("data", [b'"Id"\n"a"x\n', b'"Id"\n"a"b"\n', b'"Id"\n\xff\xfe\n'])
+def test_malformed_data_is_a_value_error(data: bytes) -> None:
+    """Broken quoting or bytes that are not UTF-8 raise ValueError, never csv.Error."""
+    reader = CsvReader()
+    with pytest.raises(ValueError):
+        reader.feed(data)
+        reader.close()

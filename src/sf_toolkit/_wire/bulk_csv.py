@@ -171,7 +171,8 @@ class CsvReader:
         Return the last rows (a final line without a line ending).
 
         Raises:
-            ValueError: If the data ends inside a quoted value or is not UTF-8.
+            ValueError: If the data ends inside a quoted value, is not UTF-8, or breaks the
+                quoting rules (:meth:`feed` raises it too).
         """
         text = self._tail + self._decoder.decode(b"", final=True)
         self._tail = ""
@@ -194,4 +195,7 @@ class CsvReader:
                 pending = ""
         self._open = pending
         reader = csv.reader(complete, delimiter=self._delimiter, strict=True)
-        return [row for row in reader if row]
+        try:
+            return [row for row in reader if row]
+        except csv.Error as exc:
+            raise ValueError(f"malformed CSV: {exc}") from exc
