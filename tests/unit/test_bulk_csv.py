@@ -144,7 +144,11 @@ def test_the_reader_takes_the_jobs_delimiter_and_crlf() -> None:
 @pytest.mark.parametrize("data", [b'"Id"\n"a"x\n', b'"Id"\n"a"b"\n', b'"Id"\n\xff\xfe\n'])
 def test_malformed_data_is_a_value_error(data: bytes) -> None:
     """Broken quoting or bytes that are not UTF-8 raise ValueError, never csv.Error."""
-    reader = CsvReader()
-    with pytest.raises(ValueError):
+
+    def read() -> None:
+        reader = CsvReader()
         reader.feed(data)
         reader.close()
+
+    with pytest.raises(ValueError, match="CSV|quoted|utf-8|decode"):
+        read()
