@@ -150,5 +150,5 @@ def test_malformed_data_is_a_value_error(data: bytes) -> None:
         reader.feed(data)
         reader.close()
 
-    with pytest.raises(ValueError, match="CSV|quoted|utf-8|decode"):
+    with pytest.raises(ValueError, match=r"CSV|quoted|utf-8|decode"):
         read()
