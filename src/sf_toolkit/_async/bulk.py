@@ -80,6 +80,8 @@ Progress = Callable[[BulkProgress], Any]
 CHUNK_SIZE = 1 << 20
 #: An upload stays in memory up to this size, then moves to a temporary file.
 SPOOL_IN_MEMORY = 8 << 20
+#: Records encoded between two chances for other tasks to run.
+YIELD_EVERY = 5_000
 #: Result rows between two progress reports while reading a result file.
 PROGRESS_ROWS = 10_000
 
@@ -193,6 +195,8 @@ async def _spool_async(
             upload.add(line)
             if upload.pending_size >= CHUNK_SIZE:
                 await upload.flush()
+            elif encoder.count % YIELD_EVERY == 0:
+                await sleep_async(0)  # let other tasks run while a large input is encoded
         if uploads:
             await uploads[-1].flush()
     except BaseException:
