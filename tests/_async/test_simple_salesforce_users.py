@@ -70,7 +70,7 @@ async def test_describe_refuses_a_malformed_name_before_sending(
 ) -> None:
     """A name that is no API name raises ValueError and sends nothing."""
     sent = len(org.requests)
-    with pytest.raises(ValueError, match="not a Salesforce API name"):
+    with pytest.raises(ValueError, match="is not an sObject API name"):
         await describe_async("Account/../limits", client)
     assert len(org.requests) == sent
 
