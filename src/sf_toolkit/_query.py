@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -9,7 +10,9 @@ import attrs
 
 from .soql import SelectQuery
 
-__all__ = ["QueryPlan", "child_continuations", "plan_count", "plan_query"]
+__all__ = ["QueryPlan", "child_continuations", "has_subquery", "plan_count", "plan_query"]
+
+_SUBQUERY_RE = re.compile(r"\(\s*select\b", re.IGNORECASE)
 
 
 @attrs.frozen
@@ -21,6 +24,8 @@ class QueryPlan:
     """The builder's model class, or None for a SOQL string (records typed by the registry)."""
     endpoint: str
     headers: Mapping[str, str] = attrs.field(factory=dict)
+    subqueries: bool = True
+    """Whether rows may hold child subquery results whose further pages must be fetched."""
 
 
 def _batch_header(batch_size: int | None) -> dict[str, str]:
@@ -58,6 +63,7 @@ def plan_query(
         model=model,
         endpoint="queryAll" if include_deleted else "query",
         headers=_batch_header(batch_size),
+        subqueries=has_subquery(soql),
     )
 
 
@@ -66,6 +72,16 @@ def plan_count(query: SelectQuery[Any] | str, *, include_deleted: bool = False) 
     if isinstance(query, SelectQuery):
         query = query.count_query()
     return plan_query(query, include_deleted=include_deleted)
+
+
+def has_subquery(soql: str) -> bool:
+    """
+    Whether the SOQL text holds a nested ``(SELECT``: only then can a row carry child rows.
+
+    A semi-join (``WHERE Id IN (SELECT ...)``) also answers True; that costs a scan of each
+    row's values, never a missed child page. Without any, rows are not scanned at all.
+    """
+    return _SUBQUERY_RE.search(soql) is not None
 
 
 def child_continuations(record: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
