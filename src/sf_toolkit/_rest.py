@@ -7,6 +7,7 @@ decision here is tested once, with plain data, for both halves.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from ._wire.errors import error_from_response
 from .exceptions import SalesforceApiError
 from .ids import validate_id
 from .models import (
+    GenericRecord,
     SObject,
     api_name_of,
     blob_field_of,
@@ -29,6 +31,8 @@ from .models import (
     to_payload,
 )
 
+_API_NAME_RE = re.compile(r"[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?")
+
 __all__ = [
     "RestCall",
     "already_deleted",
@@ -38,6 +42,7 @@ __all__ = [
     "delete_call",
     "describe_call",
     "download_target",
+    "external_id_api_name",
     "fetch_call",
     "insert_call",
     "record_id_of",
@@ -153,14 +158,18 @@ def upsert_call(record: SObject, external_id_field: str) -> RestCall:
     """
     PATCH by external id: Salesforce inserts or updates, so the call is safe to repeat.
 
+    Args:
+        external_id_field: The external id field, by attribute name (``ext``) or API name
+            (``External_ID__c``, any case) of the record's model.
+
     Raises:
-        ValueError: If the field name is malformed or the record has no value for it.
+        TypeError: If ``external_id_field`` is not a str.
+        ValueError: If the model has no such field, or the record has no value for it.
     """
     check_record_type(record, SObject, "save_upsert")
-    if not external_id_field or not external_id_field.replace("_", "").isalnum():
-        raise ValueError(f"external_id_field must be a field API name, got {external_id_field!r}")
+    api_name = external_id_api_name(record, external_id_field)
     payload = to_payload(record)
-    matches = [key for key in payload if key.lower() == external_id_field.lower()]
+    matches = [key for key in payload if key.lower() == api_name.lower()]
     if not matches or payload[matches[0]] in (None, ""):
         raise ValueError(
             f"save_upsert needs a value in {type(record).__name__}.{external_id_field}"
@@ -168,9 +177,44 @@ def upsert_call(record: SObject, external_id_field: str) -> RestCall:
     value = str(payload.pop(matches[0]))
     return RestCall(
         "PATCH",
-        f"sobjects/{api_name_of(record)}/{external_id_field}/{_segment(value)}",
+        f"sobjects/{api_name_of(record)}/{api_name}/{_segment(value)}",
         json=payload,
         idempotent=True,
+    )
+
+
+def external_id_api_name(record: SObject, external_id_field: object) -> str:
+    """
+    The API name of the external id field a caller named by attribute or API name.
+
+    Raises:
+        TypeError: If the name is not a str.
+        ValueError: If the record's model has no such field (a GenericRecord accepts any
+            well-formed API name).
+    """
+    if not isinstance(external_id_field, str):
+        raise TypeError(
+            "external_id_field must be a str naming a field (attribute or API name), got "
+            f"{type(external_id_field).__name__} {external_id_field!r}"
+        )
+    model = type(record)
+    info = model._sf_by_attr.get(external_id_field)
+    if info is not None:
+        return info.api_name
+    lowered = external_id_field.lower()
+    for info in model._sf_fields:
+        if info.api_name.lower() == lowered:
+            return info.api_name
+    if isinstance(record, GenericRecord) and _API_NAME_RE.fullmatch(external_id_field):
+        return external_id_field
+    known = ", ".join(
+        info.attr if info.attr == info.api_name else f"{info.attr} ({info.api_name})"
+        for info in model._sf_fields
+        if info.attr != "Id"
+    )
+    raise ValueError(
+        f"external_id_field {external_id_field!r} is not a field of {model.__name__}, by "
+        f"attribute or API name; its fields: {known or 'none'}"
     )
 
 

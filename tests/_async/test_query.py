@@ -112,6 +112,17 @@ async def test_count_uses_count_query(client: AsyncSalesforceClient, org: FakeOr
     assert org.requests[-1].params["q"] == "SELECT COUNT() FROM Account"
 
 
+async def test_count_of_a_count_field_query_is_the_aggregate_value(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """COUNT(Id) answers one aggregate row: count() returns its value, not 1 (the rows)."""
+    for n in range(7):
+        org.insert("Account", {"Name": f"A{n}", "Industry": "Energy" if n < 3 else None})
+    assert await count_async("SELECT COUNT(Id) FROM Account", client) == 7
+    assert await count_async("SELECT COUNT(Industry) FROM Account", client) == 3
+    assert await count_async("SELECT COUNT() FROM Account", client) == 7
+
+
 async def test_query_all_includes_deleted(client: AsyncSalesforceClient, org: FakeOrg) -> None:
     """include_deleted=True uses queryAll and sees deleted records."""
     account = await fetch_async(Account, org.insert("Account", {"Name": "Gone"}), client)

@@ -112,6 +112,17 @@ def test_count_uses_count_query(client: SalesforceClient, org: FakeOrg) -> None:
     assert org.requests[-1].params["q"] == "SELECT COUNT() FROM Account"
 
 
+def test_count_of_a_count_field_query_is_the_aggregate_value(
+    client: SalesforceClient, org: FakeOrg
+) -> None:
+    """COUNT(Id) answers one aggregate row: count() returns its value, not 1 (the rows)."""
+    for n in range(7):
+        org.insert("Account", {"Name": f"A{n}", "Industry": "Energy" if n < 3 else None})
+    assert count("SELECT COUNT(Id) FROM Account", client) == 7
+    assert count("SELECT COUNT(Industry) FROM Account", client) == 3
+    assert count("SELECT COUNT() FROM Account", client) == 7
+
+
 def test_query_all_includes_deleted(client: SalesforceClient, org: FakeOrg) -> None:
     """include_deleted=True uses queryAll and sees deleted records."""
     account = fetch(Account, org.insert("Account", {"Name": "Gone"}), client)

@@ -7,7 +7,7 @@ from typing import Any, TypeVar, overload
 
 from .. import _rest
 from .._concurrency import AsyncReadAhead
-from .._query import QueryPlan, child_continuations, plan_count, plan_query
+from .._query import QueryPlan, child_continuations, count_result, plan_count, plan_query
 from .._registry import resolve_client
 from ..models import SObject, connection_of, from_payload
 from ..soql import SelectQuery
@@ -125,10 +125,23 @@ async def count_async(
     *,
     include_deleted: bool = False,
 ) -> int:
-    """Count the records a query matches (``SELECT COUNT() ...`` for a builder)."""
+    """
+    Count the records a query matches.
+
+    A builder is sent as ``SELECT COUNT() FROM ...`` and the answer's ``totalSize`` is the
+    count; so is a SOQL string in the ``COUNT()`` form, or any plain SELECT (the number of
+    rows it matches). A string in the ``COUNT(field)`` or ``COUNT_DISTINCT(field)`` form is an
+    aggregate: the count is the value of its one row (rows where ``field`` is not null).
+
+    Raises:
+        TypeError: If ``query`` is neither a builder nor a string.
+        ValueError: If the SOQL is empty, or is ``COUNT(field)`` with ``GROUP BY`` (one count
+            per group, not one number: iterate it with ``query``).
+        NoClientError: If no client is given or registered.
+    """
     plan = plan_count(query, include_deleted=include_deleted)
     client = resolve_client(
         sf_client, AsyncSalesforceClient, connection_of(plan.model) if plan.model else None
     )
     data = await _get(client, plan.endpoint, params={"q": plan.soql})
-    return int(data["totalSize"])
+    return count_result(plan, data)
