@@ -7,6 +7,7 @@ decision here is tested once, with plain data, for both halves.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -247,24 +248,47 @@ def blob_call(record: SObject) -> RestCall:
     return RestCall("GET", f"sobjects/{api_name_of(record)}/{record_id}/{blob_field}")
 
 
-def download_target(record: SObject, dest_path: str | Path, *, overwrite: bool = False) -> Path:
+def download_target(
+    record: SObject, dest_path: str | os.PathLike[str], *, overwrite: bool = False
+) -> Path:
     """
     Where ``download_file`` writes: ``dest_path`` itself, or a file named after the record
     inside it when ``dest_path`` is a directory (the name stripped of any directory parts).
 
+    A path that ends with a separator (``"newdir/"``) always means a directory. Directories
+    are never created: a missing one is an error before any request.
+
     Raises:
         FileExistsError: If the file exists and ``overwrite`` is false.
+        FileNotFoundError: If the directory to write in does not exist.
+        NotADirectoryError: If ``dest_path`` ends with a separator but is a file.
         ValueError: If ``dest_path`` is a directory and the record carries no file name.
     """
-    target = Path(dest_path)
+    text = os.fspath(dest_path)
+    target = Path(text)
+    names_a_directory = text.endswith(("/", os.sep)) or (
+        os.altsep is not None and text.endswith(os.altsep)
+    )
+    if names_a_directory and target.exists() and not target.is_dir():
+        raise NotADirectoryError(f"{text} names a directory, but it is a file")
+    if names_a_directory and not target.exists():
+        raise FileNotFoundError(
+            f"the directory {text} does not exist; create it first (download_file never "
+            "creates directories)"
+        )
     if target.is_dir():
         name = blob_file_name(record)
         if name is None:
             raise ValueError(
-                f"{dest_path!s} is a directory and the {type(record).__name__} has no file name "
+                f"{text} is a directory and the {type(record).__name__} has no file name "
                 "loaded (PathOnClient, Title or Name); pass a file path instead"
             )
         target = target / name
+    elif not target.parent.is_dir():
+        raise FileNotFoundError(
+            f"the directory {target.parent} of {text} does not exist; create it first "
+            "(download_file never creates directories)"
+        )
     if target.exists() and not overwrite:
         raise FileExistsError(f"{target} exists; pass overwrite=True to replace it")
     return target
