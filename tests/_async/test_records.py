@@ -64,6 +64,15 @@ def add_account(org: FakeOrg, name: str = "Acme", **values: object) -> str:
     return org.insert("Account", {"Name": name, **values})
 
 
+async def assert_nothing_to_send(
+    record: SObject, client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """An only_changes update of a clean record sends no request."""
+    sent = len(org.requests)
+    await save_update_async(record, client, only_changes=True)
+    assert len(org.requests) == sent
+
+
 async def test_seed_fetch(client: AsyncSalesforceClient, org: FakeOrg) -> None:
     """`fetch_async(Account, id, client)` returns a typed record with the model's fields."""
     account_id = add_account(org, Industry="Energy")
@@ -162,9 +171,7 @@ async def test_save_clears_the_change_set(client: AsyncSalesforceClient, org: Fa
     await save_insert_async(account, client)
     account.Name = "Twice"
     await save_update_async(account, client, only_changes=True)
-    sent = len(org.requests)
-    await save_update_async(account, client, only_changes=True)
-    assert len(org.requests) == sent
+    await assert_nothing_to_send(account, client, org)
 
 
 async def test_insert_of_saved_record_is_refused(
@@ -346,9 +353,7 @@ async def test_insert_leaves_the_record_clean(client: AsyncSalesforceClient, org
         await insert(account, client)
         assert account.Id is not None
         assert changed_fields(account) == frozenset()
-        sent = len(org.requests)
-        await save_update_async(account, client, only_changes=True)
-        assert len(org.requests) == sent
+        await assert_nothing_to_send(account, client, org)
 
 
 async def test_exact_values_are_saved_and_others_refused_before_sending(

@@ -66,6 +66,13 @@ def add_account(org: FakeOrg, name: str = "Acme", **values: object) -> str:
     return org.insert("Account", {"Name": name, **values})
 
 
+def assert_nothing_to_send(record: SObject, client: SalesforceClient, org: FakeOrg) -> None:
+    """An only_changes update of a clean record sends no request."""
+    sent = len(org.requests)
+    save_update(record, client, only_changes=True)
+    assert len(org.requests) == sent
+
+
 def test_seed_fetch(client: SalesforceClient, org: FakeOrg) -> None:
     """`fetch(Account, id, client)` returns a typed record with the model's fields."""
     account_id = add_account(org, Industry="Energy")
@@ -160,9 +167,7 @@ def test_save_clears_the_change_set(client: SalesforceClient, org: FakeOrg) -> N
     save_insert(account, client)
     account.Name = "Twice"
     save_update(account, client, only_changes=True)
-    sent = len(org.requests)
-    save_update(account, client, only_changes=True)
-    assert len(org.requests) == sent
+    assert_nothing_to_send(account, client, org)
 
 
 def test_insert_of_saved_record_is_refused(client: SalesforceClient, org: FakeOrg) -> None:
@@ -338,9 +343,7 @@ def test_insert_leaves_the_record_clean(client: SalesforceClient, org: FakeOrg) 
         insert(account, client)
         assert account.Id is not None
         assert changed_fields(account) == frozenset()
-        sent = len(org.requests)
-        save_update(account, client, only_changes=True)
-        assert len(org.requests) == sent
+        assert_nothing_to_send(account, client, org)
 
 
 def test_exact_values_are_saved_and_others_refused_before_sending(
