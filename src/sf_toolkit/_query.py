@@ -27,6 +27,23 @@ _COUNT_FIELD_RE = re.compile(
 )
 _STRING_LITERAL_RE = re.compile(r"'(?:\\.|[^'\\])*'")
 _GROUP_BY_RE = re.compile(r"\bgroup\s+by\b", re.IGNORECASE)
+_AGGREGATE_RE = re.compile(r"\b(?:count|count_distinct|sum|avg|min|max)\s*\(\s*[A-Za-z]", re.I)
+_WORD_OR_PAREN_RE = re.compile(r"[()]|\bfrom\b", re.IGNORECASE)
+
+
+def _select_list(soql: str) -> str:
+    """The text between SELECT and its own FROM (string literals blanked, subqueries kept)."""
+    text = _STRING_LITERAL_RE.sub("''", soql)
+    depth = 0
+    for match in _WORD_OR_PAREN_RE.finditer(text):
+        token = match.group()
+        if token == "(":
+            depth += 1
+        elif token == ")":
+            depth -= 1
+        elif depth == 0:
+            return text[: match.start()]
+    return text
 
 
 @attrs.frozen
@@ -95,13 +112,19 @@ def plan_count(query: SelectQuery[Any] | str, *, include_deleted: bool = False) 
       null (of its distinct values); that value is the count.
 
     Raises:
-        ValueError: For ``COUNT(field)`` with ``GROUP BY``: it answers one count per group,
-            not one number (iterate it with ``query()``).
+        ValueError: For ``COUNT(field)`` with ``GROUP BY`` (one count per group, not one
+            number), or other aggregates in the select list (``COUNT(Id), MAX(Amount)``):
+            iterate those with ``query()``.
     """
     if isinstance(query, SelectQuery):
         query = query.count_query()
     plan = plan_query(query, include_deleted=include_deleted)
     if _COUNT_FIELD_RE.match(plan.soql) is None:
+        if _AGGREGATE_RE.search(_select_list(plan.soql)):
+            raise ValueError(
+                "count() takes SELECT COUNT() ..., a single COUNT(field) or a plain SELECT; "
+                "this query selects other aggregates: iterate it with query()"
+            )
         return plan
     if _GROUP_BY_RE.search(_STRING_LITERAL_RE.sub("''", plan.soql)):
         raise ValueError(

@@ -250,6 +250,33 @@ def test_count_of_a_grouped_aggregate_is_refused() -> None:
     """COUNT(field) with GROUP BY answers one row per group: refused before any request."""
     with pytest.raises(ValueError, match="GROUP BY"):
         plan_count("SELECT COUNT(Id) FROM Account GROUP BY Industry")
+
+
+@pytest.mark.parametrize(
+    "soql",
+    [
+        "SELECT COUNT(Id), MAX(AnnualRevenue) FROM Account",
+        "SELECT Industry, COUNT(Id) FROM Account GROUP BY Industry",
+        "SELECT SUM(Amount) FROM Opportunity",
+    ],
+)
+def test_count_of_other_aggregates_is_refused(soql: str) -> None:
+    """A select list with other aggregates has no one count: refused before any request."""
+    with pytest.raises(ValueError, match="other aggregates"):
+        plan_count(soql)
+
+
+@pytest.mark.parametrize(
+    "soql",
+    [
+        "SELECT Id, (SELECT COUNT() FROM Contacts) FROM Account",
+        "SELECT Id FROM Account WHERE Name = 'max(x) from'",
+        "SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact)",
+    ],
+)
+def test_count_of_a_plain_select_is_its_total_size(soql: str) -> None:
+    """Aggregates only in a subquery, a string or the WHERE clause leave a plain SELECT."""
+    assert not plan_count(soql).aggregate_count
     assert plan_count("SELECT COUNT(Id) FROM Account WHERE Name = 'group by'").aggregate_count
 
 
