@@ -385,9 +385,10 @@ class AsyncReadAhead(Generic[T]):
     async def __anext__(self) -> T:
         if self._closed:
             raise StopAsyncIteration
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            item = await pending.result()
+        if self._pending is not None:
+            # Still pending while awaited: a caller cancelled here leaves it for aclose().
+            item = await self._pending.result()
+            self._pending = None
         elif not self._started:
             self._started = True
             item = await self._source.__anext__()
@@ -485,9 +486,9 @@ class ReadAhead(Generic[T]):
     def __next__(self) -> T:
         if self._closed:
             raise StopIteration
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            item = pending.result()
+        if self._pending is not None:
+            item = self._pending.result()
+            self._pending = None
         elif not self._started:
             self._started = True
             item = next(self._source)

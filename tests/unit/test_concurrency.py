@@ -341,3 +341,16 @@ def test_sync_read_ahead_raises_the_fetch_error_in_order() -> None:
         assert next(items) == 0
         with pytest.raises(KeyError, match="page 2"):
             next(items)
+
+
+async def test_async_read_ahead_cancelled_caller_stops_the_fetch() -> None:
+    """A caller cancelled while waiting for the next item leaves no fetch running."""
+    source = Source(3)
+    gate = anyio.Event()  # never set: item 1 never arrives
+    with anyio.move_on_after(0.05) as scope:
+        async with AsyncReadAhead(source.items_async({1: gate})) as items:
+            async for _ in items:
+                pass
+    assert scope.cancelled_caught
+    assert source.cancelled
+    assert source.finished
