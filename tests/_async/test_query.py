@@ -4,6 +4,7 @@ Queries against the fake org: builder and SOQL, streaming pages, children, count
 No postponed annotations here: models declared inside a test must resolve their local types.
 """
 
+import datetime
 import functools
 import threading
 import tracemalloc
@@ -273,3 +274,23 @@ async def test_every_page_of_a_long_child_list_is_fetched(
     assert len(account.Contacts) == 652
     assert len({c.Id for c in account.Contacts}) == 652
     assert seeded.stats.requests_by_route["query_more"] == 3
+
+
+class Shop(SObject, api_name="Account"):
+    Name: str | None = None
+    Opens__c: datetime.time | None = None
+
+
+async def test_time_values_filter_and_load_as_times(org: FakeOrg, client: object) -> None:
+    """A ``datetime.time`` in ``where()`` is a SOQL time literal the org filters on."""
+    org.add_field("Account", {"name": "Opens__c", "type": "time"})
+    org.insert("Account", {"Name": "Early", "Opens__c": "07:30:00.000Z"})
+    org.insert("Account", {"Name": "Late", "Opens__c": "11:00:00.000Z"})
+    found = [
+        shop
+        async for shop in query_async(
+            select(Shop).where(Opens__c=datetime.time(7, 30)),
+            client,  # type: ignore[arg-type]
+        )
+    ]
+    assert [(shop.Name, shop.Opens__c) for shop in found] == [("Early", datetime.time(7, 30))]
