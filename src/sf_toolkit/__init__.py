@@ -28,6 +28,7 @@ from .exceptions import (
     SalesforceError,
 )
 from .models import SObject
+from .results import Outcome, SaveError, SaveResult, SaveResults, SaveResultsError
 from .soql import select
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "ClientCredentialsLogin",
     "JwtBearerLogin",
     "Login",
+    "Outcome",
     "PasswordLogin",
     "RefreshTokenLogin",
     "RetryPolicy",
@@ -45,6 +47,10 @@ __all__ = [
     "SalesforceClient",
     "SalesforceError",
     "SalesforceLogin",
+    "SaveError",
+    "SaveResult",
+    "SaveResults",
+    "SaveResultsError",
     "Session",
     "SfCliLogin",
     "Throttle",
