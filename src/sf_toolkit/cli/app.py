@@ -78,9 +78,10 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 
 def _register() -> None:
-    from . import commands, demo
+    from . import commands, demo, importing
 
     cli.add_command(demo.demo)
+    cli.add_command(importing.import_command)
     for command in commands.COMMANDS:
         cli.add_command(command)
 
