@@ -336,25 +336,29 @@ async def call_callback_async(callback: Callable[[T], Any], arg: T) -> None:
         await result
 
 
-def check_callback_async(callback: Callable[..., Any] | None) -> None:
+async def check_callback_async(callback: Callable[..., Any] | None) -> None:
     """
-    Refuse a callback that is not callable, before any request; async callbacks are welcome.
+    Refuse a callback that is not callable, before work starts; async callbacks are welcome.
 
     Raises:
         TypeError: If ``callback`` is neither None nor callable.
     """
+    _check_callable(callback)
+
+
+def _check_callable(callback: Callable[..., Any] | None) -> None:
     if callback is not None and not callable(callback):
         raise TypeError(f"the callback must be a function, got {type(callback).__name__}")
 
 
 def check_callback(callback: Callable[..., Any] | None) -> None:
     """
-    Refuse a callback sync code cannot call, before any request.
+    Refuse a callback sync code cannot call, before work starts, as :func:`call_callback` would.
 
     Raises:
         TypeError: If ``callback`` is neither None nor callable, or is a coroutine function.
     """
-    check_callback_async(callback)
+    _check_callable(callback)
     if callback is not None and inspect.iscoroutinefunction(callback):
         raise TypeError(
             f"callback {callback.__qualname__!r} is a coroutine function (async def); the sync "

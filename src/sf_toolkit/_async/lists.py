@@ -95,7 +95,7 @@ async def fetch_list_async(
     """
     plan = RetrievePlan.build(sobject_class, ids)
     check_concurrency(concurrency)
-    check_callback_async(on_chunk_received)
+    await check_callback_async(on_chunk_received)
     if not plan.chunks:
         return []
     client = resolve_client(sf_client, AsyncSalesforceClient, connection_of(sobject_class))

@@ -6,6 +6,13 @@ The sync functions take a ``SalesforceClient`` and the ``*_async`` ones an
 the client registered under the model's connection name (default ``"default"``) is used.
 """
 
+from .._async.bulk import (
+    delete_bulk_async,
+    query_bulk_async,
+    save_insert_bulk_async,
+    save_update_bulk_async,
+    save_upsert_bulk_async,
+)
 from .._async.lists import (
     delete_list_async,
     fetch_list_async,
@@ -24,6 +31,13 @@ from .._async.records import (
     save_insert_async,
     save_update_async,
     save_upsert_async,
+)
+from .._sync.bulk import (
+    delete_bulk,
+    query_bulk,
+    save_insert_bulk,
+    save_update_bulk,
+    save_upsert_bulk,
 )
 from .._sync.lists import (
     delete_list,
@@ -50,6 +64,8 @@ __all__ = [
     "count_async",
     "delete",
     "delete_async",
+    "delete_bulk",
+    "delete_bulk_async",
     "delete_list",
     "delete_list_async",
     "describe",
@@ -62,20 +78,28 @@ __all__ = [
     "fetch_list_async",
     "query",
     "query_async",
+    "query_bulk",
+    "query_bulk_async",
     "reload",
     "reload_async",
     "save",
     "save_async",
     "save_insert",
     "save_insert_async",
+    "save_insert_bulk",
+    "save_insert_bulk_async",
     "save_insert_list",
     "save_insert_list_async",
     "save_update",
     "save_update_async",
+    "save_update_bulk",
+    "save_update_bulk_async",
     "save_update_list",
     "save_update_list_async",
     "save_upsert",
     "save_upsert_async",
+    "save_upsert_bulk",
+    "save_upsert_bulk_async",
     "save_upsert_list",
     "save_upsert_list_async",
 ]
