@@ -8,10 +8,12 @@ from typing import Any, TypeVar
 
 import click
 
+from .._sync.bulk import query_bulk
 from .._sync.client import SalesforceClient
 from .._sync.query import count, query
+from .._wire.bulk_jobs import BulkProgress
 from ..auth import Login
-from ..models import SObjectDescription, generate_model_source, parse_describe
+from ..models import SObject, SObjectDescription, generate_model_source, parse_describe
 from .columns import is_count_query, select_columns
 from .files import open_output
 from .formats import FORMATS, make_writer, record_to_dict
@@ -25,6 +27,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: Field types that cannot be selected one by one in every API (compound) or are file bodies.
 _NOT_EXPORTED = frozenset({"address", "location", "base64"})
+#: Bulk query result pages downloaded at once (API 58.0+).
+BULK_PAGES = 4
 #: Field types whose describe ``length`` is worth showing.
 _SIZED = frozenset({"string", "textarea", "picklist", "multipicklist", "email", "phone", "url"})
 
@@ -73,12 +77,29 @@ def _write_query(
     output: str | None,
     include_deleted: bool,
     columns: Iterable[str] | None,
+    bulk: bool = False,
     total: int | None = None,
 ) -> int:
+    """
+    Stream a query's rows to ``output`` (stdout when None); return how many were written.
+
+    With ``bulk`` the query runs as a Bulk API 2.0 job (its result pages downloaded a few at
+    a time); its values are the text of Bulk's CSV.
+    """
     rows = 0
     with open_output(output) as stream, progress("records", total) as bar:
+
+        def on_progress(event: BulkProgress) -> None:
+            if event.state == "JobComplete" and event.records_processed:
+                bar.set_total(event.records_processed)
+
+        records: Iterable[SObject] = (
+            query_bulk(soql, client, include_deleted, concurrency=BULK_PAGES, progress=on_progress)
+            if bulk
+            else query(soql, client, include_deleted=include_deleted)
+        )
         writer = make_writer(fmt, stream, columns)
-        for record in query(soql, client, include_deleted=include_deleted):
+        for record in records:
             writer.write(record_to_dict(record))
             rows += 1
             bar.advance()
@@ -86,14 +107,24 @@ def _write_query(
     return rows
 
 
+bulk_option = click.option(
+    "--bulk",
+    is_flag=True,
+    help="Run the query as a Bulk API 2.0 job: for large results (no subqueries or "
+    "aggregates; values come as text).",
+)
+
+
 @click.command(name="query")
 @click.argument("soql")
+@bulk_option
 @format_option
 @output_option
 @deleted_option
 @org_options
 def query_command(
     soql: str,
+    bulk: bool,
     fmt: str,
     output: str | None,
     include_deleted: bool,
@@ -111,7 +142,7 @@ def query_command(
       sf-toolkit query "SELECT Id, Name, Owner.Name FROM Account" --target-org prod -o a.csv
     """
     with connect(login, api_version) as client:
-        if is_count_query(soql):
+        if is_count_query(soql) and not bulk:
             click.echo(count(soql, client, include_deleted=include_deleted))
             return
         _write_query(
@@ -121,6 +152,7 @@ def query_command(
             output=output,
             include_deleted=include_deleted,
             columns=select_columns(soql),
+            bulk=bulk,
         )
 
 
@@ -143,6 +175,7 @@ def _export_fields(description: SObjectDescription, fields: tuple[str, ...]) -> 
 )
 @click.option("--where", default=None, help="A SOQL condition: \"Industry = 'Energy'\".")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many rows.")
+@bulk_option
 @format_option
 @output_option
 @deleted_option
@@ -152,6 +185,7 @@ def export_command(
     fields: tuple[str, ...],
     where: str | None,
     limit: int | None,
+    bulk: bool,
     fmt: str,
     output: str | None,
     include_deleted: bool,
@@ -174,7 +208,7 @@ def export_command(
         total = None
         if limit is not None:
             soql += f" LIMIT {limit}"
-        elif showing_progress():  # one COUNT() request buys the bar its total
+        elif showing_progress() and not bulk:  # one COUNT() request buys the bar its total
             total = count(f"SELECT COUNT() {source}", client, include_deleted=include_deleted)
         rows = _write_query(
             client,
@@ -183,6 +217,7 @@ def export_command(
             output=output,
             include_deleted=include_deleted,
             columns=names,
+            bulk=bulk,
             total=total,
         )
     if output:

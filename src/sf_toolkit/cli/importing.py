@@ -20,18 +20,30 @@ from typing import Any, TextIO
 import click
 
 from .._sync.client import SalesforceClient
+from .._wire.bulk_jobs import BulkProgress
 from ..auth import Login
-from ..io.api import delete_list, save_insert_list, save_update_list, save_upsert_list
+from ..exceptions import BulkJobFailedError
+from ..io.api import (
+    delete_bulk,
+    delete_list,
+    save_insert_bulk,
+    save_insert_list,
+    save_update_bulk,
+    save_update_list,
+    save_upsert_bulk,
+    save_upsert_list,
+)
 from ..models import SObject, parse_describe
 from ..results import SaveResult
 from .errors import BadInput, RecordsFailed
 from .files import open_output
 from .login import org_options
 from .org import check_object_name, connect, describe_raw
-from .progress import progress
+from .progress import Progress, progress
 from .rows import (
     ColumnPlan,
     Operation,
+    ResultMatcher,
     failed_row,
     header_cells,
     plan_columns,
@@ -46,6 +58,8 @@ BULK_THRESHOLD = 2000
 
 #: Rows read and sent per round (Collections): keeps memory flat and the bar moving.
 COLLECTIONS_CHUNK = 10_000
+#: Rows per Bulk API 2.0 call (one job, or a group when the upload is too large for one).
+BULK_CHUNK = 100_000
 
 Row = tuple[int, list[str]]
 
@@ -98,26 +112,66 @@ def _send_collections(
     client: SalesforceClient,
     plan: ColumnPlan,
     records: list[Any],
+    bar: Progress,
     *,
     batch_size: int,
     concurrency: int,
 ) -> Sequence[SaveResult[Any]]:
+    """Send ``records`` with the sObject Collections operation of the plan."""
+    results: Sequence[SaveResult[Any]]
     if plan.operation is Operation.INSERT:
-        return save_insert_list(records, client, batch_size=batch_size, concurrency=concurrency)
-    if plan.operation is Operation.UPDATE:
-        return save_update_list(records, client, batch_size=batch_size, concurrency=concurrency)
-    if plan.operation is Operation.UPSERT:
+        results = save_insert_list(records, client, batch_size, concurrency)
+    elif plan.operation is Operation.UPDATE:
+        results = save_update_list(records, client, batch_size, concurrency)
+    elif plan.operation is Operation.UPSERT:
         assert plan.external_id is not None
-        return save_upsert_list(
-            records, plan.external_id, client, batch_size=batch_size, concurrency=concurrency
-        )
-    return delete_list(records, client, batch_size=batch_size, concurrency=concurrency)
+        results = save_upsert_list(records, plan.external_id, client, batch_size, concurrency)
+    else:
+        results = delete_list(records, client, batch_size, concurrency)
+    bar.advance(len(records))
+    return results
+
+
+def _send_bulk(
+    client: SalesforceClient, plan: ColumnPlan, records: list[Any], bar: Progress
+) -> Sequence[SaveResult[Any]]:
+    """Run one Bulk job (or group) over ``records``, wait, and tie its results to them."""
+    processed: dict[str, int] = {}
+
+    def on_progress(event: BulkProgress) -> None:
+        before = sum(processed.values())
+        processed[event.job_id] = max(processed.get(event.job_id, 0), event.records_processed)
+        bar.advance(sum(processed.values()) - before)
+
+    matcher = ResultMatcher(records, ("Id",) if plan.operation is Operation.DELETE else plan.fields)
+    if plan.operation is Operation.INSERT:
+        job = save_insert_bulk(records, client, progress=on_progress)
+    elif plan.operation is Operation.UPDATE:
+        job = save_update_bulk(records, client, progress=on_progress)
+    elif plan.operation is Operation.UPSERT:
+        assert plan.external_id is not None
+        job = save_upsert_bulk(records, plan.external_id, client, progress=on_progress)
+    else:
+        job = delete_bulk(records, client, sobject=plan.sobject, progress=on_progress)
+    reason = None
+    try:
+        job.wait()
+    except BulkJobFailedError as exc:  # rows it did process still have results
+        reason = f"the Bulk job did not process this row: {exc}"
+    for result in itertools.chain(job.successful_results(), job.failed_results()):
+        matcher.place(result)
+    bar.advance(len(records) - sum(processed.values()))
+    return matcher.finish(reason)
 
 
 def _process_chunk(
-    chunk: list[Row], plan: ColumnPlan, send: Any
+    chunk: list[Row], plan: ColumnPlan, send: Any, bar: Progress
 ) -> list[tuple[int, list[str], SaveResult[Any]]]:
-    """Read each row into a record, send the good ones, and align the outcomes with the rows."""
+    """
+    Read each row into a record, send the good ones, and align the outcomes with the rows.
+
+    ``send(records, bar)`` advances the bar for what it sends; rows refused here count at once.
+    """
     outcomes: list[SaveResult[Any] | None] = []
     records: list[SObject | str] = []
     for _, cells in chunk:
@@ -126,7 +180,8 @@ def _process_chunk(
             outcomes.append(None)
         except ValueError as exc:
             outcomes.append(failed_row(cells, str(exc)))
-    sent = iter(send(records) if records else ())
+    bar.advance(len(chunk) - len(records))
+    sent = iter(send(records, bar) if records else ())
     return [
         (number, cells, outcome if outcome is not None else next(sent))
         for (number, cells), outcome in zip(chunk, outcomes, strict=True)
@@ -151,6 +206,12 @@ def _process_chunk(
     help="The results file (default: FILE with .results.csv in place of .csv).",
 )
 @click.option(
+    "--bulk/--collections",
+    "use_bulk",
+    default=None,
+    help=f"Bulk API 2.0 jobs or sObject Collections (default: Bulk above {BULK_THRESHOLD} rows).",
+)
+@click.option(
     "--batch-size",
     type=click.IntRange(1, 200),
     default=200,
@@ -171,6 +232,7 @@ def import_command(
     operation: str,
     external_id: str | None,
     results_path: Path | None,
+    use_bulk: bool | None,
     batch_size: int,
     concurrency: int,
     login: Login,
@@ -194,6 +256,7 @@ def import_command(
     if results_path.resolve() == file.resolve():
         raise BadInput("the results file would replace the input: pass another --results")
     total = _count_rows(file)
+    bulk = use_bulk if use_bulk is not None else total > BULK_THRESHOLD
     counts: dict[str, int] = {}
     with connect(login, api_version) as client:
         description = parse_describe(describe_raw(client, sobject))
@@ -202,9 +265,11 @@ def import_command(
         except ValueError as exc:
             raise BadInput(str(exc)) from None
 
-        def send(records: list[Any]) -> Sequence[SaveResult[Any]]:
+        def send(records: list[Any], bar: Progress) -> Sequence[SaveResult[Any]]:
+            if bulk:
+                return _send_bulk(client, plan, records, bar)
             return _send_collections(
-                client, plan, records, batch_size=batch_size, concurrency=concurrency
+                client, plan, records, bar, batch_size=batch_size, concurrency=concurrency
             )
 
         with (
@@ -215,15 +280,16 @@ def import_command(
             next(csv.reader(handle))
             writer = csv.writer(out, lineterminator="\n")
             writer.writerow(header_cells(header))
-            for chunk in _chunks(_rows(handle, file), COLLECTIONS_CHUNK):
-                for number, cells, result in _process_chunk(chunk, plan, send):
+            rows = _rows(handle, file)
+            for chunk in _chunks(rows, BULK_CHUNK if bulk else COLLECTIONS_CHUNK):
+                for number, cells, result in _process_chunk(chunk, plan, send, bar):
                     writer.writerow([*result_cells(number, result), *cells])
                     counts[result.outcome.value] = counts.get(result.outcome.value, 0) + 1
-                bar.advance(len(chunk))
     summary = ", ".join(f"{count} {outcome}" for outcome, count in sorted(counts.items()))
     done = sum(counts.values())
     message = (
-        f"{op.value} {plan.sobject}: {done} rows ({summary or 'none'}); results in {results_path}"
+        f"{op.value} {plan.sobject}: {done} rows ({summary or 'none'}) through "
+        f"{'Bulk API 2.0' if bulk else 'sObject Collections'}; results in {results_path}"
     )
     failed = done - counts.get("saved", 0) - counts.get("unchanged", 0)
     if failed:

@@ -64,7 +64,7 @@ class LoginOptions:
 _HOW = (
     "no login given: pass --target-org ORG (a Salesforce CLI org), --username and --password, "
     "--client-id and --client-secret, or --access-token and --instance-url "
-    "(or their SF_* environment variables; see 'sf-toolkit query --help')"
+    "(or their SF_* environment variables)"
 )
 
 

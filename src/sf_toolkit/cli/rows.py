@@ -16,12 +16,15 @@ its own row only.
 from __future__ import annotations
 
 import enum
+from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
 import attrs
 
-from ..models import SObject, SObjectDescription
+from .._wire.bulk_csv import NULL
+from .._wire.bulk_csv import cell as bulk_cell
+from ..models import SObject, SObjectDescription, loaded_fields
 from ..models._base import make_generic
 from ..results import Outcome, SaveError, SaveResult
 
@@ -30,15 +33,15 @@ __all__ = [
     "RESULT_COLUMNS",
     "ColumnPlan",
     "Operation",
+    "ResultMatcher",
     "failed_row",
     "header_cells",
     "plan_columns",
     "result_cells",
+    "row_key",
     "row_record",
 ]
 
-NULL = "#N/A"
-"""The cell that sets a field to null, as in Bulk API 2.0 files."""
 
 RESULT_COLUMNS = ("sf__Row", "sf__Outcome", "sf__Id", "sf__Created", "sf__Error")
 """The columns a results file puts before the input's own."""
@@ -221,3 +224,66 @@ def result_cells(number: int, result: SaveResult[Any]) -> list[str]:
 def header_cells(header: Sequence[str]) -> list[str]:
     """The results file's header."""
     return [*RESULT_COLUMNS, *header]
+
+
+def row_key(item: SObject | str, fields: Sequence[str]) -> tuple[str, ...]:
+    """
+    What Bulk API 2.0 echoes of a row: its cells as uploaded, field by field.
+
+    Salesforce returns result rows in any order, with the uploaded columns echoed; rows with
+    the same key are interchangeable, so matching keys ties each result to an input row. A
+    field the record does not carry counts as an empty (unchanged) cell.
+    """
+    if isinstance(item, str):
+        return (item,)
+    values = {name.lower(): value for name, value in loaded_fields(item).items()}
+    missing = object()
+    parts = []
+    for field in fields:
+        value = values.get(field.lower(), missing)
+        parts.append("" if value is missing else bulk_cell(value))
+    return tuple(parts)
+
+
+class ResultMatcher:
+    """
+    Ties Bulk results (which come in any order) back to the input rows they belong to.
+
+    Args:
+        items: The records (or Ids, for delete) sent, in input order.
+        fields: The columns sent: the plan's fields, or ``("Id",)`` for delete.
+    """
+
+    def __init__(self, items: Sequence[SObject | str], fields: Sequence[str]) -> None:
+        self.items = items
+        self.fields = tuple(fields)
+        self.results: list[SaveResult[Any] | None] = [None] * len(items)
+        self._waiting: dict[tuple[str, ...], deque[int]] = {}
+        for index, item in enumerate(items):
+            self._waiting.setdefault(row_key(item, self.fields), deque()).append(index)
+
+    def place(self, result: SaveResult[Any]) -> bool:
+        """Give ``result`` to the next input row with its key; False if none is left."""
+        record = result.record
+        key = row_key(record, self.fields)
+        waiting = self._waiting.get(key)
+        if not waiting:
+            return False
+        index = waiting.popleft()
+        self.results[index] = attrs.evolve(result, record=self.items[index])
+        return True
+
+    def finish(self, reason: str | None) -> list[SaveResult[Any]]:
+        """
+        The results in input order; a row no result came back for is ``unknown``.
+
+        Args:
+            reason: Why rows may be missing (the job failed or was aborted), for their error.
+        """
+        message = reason or "the Bulk job reported no result for this row"
+        return [
+            result
+            if result is not None
+            else SaveResult(item, Outcome.UNKNOWN, errors=(SaveError("NOT_PROCESSED", message),))
+            for item, result in zip(self.items, self.results, strict=True)
+        ]
