@@ -107,3 +107,12 @@ def test_library_does_not_import_the_cli() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
     )
     assert result.stdout.split() == ["False"]
+
+
+@pytest.mark.parametrize("args", [[], ["models"]])
+def test_a_group_without_its_command_shows_help(args: list[str]) -> None:
+    """`sf-toolkit` or `sf-toolkit models` alone prints the help and exits 2."""
+    result = run_cli(*args)
+    assert result.returncode == 2
+    assert result.stderr.startswith("Usage: sf-toolkit")
+    assert "Traceback" not in result.stderr

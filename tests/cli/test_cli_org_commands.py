@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -230,3 +233,64 @@ def test_bad_object_name_is_refused_before_sending(served: Served) -> None:
     result = run_cli("describe", "Account/../limits", env=served.env())
     assert_one_line_error(result, "not an sObject API name")
     assert served.org.stats.api_usage == before
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
+def test_progress_bar_when_stderr_is_a_terminal(served: Served, tmp_path: Path) -> None:
+    """On a terminal, export shows a bar on stderr counting up to the records' total."""
+    import pty
+    import select
+
+    master, slave = pty.openpty()
+    with subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sf_toolkit",
+            "export",
+            "Account",
+            "--fields",
+            "Id",
+            "-o",
+            str(tmp_path / "a.csv"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=slave,
+        env={**served.env(), "COLUMNS": "100"},
+    ) as process:
+        os.close(slave)
+        shown = b""
+        while select.select([master], [], [], 30)[0]:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the child closed its end
+                break
+            if not chunk:
+                break
+            shown += chunk
+        os.close(master)
+    assert process.returncode == 0
+    assert b"25/25" in shown
+    assert len((tmp_path / "a.csv").read_text().splitlines()) == 26
+
+
+def test_a_closed_pipe_stops_quietly() -> None:
+    """`query ... | head -1`: the reader leaves; no traceback, SIGPIPE's status (141)."""
+    from sf_toolkit.testing import FakeOrg
+
+    org = FakeOrg(records=3000)  # about 120 kB of rows: more than a pipe holds
+    with (
+        org.serve() as url,
+        subprocess.Popen(
+            [sys.executable, "-m", "sf_toolkit", "query", "SELECT Id, Name FROM Account"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=Served(org, url).env(),
+        ) as process,
+    ):
+        assert process.stdout is not None
+        assert process.stdout.readline() == b"Id,Name\n"
+        process.stdout.close()
+        _, stderr = process.communicate(timeout=60)
+    assert stderr == b""
+    assert process.returncode == 141

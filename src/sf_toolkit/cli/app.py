@@ -8,6 +8,7 @@ The exit codes are in :mod:`.errors`. Every error is one line on stderr, without
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -19,6 +20,7 @@ from .errors import EXIT_OK, EXIT_USAGE, RecordsFailed, describe_error, one_line
 __all__ = ["PROG", "cli", "run"]
 
 PROG = "sf-toolkit"
+EXIT_BROKEN_PIPE = 141
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -37,7 +39,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
     """
     ctx.obj = {"debug": debug}
     if debug:
-        logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
+        logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+        logging.getLogger("sf_toolkit").setLevel(logging.DEBUG)
+        logging.getLogger("httpx").setLevel(logging.INFO)
 
 
 def run(argv: Sequence[str] | None = None) -> int:
@@ -45,7 +49,10 @@ def run(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     try:
-        result = cli.main(args=args, prog_name=PROG, standalone_mode=False)
+        # Not cli.main(): it turns a closed stdout into exit code 1, which here means
+        # "some records failed".
+        with cli.make_context(PROG, args) as ctx:
+            result = cli.invoke(ctx)
     except click.exceptions.Exit as done:
         return int(done.exit_code)
     except click.Abort:
@@ -55,6 +62,9 @@ def run(argv: Sequence[str] | None = None) -> int:
         click.echo(f"{PROG}: {exc.message}", err=True)
         return exc.exit_code
     except click.UsageError as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError" and exc.ctx is not None:
+            click.echo(exc.ctx.get_help(), err=True)  # a group without its command (click 8.2+)
+            return EXIT_USAGE
         command = exc.ctx.command_path if exc.ctx is not None else PROG
         hint = f" (see '{command} --help')"
         click.echo(f"{PROG}: error: {one_line(exc.format_message())}{hint}", err=True)
@@ -65,9 +75,11 @@ def run(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         return 130
-    except BrokenPipeError:  # `sf-toolkit query ... | head` closed the pipe: not an error
-        sys.stderr.close()
-        return EXIT_OK
+    except BrokenPipeError:
+        # `sf-toolkit query ... | head` closed the pipe: stop quietly, with the status a
+        # program killed by SIGPIPE reports, and keep the interpreter from flushing again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except Exception as exc:
         if debug:
             raise
