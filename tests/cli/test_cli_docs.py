@@ -56,14 +56,17 @@ def test_page_commands_run(tmp_path: Path) -> None:
         bin_dir.mkdir()
         _fake_sf_cli(bin_dir, url, org.access_token())
         env = {**clean_env(), "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+        outputs: dict[str, str] = {}
         for command in commands:
             args = shlex.split(command.replace(DOC_URL, url))[1:]
             result = run_cli(*args, env=env, cwd=tmp_path)
             expected = 1 if args[0] == "import" else 0
             assert result.returncode == expected, f"{command}\n{result.stderr}"
             assert "Traceback" not in result.stderr
+            outputs[command] = result.stdout
     # The outputs the page promises.
-    assert "Speedup:" in run_cli("demo", "--latency-ms", "1", "--records", "5").stdout
+    assert "\n   Speedup: " in outputs["sf-toolkit demo"]
+    assert "\n   Speedup: " in outputs["sf-toolkit demo --url http://127.0.0.1:8123"]
     assert (tmp_path / "owners.csv").read_text().startswith("Id,Name,Owner.Name\n")
     assert json.loads((tmp_path / "contacts.jsonl").read_text().splitlines()[0]).keys() == {
         "Id",

@@ -205,3 +205,26 @@ def test_upsert_needs_an_external_id(served: Served, tmp_path: Path) -> None:
             "import", "Account", str(source), "--operation", "upsert", *extra, env=served.env()
         )
         assert_one_line_error(result, message)
+
+
+def test_import_stopped_midway_keeps_its_results(tmp_path: Path) -> None:
+    """The daily API limit hit while creating the Bulk job: exit 3, one line, results kept."""
+    org = FakeOrg()
+    org.faults.request_limit = 3
+    source = _write_csv(tmp_path / "in.csv", ["Name"], [[f"L {n}"] for n in range(50)])
+    with org.serve() as url:
+        result = run_cli(
+            "import",
+            "Account",
+            str(source),
+            "--operation",
+            "insert",
+            "--bulk",
+            env=Served(org, url).env(),
+        )
+    assert_one_line_error(
+        result, "REQUEST_LIMIT_EXCEEDED", "stopped after 0 rows", "in.results.csv"
+    )
+    assert result.returncode == 3
+    assert (tmp_path / "in.results.csv").read_text().startswith("sf__Row,sf__Outcome")
+    assert org.store.count("Account") == 0

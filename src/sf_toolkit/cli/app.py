@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import click
 
 from .._version import __version__
-from .errors import EXIT_OK, EXIT_USAGE, RecordsFailed, describe_error, one_line
+from .errors import EXIT_OK, EXIT_USAGE, RecordsFailed, Stopped, describe_error, one_line
 
 __all__ = ["PROG", "cli", "run"]
 
@@ -58,6 +58,9 @@ def run(argv: Sequence[str] | None = None) -> int:
     except click.Abort:
         click.echo("aborted", err=True)
         return 130
+    except Stopped as exc:
+        click.echo(f"{PROG}: error: {exc.message}", err=True)
+        return exc.exit_code
     except RecordsFailed as exc:
         click.echo(f"{PROG}: {exc.message}", err=True)
         return exc.exit_code

@@ -33,6 +33,7 @@ __all__ = [
     "EXIT_USAGE",
     "BadInput",
     "RecordsFailed",
+    "Stopped",
     "describe_error",
     "one_line",
 ]
@@ -47,6 +48,15 @@ class BadInput(click.ClickException):
     """Input that cannot work (an unknown object, an unknown CSV column): exit code 2."""
 
     exit_code = EXIT_USAGE
+
+
+class Stopped(Exception):
+    """A command stopped midway by an error; the message says what was kept."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.exit_code = exit_code
 
 
 class RecordsFailed(click.ClickException):

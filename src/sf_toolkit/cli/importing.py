@@ -22,7 +22,7 @@ import click
 from .._sync.client import SalesforceClient
 from .._wire.bulk_jobs import BulkProgress
 from ..auth import Login
-from ..exceptions import BulkJobFailedError
+from ..exceptions import BulkJobFailedError, SalesforceError
 from ..io.api import (
     delete_bulk,
     delete_list,
@@ -35,7 +35,7 @@ from ..io.api import (
 )
 from ..models import SObject, parse_describe
 from ..results import SaveResult
-from .errors import BadInput, RecordsFailed
+from .errors import BadInput, RecordsFailed, Stopped, describe_error
 from .files import open_output
 from .login import org_options
 from .org import check_object_name, connect, describe_raw
@@ -272,19 +272,27 @@ def import_command(
                 client, plan, records, bar, batch_size=batch_size, concurrency=concurrency
             )
 
-        with (
-            _open_csv(file) as handle,
-            open_output(str(results_path)) as out,
-            progress(f"{op.value} {plan.sobject}", total) as bar,
-        ):
-            next(csv.reader(handle))
-            writer = csv.writer(out, lineterminator="\n")
-            writer.writerow(header_cells(header))
-            rows = _rows(handle, file)
-            for chunk in _chunks(rows, BULK_CHUNK if bulk else COLLECTIONS_CHUNK):
-                for number, cells, result in _process_chunk(chunk, plan, send, bar):
-                    writer.writerow([*result_cells(number, result), *cells])
-                    counts[result.outcome.value] = counts.get(result.outcome.value, 0) + 1
+        try:
+            with (
+                _open_csv(file) as handle,
+                open_output(str(results_path), keep_on_error=True) as out,
+                progress(f"{op.value} {plan.sobject}", total) as bar,
+            ):
+                next(csv.reader(handle))
+                writer = csv.writer(out, lineterminator="\n")
+                writer.writerow(header_cells(header))
+                rows = _rows(handle, file)
+                for chunk in _chunks(rows, BULK_CHUNK if bulk else COLLECTIONS_CHUNK):
+                    for number, cells, result in _process_chunk(chunk, plan, send, bar):
+                        writer.writerow([*result_cells(number, result), *cells])
+                        counts[result.outcome.value] = counts.get(result.outcome.value, 0) + 1
+        except (SalesforceError, OSError) as exc:
+            message, code = describe_error(exc)
+            done = sum(counts.values())
+            raise Stopped(
+                f"{message} (stopped after {done} rows; their results are in {results_path})",
+                code,
+            ) from exc
     summary = ", ".join(f"{count} {outcome}" for outcome, count in sorted(counts.items()))
     done = sum(counts.values())
     message = (
