@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,13 @@ def _write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
     return path
 
 
+def _import(
+    source: Path, operation: str, *extra: str, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """Run `sf-toolkit import Account SOURCE --operation OPERATION EXTRA...`."""
+    return run_cli("import", "Account", str(source), "--operation", operation, *extra, env=env)
+
+
 def _read_csv(path: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
 
@@ -34,7 +42,7 @@ def test_round_trip_of_100000_rows(tmp_path: Path) -> None:
     )
     with org.serve() as url:
         env = Served(org, url).env()
-        imported = run_cli("import", "Account", str(source), "--operation", "insert", env=env)
+        imported = _import(source, "insert", env=env)
         exported = run_cli(
             "export",
             "Account",
@@ -72,11 +80,8 @@ def test_collections_import_reports_every_row(served: Served, tmp_path: Path) ->
     rows[10] = ["", "5"]  # Salesforce refuses it: Name is required
     rows[20] = ["Bad", "twelve"]  # refused before sending
     source = _write_csv(tmp_path / "in.csv", ["Name", "NumberOfEmployees"], rows)
-    result = run_cli(
-        "import",
-        "Account",
-        str(source),
-        "--operation",
+    result = _import(
+        source,
         "insert",
         "--results",
         str(tmp_path / "out.csv"),
@@ -142,9 +147,7 @@ def test_bulk_failures_are_tied_to_their_rows(served: Served, tmp_path: Path) ->
     """Bulk results come in any order; each failure lands on the row that caused it."""
     rows = [[f"Bulk {n}" if n % 3 else "", str(n)] for n in range(30)]
     source = _write_csv(tmp_path / "in.csv", ["Name", "NumberOfEmployees"], rows)
-    result = run_cli(
-        "import", "Account", str(source), "--operation", "insert", "--bulk", env=served.env()
-    )
+    result = _import(source, "insert", "--bulk", env=served.env())
     assert result.returncode == 1
     results = _read_csv(tmp_path / "in.results.csv")
     assert [r["sf__Outcome"] for r in results] == [
@@ -162,7 +165,7 @@ def test_unknown_field_in_the_header(served: Served, tmp_path: Path) -> None:
     """A header naming an unknown field is refused before anything is sent, results untouched."""
     source = _write_csv(tmp_path / "in.csv", ["Name", "Revenue__c"], [["A", "1"]])
     before = served.org.store.count("Account")
-    result = run_cli("import", "Account", str(source), "--operation", "insert", env=served.env())
+    result = _import(source, "insert", env=served.env())
     assert_one_line_error(result, "'Revenue__c', which Account does not have")
     assert result.returncode == 2
     assert served.org.store.count("Account") == before
@@ -182,7 +185,7 @@ def test_unreadable_files(served: Served, tmp_path: Path) -> None:
         (tmp_path, "is a directory"),
     ]
     for path, message in cases:
-        result = run_cli("import", "Account", str(path), "--operation", "insert", env=served.env())
+        result = _import(path, "insert", env=served.env())
         assert_one_line_error(result, message)
         assert result.returncode == 2
 
@@ -201,9 +204,7 @@ def test_upsert_needs_an_external_id(served: Served, tmp_path: Path) -> None:
         ([], "--external-id"),
         (["--external-id", "Name"], "not an external id"),
     ):
-        result = run_cli(
-            "import", "Account", str(source), "--operation", "upsert", *extra, env=served.env()
-        )
+        result = _import(source, "upsert", *extra, env=served.env())
         assert_one_line_error(result, message)
 
 
@@ -213,11 +214,8 @@ def test_import_stopped_midway_keeps_its_results(tmp_path: Path) -> None:
     org.faults.request_limit = 3
     source = _write_csv(tmp_path / "in.csv", ["Name"], [[f"L {n}"] for n in range(50)])
     with org.serve() as url:
-        result = run_cli(
-            "import",
-            "Account",
-            str(source),
-            "--operation",
+        result = _import(
+            source,
             "insert",
             "--bulk",
             env=Served(org, url).env(),
