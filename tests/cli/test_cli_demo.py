@@ -45,9 +45,9 @@ def test_demo_in_process() -> None:
 
 
 def test_demo_against_the_loopback_server() -> None:
-    """--url runs the same steps against `python -m sf_toolkit.testing`."""
+    """--url runs the same steps against `python -m sf_toolkit.testing`, empty at first."""
     with subprocess.Popen(
-        [sys.executable, "-m", "sf_toolkit.testing", "--port", "0", "--records", "20"],
+        [sys.executable, "-m", "sf_toolkit.testing", "--port", "0"],
         stdout=subprocess.PIPE,
         text=True,
         env={**clean_env(), "PYTHONUNBUFFERED": "1"},
@@ -55,12 +55,13 @@ def test_demo_against_the_loopback_server() -> None:
         try:
             assert server.stdout is not None
             url = server.stdout.readline().strip()
-            result = run_cli("demo", "--url", url)
+            result = run_cli("demo", "--url", url, "--records", "20")
         finally:
             server.terminate()
             server.wait(timeout=10)
     assert result.returncode == 0, result.stderr
     assert f"the fake Salesforce org at {url}" in result.stdout
+    assert "the org had no Accounts: the demo inserted 20 first" in result.stdout
     _check_walkthrough(result.stdout)
 
 

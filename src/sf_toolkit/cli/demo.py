@@ -21,6 +21,23 @@ import httpx
 
 from .._sync.client import SalesforceClient
 from ..auth import SalesforceLogin
+from ..io.api import (
+    count,
+    delete_list,
+    fetch,
+    fetch_async,
+    fetch_list,
+    fetch_list_async,
+    query,
+    query_async,
+    query_bulk,
+    reload,
+    save,
+    save_async,
+    save_insert_bulk,
+    save_insert_list,
+    save_update_list,
+)
 from ..models import SObject
 from ..soql import select
 from ..testing import FakeOrg
@@ -48,9 +65,10 @@ class Walkthrough:
     so each line can say what it cost.
     """
 
-    def __init__(self, echo: Callable[[str], None], latency_ms: float | None) -> None:
+    def __init__(self, echo: Callable[[str], None], latency_ms: float | None, records: int) -> None:
         self.echo = echo
         self.latency_ms = latency_ms
+        self.records = records
         self.step = 0
         self.sent = 0
         self._seen = 0
@@ -139,7 +157,7 @@ def run_demo(
         echo(f"sf_toolkit demo: the fake Salesforce org at {url}.")
         login = SalesforceLogin(username="user@example.com", password="password", domain=url)
         client = SalesforceClient(login=login)
-    show = Walkthrough(echo, latency_ms if org is not None else None)
+    show = Walkthrough(echo, latency_ms if org is not None else None, records)
     show.count_requests(client)
     measured: dict[str, Any] = {}
     show.title("Log in (the seed's login; the client logs in on entering the block)")
@@ -158,9 +176,14 @@ def run_demo(
 
 
 def _fetch_and_save(client: SalesforceClient, show: Walkthrough, measured: dict[str, Any]) -> None:
-    from ..io.api import count, fetch, query, reload, save
-
     show.title("Fetch and save")
+    if count(select(Account), client) == 0:
+        save_insert_list(
+            Account(Name=f"Demo Account {n}", External_ID__c=f"EXT-{n:05d}")
+            for n in range(1, show.records + 1)
+        )
+        show.note(f"the org had no Accounts: the demo inserted {show.records} first")
+        show.requests()
     total = count(select(Account), client)
     show.line("count(select(Account), client)", f"{total} Accounts ({show.requests()})")
     first = next(iter(query(select(Account, "Id").order_by("Name").limit(1), client)))
@@ -186,8 +209,6 @@ def _fetch_and_save(client: SalesforceClient, show: Walkthrough, measured: dict[
 
 
 def _async_twins(client: SalesforceClient, show: Walkthrough, measured: dict[str, Any]) -> None:
-    from ..io.api import fetch_async, query_async, save_async
-
     show.title("The async twin: same names with _async, same session")
     async_client = client.as_async
     show.line("async_client = client.as_async", "no second login: it shares the session")
@@ -219,8 +240,6 @@ def _async_twins(client: SalesforceClient, show: Walkthrough, measured: dict[str
 
 
 def _queries(client: SalesforceClient, show: Walkthrough, measured: dict[str, Any]) -> None:
-    from ..io.api import query
-
     show.title("Queries: an injection-safe builder, streamed page by page")
     energy = select(Account).where(Industry="Energy").order_by("Name").limit(3)
     show.line(f"query({energy!s}, client)")
@@ -229,8 +248,6 @@ def _queries(client: SalesforceClient, show: Walkthrough, measured: dict[str, An
 
 
 def _list_operations(client: SalesforceClient, show: Walkthrough, measured: dict[str, Any]) -> None:
-    from ..io.api import delete_list, fetch_list, save_insert_list, save_update_list
-
     show.title("List operations: up to 200 records a request (sObject Collections)")
     show.note("no client argument: the open client is the default connection, as in the seed")
     accounts = [
@@ -266,8 +283,6 @@ def _list_operations(client: SalesforceClient, show: Walkthrough, measured: dict
 
 
 def _bulk_job(client: SalesforceClient, show: Walkthrough, measured: dict[str, Any]) -> None:
-    from ..io.api import query_bulk, save_insert_bulk
-
     show.title("A Bulk API 2.0 job: CSV uploaded, processed asynchronously by Salesforce")
     accounts = [
         Account(Name=f"Bulk Demo {number}", Industry="Media", AnnualRevenue=number * 1000.0)
@@ -289,8 +304,6 @@ def _bulk_job(client: SalesforceClient, show: Walkthrough, measured: dict[str, A
 
 
 def _performance(client: SalesforceClient, show: Walkthrough, measured: dict[str, Any]) -> None:
-    from ..io.api import fetch, fetch_list_async, query
-
     ids = [a.Id for a in query(select(Account, "Id").limit(COMPARISON_IDS), client) if a.Id]
     latency = f", {show.latency_ms:g} ms per request" if show.latency_ms is not None else ""
     show.title(f"Performance Comparison (the seed's last section): {len(ids)} ids{latency}")
@@ -346,7 +359,7 @@ STEPS: tuple[Callable[[SalesforceClient, Walkthrough, dict[str, Any]], None], ..
     type=click.IntRange(min=1, max=100_000),
     default=COMPARISON_IDS,
     show_default=True,
-    help="Accounts in the in-process fake org.",
+    help="Accounts in the in-process fake org (with --url: inserted if the org has none).",
 )
 @click.option(
     "--url",
