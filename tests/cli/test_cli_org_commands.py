@@ -294,3 +294,16 @@ def test_a_closed_pipe_stops_quietly() -> None:
         _, stderr = process.communicate(timeout=60)
     assert stderr == b""
     assert process.returncode == 141
+
+
+def test_option_wins_over_its_variable(served: Served) -> None:
+    """--password on the command line beats a wrong SF_PASSWORD."""
+    result = run_cli("limits", "--password", "password", env=served.env(SF_PASSWORD="wrong"))
+    assert result.returncode == 0, result.stderr
+
+
+def test_target_org_without_the_salesforce_cli(tmp_path: Path) -> None:
+    """--target-org with no `sf` on PATH: one line saying how to get it, exit 2."""
+    result = run_cli("limits", "--target-org", "prod", env={**clean_env(), "PATH": str(tmp_path)})
+    assert_one_line_error(result, "login failed", "Salesforce CLI")
+    assert result.returncode == 2
