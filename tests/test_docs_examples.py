@@ -29,7 +29,7 @@ from sf_toolkit.testing import FakeOrg
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 BLOCK = re.compile(r"^\.\. code-block:: python\n\n((?:(?: {4}.*)?\n)+)", re.MULTILINE)
-PAGES = ["records.rst", "queries.rst", "clients.rst", "async.rst"]
+PAGES = ["records.rst", "queries.rst", "clients.rst", "async.rst", "many-records.rst", "errors.rst"]
 
 
 def blocks(page: str) -> list[str]:
@@ -72,6 +72,8 @@ def namespace(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[dict[
     monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setattr(httpx._client, "HTTPTransport", lambda *a, **k: org.transport())
     monkeypatch.setattr(httpx._client, "AsyncHTTPTransport", lambda *a, **k: org.async_transport())
+    # sf_toolkit builds one async pool per event loop from httpx.AsyncHTTPTransport itself.
+    monkeypatch.setattr(httpx, "AsyncHTTPTransport", lambda *a, **k: org.async_transport())
     # A real module, so models declared by the examples resolve their annotations.
     module = types.ModuleType("docs_example")
     monkeypatch.setitem(sys.modules, "docs_example", module)

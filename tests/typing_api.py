@@ -57,3 +57,19 @@ async def async_usage(login: SalesforceLogin) -> None:
             assert_type(account, Account)
             assert_type(total, int)
             assert_type(client.as_sync, SalesforceClient)
+
+
+def list_usage(accounts: list[Account]) -> None:
+    from sf_toolkit import SaveResult, SaveResults
+    from sf_toolkit.io.api import delete_list, fetch_list, save_insert_list
+
+    fetched = fetch_list(Account, "001D000000IRFmaIAH", concurrency=2)
+    results = save_insert_list(accounts, batch_size=100)
+    targets: list[Account | str] = [*accounts, "001D000000IRFmaIAH"]
+    deleted = delete_list(targets)
+    if TYPE_CHECKING:
+        assert_type(fetched, list[Account | None])
+        assert_type(results, SaveResults[Account])
+        assert_type(results[0], SaveResult[Account])
+        assert_type(results[0].id, str | None)
+        assert_type(deleted, SaveResults[SObject | str])

@@ -279,7 +279,7 @@ class AsyncBulkJob:
             NotFoundError: If the org has no such job of this kind (or it was deleted).
         """
         job_id = validate_id(job_id, argument="job_id")
-        await check_callback_async(progress)
+        check_callback_async(progress)
         client = resolve_client(
             sf_client, AsyncSalesforceClient, connection_of(model) if model else None
         )
@@ -563,7 +563,7 @@ async def _ingest_async(
     if isinstance(records, (str, bytes, SObject)) or not isinstance(records, Iterable):
         raise TypeError(f"records must be an iterable of records, got {type(records).__name__}")
     splitter = UploadSplitter(max_upload_bytes)
-    await check_callback_async(progress)
+    check_callback_async(progress)
     model = sobject if isinstance(sobject, type) else None
     if external_id_field is not None:
         external_id_field = check_external_id_field(model, external_id_field)
@@ -754,7 +754,7 @@ class AsyncBulkQueryJob(AsyncBulkJob):
                 ``GROUP BY``, ``OFFSET``, ``TYPEOF``, aggregates or child subqueries).
         """
         plan = plan_query(soql_or_builder, include_deleted=include_deleted)
-        await check_callback_async(progress)
+        check_callback_async(progress)
         client = resolve_client(
             sf_client, AsyncSalesforceClient, connection_of(plan.model) if plan.model else None
         )
@@ -990,7 +990,7 @@ async def _query_records_async(
     concurrency: int,
     progress: Progress | None,
 ) -> AsyncIterator[Any]:
-    await check_callback_async(progress)
+    check_callback_async(progress)
     job = await AsyncBulkQueryJob._create(client, plan, progress)
     await job.wait()
     async for record in job.records(concurrency=concurrency):

@@ -18,7 +18,7 @@ import attrs
 
 from ._base import CliCommand, CliResult, Login, LoginFlow, expect
 from ._errors import login_error
-from ._session import Session
+from ._session import Session, is_instance_url
 from ._validate import not_empty
 
 __all__ = ["CLI_NOT_FOUND", "CLI_TIMED_OUT", "SfCliLogin", "run_cli_command"]
@@ -105,6 +105,11 @@ class SfCliLogin(Login):
         instance_url, token = result.get("instanceUrl"), result.get("accessToken")
         if not isinstance(instance_url, str) or not instance_url:
             raise login_error(f"the Salesforce CLI shows no instance URL for {self._org_name}")
+        if not is_instance_url(instance_url):
+            raise login_error(
+                f"the Salesforce CLI shows {instance_url!r} as the instance URL of "
+                f"{self._org_name}, which is not an http(s) URL"
+            )
         org_id = result.get("id") if isinstance(result.get("id"), str) else None
         if not isinstance(token, str) or not token or token.startswith(_REDACTED):
             shown = expect(CliResult, (yield self.show_token_command()))
