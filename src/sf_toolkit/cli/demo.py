@@ -276,9 +276,9 @@ def _list_operations(client: SalesforceClient, show: Walkthrough, measured: dict
         f"fetch_list(Account, {', '.join(repr(i) for i in ids)}, sf_client=client)",
         ", ".join(f"{a.Name}" for a in fetched if a is not None) + f" ({show.requests()})",
     )
-    results = delete_list(saved[200:])
+    deleted = delete_list(saved[200:])
     show.line(
-        "delete_list(saved[200:])", f"{sum(r.success for r in results)} deleted ({show.requests()})"
+        "delete_list(saved[200:])", f"{sum(r.success for r in deleted)} deleted ({show.requests()})"
     )
 
 
