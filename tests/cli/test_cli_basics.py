@@ -100,6 +100,18 @@ def test_unknown_command_is_a_usage_error() -> None:
     assert "frobnicate" in result.stderr
 
 
+def test_commands_register_no_models() -> None:
+    """Loading the commands declares no model: raw SOQL rows stay generic records."""
+    code = (
+        "import sf_toolkit.cli.app; from sf_toolkit.models import sobject_class; "
+        "print(sobject_class('Account'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.stdout.split() == ["None"], result.stderr
+
+
 def test_library_does_not_import_the_cli() -> None:
     """import sf_toolkit does not load the command line (httpx itself may load click)."""
     code = "import sys, sf_toolkit, sf_toolkit.io.api; print('sf_toolkit.cli' in sys.modules)"
