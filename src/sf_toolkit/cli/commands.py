@@ -242,7 +242,8 @@ def describe_command(sobject: str, fmt: str, login: Login, api_version: str | No
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     description = parse_describe(data)
-    click.echo(f"{description.name} ({description.label}), key prefix {description.key_prefix}")
+    prefix = f", key prefix {description.key_prefix}" if description.key_prefix else ""
+    click.echo(f"{description.name} ({description.label}){prefix}")
     rows = [("FIELD", "TYPE", "LABEL", "NOTES")]
     for field in description.fields:
         kind = _type_text(field.type, field.length, field.reference_to)
