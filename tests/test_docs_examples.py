@@ -29,7 +29,15 @@ from sf_toolkit.testing import FakeOrg
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 BLOCK = re.compile(r"^\.\. code-block:: python\n\n((?:(?: {4}.*)?\n)+)", re.MULTILINE)
-PAGES = ["records.rst", "queries.rst", "clients.rst", "async.rst", "many-records.rst", "errors.rst"]
+PAGES = [
+    "records.rst",
+    "queries.rst",
+    "clients.rst",
+    "async.rst",
+    "many-records.rst",
+    "bulk.rst",
+    "errors.rst",
+]
 
 
 def blocks(page: str) -> list[str]:
@@ -64,6 +72,7 @@ def rsa_key_pem() -> bytes:
 @pytest.fixture
 def namespace(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[dict[str, Any]]:
     org = FakeOrg(records=5, seed=4)
+    org.bulk.polls_in_progress = 0  # Bulk jobs finish at the first poll: no waiting between
     # What the pages assume the reader has: a user, a key file, the Salesforce CLI.
     org.add_user("ann@example.com", "correct horse", security_token="XXXXXXXXXXXXXXXXXXXXXXXX")
     monkeypatch.chdir(tmp_path)

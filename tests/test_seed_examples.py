@@ -332,3 +332,72 @@ def test_performance_comparison(
     sync_client.close()
     assert [a.Id for a in accounts] == account_ids
     assert capsys.readouterr().out.startswith("Sync: ")
+
+
+def test_bulk_api_operations(login: SalesforceLogin, org: FakeOrg) -> None:
+    """Bulk API Operations: insert, update and upsert jobs, sync and async, as the seed shows.
+
+    Bulk jobs run apart from the call that starts them, so an insert cannot give its records
+    Ids: the records to update are read back first (the lines marked "set-up").
+    """
+    from sf_toolkit.io.api import (
+        query_bulk,
+        save_insert_bulk,
+        save_insert_bulk_async,
+        save_update_bulk,
+        save_update_bulk_async,
+        save_upsert_bulk,
+    )
+    from sf_toolkit.soql import select
+
+    def ours() -> list[tuple[str | None, str | None]]:
+        return sorted(
+            (r["External_ID__c"], r["Name"])
+            for r in org.records("Account")
+            if (r["External_ID__c"] or "").startswith("BULK-")
+        )
+
+    org.bulk.polls_in_progress = 0  # jobs finish at the first poll: no waiting between polls
+    with SalesforceClient(login=login):
+        accounts = [Account(Name=f"Bulk {n}", External_ID__c=f"BULK-{n}") for n in range(3)]
+        # Synchronous bulk operations
+        job = save_insert_bulk(accounts)
+        job.wait()  # set-up
+        assert job.state == "JobComplete"
+        query = select(Account, "Id", "Name", "External_ID__c").where(
+            "External_ID__c LIKE {}", "BULK-%"
+        )
+        accounts = list(query_bulk(query))  # set-up: the inserted records, with their Ids
+        for account in accounts:
+            account.Name = f"{account.Name} (updated)"
+        job = save_update_bulk(accounts)
+        job.wait()  # set-up
+        assert job.state == "JobComplete"
+        job = save_upsert_bulk(accounts, "External_ID__c")
+        job.wait()
+        assert job.state == "JobComplete"
+    assert ours() == [(f"BULK-{n}", f"Bulk {n} (updated)") for n in range(3)]
+
+    async def main() -> None:
+        async with AsyncSalesforceClient(login=login):
+            accounts = [Account(Name=f"Async {n}", External_ID__c=f"BULK-A{n}") for n in range(2)]
+            # Asynchronous bulk operations
+            job = await save_insert_bulk_async(accounts)
+            await job.wait()  # set-up
+            assert job.state == "JobComplete"
+            accounts = [
+                Account(Id=r["Id"], Name="Async done")
+                for r in org.records("Account")
+                if (r["External_ID__c"] or "").startswith("BULK-A")
+            ]  # set-up
+            job = await save_update_bulk_async(accounts)
+            await job.wait()
+            assert job.state == "JobComplete"
+
+    asyncio.run(main())
+    assert ours() == sorted(
+        [
+            *[(f"BULK-A{n}", "Async done") for n in range(2)],
+            *[(f"BULK-{n}", f"Bulk {n} (updated)") for n in range(3)],
+        ]
+    )

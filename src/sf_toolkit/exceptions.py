@@ -169,7 +169,8 @@ class BulkJobError(SalesforceError):
 
 class BulkJobFailedError(BulkJobError):
     """
-    The job ended ``Failed``: Salesforce could not process it (``error_message`` says why).
+    The job ended ``Failed`` (Salesforce could not process it; ``error_message`` says why), or
+    a query job ended ``Aborted`` and so has no results.
 
     An ingest job's rows can still be read: ``unprocessed_records()`` gives them back.
     """
@@ -177,7 +178,7 @@ class BulkJobFailedError(BulkJobError):
     def __init__(self, *, job_id: str, state: str, error_message: str | None) -> None:
         self.error_message = error_message
         super().__init__(
-            f"Bulk job {job_id} failed: {error_message or 'no reason given'}",
+            f"Bulk job {job_id} ended {state}: {error_message or 'no reason given'}",
             job_id=job_id,
             state=state,
         )

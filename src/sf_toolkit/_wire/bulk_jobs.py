@@ -14,6 +14,7 @@ from typing import Any
 import attrs
 
 from ..exceptions import SalesforceApiError
+from .bulk_csv import COLUMN_DELIMITERS
 
 __all__ = [
     "ABORTED",
@@ -29,6 +30,7 @@ __all__ = [
     "ingest_spec",
     "job_path",
     "query_spec",
+    "result_page_urls",
 ]
 
 OPEN = "Open"
@@ -78,6 +80,31 @@ def job_path(kind: str, api_version: str, job_id: str, *rest: str) -> str:
     """
     parts = [f"/services/data/v{api_version}/jobs/{kind}/{job_id}", *rest]
     return "/".join(parts)
+
+
+def result_page_urls(data: object) -> tuple[list[str], str | None]:
+    """
+    Read a ``/resultPages`` answer (API 58.0+, "Get Parallel Results for a Query Job"): the
+    ``resultUrl`` of each page, and the URL of the next listing (None when ``done``).
+
+    Raises:
+        SalesforceApiError: If the answer does not have that shape.
+    """
+    pages = data.get("resultPages") if isinstance(data, Mapping) else None
+    urls = [page.get("resultUrl") for page in pages or () if isinstance(page, Mapping)]
+    if (
+        not isinstance(data, Mapping)
+        or not isinstance(pages, list)
+        or not all(isinstance(url, str) for url in urls)
+        or len(urls) != len(pages)
+    ):
+        raise SalesforceApiError(
+            f"Salesforce's answer is not a list of result pages: {str(data)[:200]}",
+            error_code="UNEXPECTED_RESPONSE",
+        )
+    next_url = data.get("nextRecordsUrl")
+    done = data.get("done", True) is not False
+    return [str(url) for url in urls], next_url if isinstance(next_url, str) and not done else None
 
 
 def _int(data: Mapping[str, Any], key: str) -> int:
@@ -158,6 +185,11 @@ class JobInfo:
             external_id_field=external if isinstance(external, str) and external else None,
             data=dict(data),
         )
+
+    @property
+    def delimiter(self) -> str:
+        """The character between columns of the job's CSV (``columnDelimiter``, default ``,``)."""
+        return COLUMN_DELIMITERS.get(str(self.data.get("columnDelimiter", "COMMA")), ",")
 
     @property
     def done(self) -> bool:
