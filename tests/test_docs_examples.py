@@ -37,6 +37,7 @@ PAGES = [
     "many-records.rst",
     "bulk.rst",
     "errors.rst",
+    "simple-salesforce.rst",
 ]
 
 

@@ -47,6 +47,7 @@ __all__ = [
     "download_target",
     "fetch_call",
     "insert_call",
+    "raise_for_status",
     "record_answer",
     "record_id_of",
     "reload_answer",
@@ -83,6 +84,23 @@ def check(response: httpx.Response) -> httpx.Response:
     if response.is_error or response.status_code == 300 or is_redirect(response):
         raise error_from_response(response, base_path=_rest_root(response))
     return response
+
+
+def raise_for_status(response: httpx.Response) -> httpx.Response:
+    """
+    Return a Salesforce response that succeeded, or raise the typed error it carries.
+
+    The Salesforce counterpart of httpx's ``Response.raise_for_status``, for calls made
+    directly with the client (``client.get("limits")``, Apex REST, ...): the error names the
+    request, the HTTP status and Salesforce's ``errorCode`` and message. A 300 (several
+    records match an external id) counts as an error too.
+
+    Raises:
+        SalesforceApiError: The subclass for the status and error code (``NotFoundError``,
+            ``RequestLimitError``, ...).
+        httpx.ResponseNotRead: If a streamed response was not read first.
+    """
+    return check(response)
 
 
 def check_json(response: httpx.Response) -> dict[str, Any]:
@@ -210,9 +228,24 @@ def delete_call(record: SObject) -> RestCall:
     return RestCall("DELETE", f"sobjects/{_sobject(record)}/{record_id}")
 
 
-def describe_call(sobject_class: type[SObject]) -> RestCall:
-    """GET the sObject's describe metadata."""
-    return RestCall("GET", f"sobjects/{_sobject(sobject_class)}/describe")
+def describe_call(sobject: type[SObject] | str) -> RestCall:
+    """
+    GET an sObject's describe metadata, named by a model class or by its API name.
+
+    Raises:
+        TypeError: If ``sobject`` is neither a model class nor a string.
+        ValueError: If the string is not an sObject API name.
+    """
+    if isinstance(sobject, str):
+        name = path_segment(sobject_name(sobject))
+    elif isinstance(sobject, type) and issubclass(sobject, SObject):
+        name = _sobject(sobject)
+    else:
+        raise TypeError(
+            "describe takes a model class or an sObject API name such as 'Account', "
+            f"got {type(sobject).__name__}"
+        )
+    return RestCall("GET", f"sobjects/{name}/describe")
 
 
 def blob_call(record: SObject) -> RestCall:

@@ -28,6 +28,7 @@ from .._concurrency import (
     run_in_thread_async,
     sleep_async,
 )
+from .._exports import publish
 from .._files import commit_partial, discard_partial, open_partial
 from .._query import QueryPlan, plan_query
 from .._registry import resolve_client
@@ -476,6 +477,7 @@ class AsyncBulkIngestJobGroup:
 
     def __init__(self, jobs: Iterable[AsyncBulkIngestJob]) -> None:
         self.jobs = list(jobs)
+        """The ingest jobs, in input order."""
         if not self.jobs:
             raise ValueError("a job group needs at least one job")
 
@@ -1069,3 +1071,7 @@ async def _query_records_async(
     await job.wait()
     async for record in job.records(concurrency=concurrency):
         yield record
+
+
+# Their public path, for reprs and the docs.
+publish("sf_toolkit", [AsyncBulkIngestJob, AsyncBulkIngestJobGroup, AsyncBulkQueryJob])

@@ -30,6 +30,7 @@ from .._concurrency import (
     run_in_thread,
     sleep,
 )
+from .._exports import publish
 from .._files import commit_partial, discard_partial, open_partial
 from .._query import QueryPlan, plan_query
 from .._registry import resolve_client
@@ -478,6 +479,7 @@ class BulkIngestJobGroup:
 
     def __init__(self, jobs: Iterable[BulkIngestJob]) -> None:
         self.jobs = list(jobs)
+        """The ingest jobs, in input order."""
         if not self.jobs:
             raise ValueError("a job group needs at least one job")
 
@@ -1064,3 +1066,7 @@ def _query_records(
     job.wait()
     for record in job.records(concurrency=concurrency):
         yield record
+
+
+# Their public path, for reprs and the docs.
+publish("sf_toolkit", [BulkIngestJob, BulkIngestJobGroup, BulkQueryJob])

@@ -22,6 +22,7 @@ from .._concurrency import (
     run_in_thread,
     sleep,
 )
+from .._exports import publish
 from .._session import SessionState, normalize_api_version, parse_versions, pick_api_version
 from .._twins import TwinMixin, twin_kwargs
 from .._wire.errors import connection_error, renewal_refused, timeout_error, undecodable_body
@@ -454,3 +455,6 @@ class SalesforceClient(TwinMixin, httpx.Client):
             reason,
             attempt,
         )
+
+
+publish("sf_toolkit", [SalesforceClient])  # its public path, for reprs and the docs

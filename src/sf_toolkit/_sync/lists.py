@@ -86,7 +86,7 @@ def fetch_list(
             a plain function or a coroutine function; the blocking form only a plain function.
 
     Returns:
-        One entry per Id, in input order: the record, or None where Salesforce answered
+        One entry per Id, in input order; the record, or None where Salesforce answered
         ``null`` (no such record, deleted, or not visible to the user).
 
     Raises:

@@ -147,10 +147,25 @@ def reload(record: T, sf_client: SalesforceClient | None = None) -> T:
 
 
 def describe(
-    sobject_class: type[SObject], sf_client: SalesforceClient | None = None
+    sobject_class: type[SObject] | str, sf_client: SalesforceClient | None = None
 ) -> SObjectDescription:
-    """Fetch the sObject's metadata as typed field descriptions."""
-    response = _call(_client_for(sf_client, sobject_class), _rest.describe_call(sobject_class))
+    """
+    Fetch an sObject's metadata (``GET sobjects/{name}/describe``) as typed field descriptions.
+
+    Args:
+        sobject_class: A model class, or an sObject API name such as ``"Account"``: no model
+            is needed to describe an object. A name uses the default connection when no
+            client is given; a class uses its own.
+
+    Raises:
+        TypeError: If ``sobject_class`` is neither a model class nor a string.
+        ValueError: If the string is not a Salesforce API name (nothing is sent).
+        NotFoundError: If the org has no such sObject.
+    """
+    call = _rest.describe_call(sobject_class)
+    connection = None if isinstance(sobject_class, str) else connection_of(sobject_class)
+    client = resolve_client(sf_client, SalesforceClient, connection)
+    response = _call(client, call)
     return _rest.describe_answer(response)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import attrs
 
+from .._exports import publish
 from ..exceptions import SalesforceApiError
 from .bulk_csv import COLUMN_DELIMITERS
 
@@ -233,3 +234,6 @@ class BulkProgress:
     records_processed: int = 0
     records_failed: int = 0
     rows_downloaded: int = 0
+
+
+publish("sf_toolkit", [BulkProgress])  # its public path

@@ -37,6 +37,7 @@ from typing import Any
 import attrs
 import httpx
 
+from .._exports import publish
 from .errors import is_unknown_host, parse_error_body
 
 __all__ = ["DEFAULT_BUDGET", "IDEMPOTENT_METHODS", "Deadline", "RetryPolicy", "bounded_timeout"]
@@ -172,7 +173,7 @@ class RetryPolicy:
             response: The error answer, if one came (its body read).
             error: The exception, if no answer came.
             idempotent: Whether repeating the request is harmless; by default, whether the
-                method is in :data:`IDEMPOTENT_METHODS`.
+                method is idempotent (GET, HEAD, PUT, DELETE, PATCH or OPTIONS).
         """
         if attempt >= self.attempts:
             return False
@@ -257,3 +258,6 @@ def bounded_timeout(timeout: object, remaining: float) -> dict[str, float | None
         value = current.get(name)
         bounded[name] = remaining if value is None else min(float(value), remaining)
     return bounded
+
+
+publish("sf_toolkit", [RetryPolicy])  # its public path

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from typing import Any
 
 import attrs
 
+from .._exports import publish
 from ._base import CliCommand, CliResult, Login, LoginFlow, expect
 from ._errors import login_error
 from ._session import Session, is_instance_url
@@ -43,6 +43,8 @@ def run_cli_command(command: CliCommand, *, timeout: float = 60.0) -> CliResult:
         command: The command; ``args[0]`` is looked up on ``PATH`` (``sf.cmd`` on Windows too).
         timeout: Seconds before the command is killed.
     """
+    import subprocess  # only logins through the CLI pay for importing it
+
     program, *rest = command.args
     resolved = shutil.which(program)
     if resolved is None:
@@ -198,3 +200,6 @@ def _tokens_in(payload: dict[str, Any]) -> tuple[str, ...]:
         for key, value in result.items()
         if isinstance(value, str) and any(word in key.lower() for word in _SECRET_KEYS)
     )
+
+
+publish("sf_toolkit.auth", [SfCliLogin, run_cli_command])  # their public path

@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 import httpx
 
+from .._exports import publish
 from .._wire.errors import body_text, error_from_response, is_redirect
 from ..exceptions import AuthenticationError
 from ._base import Login, LoginFlow, expect
@@ -432,3 +433,8 @@ class JwtBearerLogin(Login):
         assertion = self.assertion(now=time.time())
         fields = {"grant_type": JWT_BEARER_GRANT, "assertion": assertion}
         return token_flow(login_base_url(self.domain), fields, secrets=(assertion,))
+
+
+publish(
+    "sf_toolkit.auth", [ClientCredentialsLogin, JwtBearerLogin, PasswordLogin, RefreshTokenLogin]
+)  # their public path

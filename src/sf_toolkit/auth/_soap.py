@@ -9,18 +9,21 @@ REST version the client then uses. Prefer an OAuth login for new code.
 from __future__ import annotations
 
 import time
-import xml.etree.ElementTree as ET
-from xml.sax.saxutils import escape
+from typing import TYPE_CHECKING
 
 import attrs
 import httpx
 
+from .._exports import publish
 from .._wire.errors import body_text, error_from_response, is_redirect
 from ._base import Login, LoginFlow, expect
 from ._domain import login_base_url
 from ._errors import login_error
 from ._session import Session, is_instance_url
 from ._validate import check_domain, normalize_api_version, not_empty
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
 
 __all__ = ["SOAP_LOGIN_MAX_VERSION", "SalesforceLogin"]
 
@@ -80,6 +83,9 @@ class SalesforceLogin(Login):
 
     def build_request(self) -> httpx.Request:
         """Return the SOAP ``login()`` request, with the username and password XML-escaped."""
+        # The XML modules load when a SOAP login happens, not with every import of the package.
+        from xml.sax.saxutils import escape
+
         body = _ENVELOPE.format(
             username=escape(self.username),
             password=escape(self.password + self.security_token),
@@ -105,6 +111,8 @@ class SalesforceLogin(Login):
             RedirectError: If the login server redirects; a login is never redirected, since
                 it carries credentials. The error names the target.
         """
+        import xml.etree.ElementTree as ET
+
         secrets = (self.password, self.security_token, self.password + self.security_token)
         if is_redirect(response):
             # A login carries credentials: it is never redirected (check the domain).
@@ -171,3 +179,6 @@ def _fault(root: ET.Element | None) -> tuple[str | None, str | None]:
     code = values.get("exceptionCode") or values.get("faultcode", "").rpartition(":")[2] or None
     message = values.get("exceptionMessage") or values.get("faultstring") or None
     return code, message
+
+
+publish("sf_toolkit.auth", [SalesforceLogin])  # their public path
