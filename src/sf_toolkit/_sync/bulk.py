@@ -13,6 +13,7 @@ and parsed row by row. The decisions (CSV format, splitting, job JSON, result ro
 from __future__ import annotations
 
 import os
+import struct
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
@@ -33,10 +34,18 @@ from .._concurrency import (
 from .._files import commit_partial, discard_partial, open_partial
 from .._query import QueryPlan, plan_query
 from .._registry import resolve_client
-from .._wire.bulk_csv import DEFAULT_MAX_UPLOAD_BYTES, CsvReader, UploadSplitter
+from .._wire.bulk_csv import (
+    DEFAULT_MAX_UPLOAD_BYTES,
+    CsvReader,
+    HeaderUnion,
+    UploadSplitter,
+    pad_line,
+)
 from .._wire.bulk_jobs import (
     ABORTED,
     JOB_COMPLETE,
+    OPEN,
+    PREPARING,
     UPLOAD_COMPLETE,
     BulkProgress,
     JobInfo,
@@ -51,12 +60,21 @@ from .._wire.bulk_rows import (
     ResultReader,
     RowDecoder,
     check_external_id_field,
+    check_sobject,
     describe_kinds,
 )
 from .._wire.errors import connection_error
-from ..exceptions import BulkJobFailedError, BulkJobTimeoutError, SalesforceApiError
+from ..exceptions import (
+    BulkJobFailedError,
+    BulkJobTimeoutError,
+    BulkUploadError,
+    SalesforceApiError,
+    SalesforceConnectionError,
+    SalesforceError,
+    ServerError,
+)
 from ..ids import validate_id
-from ..models import SObject, api_name_of, connection_of, parse_describe, sobject_class
+from ..models import SObject, connection_of, parse_describe, sobject_class
 from ..results import SaveResult
 from ..soql import SelectQuery
 from .client import SalesforceClient
@@ -159,20 +177,56 @@ def _chunks(handle: IO[bytes]) -> Iterator[bytes]:
         yield chunk
 
 
-class _Upload:
-    """The CSV of one job, spooled: in memory while small, in a temporary file beyond."""
+def _spool_file() -> IO[bytes]:
+    return tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
 
-    def __init__(self, header: bytes) -> None:
-        self.file: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
+
+class _Upload:
+    """The CSV of one job: in memory while small, in a temporary file beyond."""
+
+    def __init__(self, header: bytes, first_row: int) -> None:
+        self.file = _spool_file()
         self.pending = [header]
         self.pending_size = len(header)
         self.size = len(header)
         self.rows = 0
+        self.first_row = first_row
 
     def add(self, line: bytes) -> None:
         self.pending.append(line)
         self.pending_size += len(line)
         self.size += len(line)
+        self.rows += 1
+        if self.pending_size >= CHUNK_SIZE:
+            self.flush()
+
+    def flush(self) -> None:
+        self.file.write(b"".join(self.pending))
+        self.pending = []
+        self.pending_size = 0
+
+
+#: A spooled row: its line's length in bytes and how many columns it has cells for.
+_ENTRY = struct.Struct("<II")
+
+
+class _Spool:
+    """
+    The encoded input, before the header is known: each line behind an :data:`_ENTRY`, so
+    it can be widened to the final header without parsing it again.
+    """
+
+    def __init__(self) -> None:
+        self.file = _spool_file()
+        self.union = HeaderUnion()
+        self.rows = 0
+        self.pending: list[bytes] = []
+        self.pending_size = 0
+
+    def add(self, row: dict[str, str]) -> None:
+        line, width = self.union.line(row)
+        self.pending += (_ENTRY.pack(len(line), width), line)
+        self.pending_size += len(line) + _ENTRY.size
         self.rows += 1
 
     def flush(self) -> None:
@@ -181,31 +235,56 @@ class _Upload:
         self.pending_size = 0
         run_in_thread(self.file.write, data)
 
+    def cut(self, splitter: UploadSplitter) -> list[_Upload]:
+        """
+        Write the uploads: every line widened to the final header, cut by size (blocking
+        file I/O: run it in a thread).
+        """
+        header = self.union.header()
+        width = len(self.union.columns)
+        splitter.start(header)
+        uploads: list[_Upload] = []
+        read = self.file.read
+        self.file.seek(0)
+        try:
+            for row in range(self.rows):
+                length, written = _ENTRY.unpack(read(_ENTRY.size))
+                line = pad_line(read(length), written, width)
+                if splitter.place(line):
+                    if uploads:
+                        uploads[-1].flush()
+                    uploads.append(_Upload(header, row))
+                uploads[-1].add(line)
+            if uploads:
+                uploads[-1].flush()
+        except BaseException:
+            for upload in uploads:
+                upload.file.close()
+            raise
+        return uploads
 
-def _spool(
-    records: Iterable[Any], encoder: RecordEncoder, splitter: UploadSplitter
-) -> list[_Upload]:
-    uploads: list[_Upload] = []
+
+def _report_prepared(progress: Progress | None, rows: int) -> None:
+    if progress is not None:
+        call_callback(progress, BulkProgress(job_id=None, state=PREPARING, records_prepared=rows))
+
+
+def _spool(records: Iterable[Any], encoder: RecordEncoder, progress: Progress | None) -> _Spool:
+    """Encode every record (checking it) into a spool; report every ``YIELD_EVERY`` rows."""
+    spool = _Spool()
     try:
         for record in records:
-            header, line = splitter.place(encoder.row(record))
-            if header is not None:
-                if uploads:
-                    uploads[-1].flush()
-                uploads.append(_Upload(header))
-            upload = uploads[-1]
-            upload.add(line)
-            if upload.pending_size >= CHUNK_SIZE:
-                upload.flush()
-            elif encoder.count % YIELD_EVERY == 0:
+            spool.add(encoder.row(record))
+            if spool.pending_size >= CHUNK_SIZE:
+                spool.flush()
+            if spool.rows % YIELD_EVERY == 0:
+                _report_prepared(progress, spool.rows)
                 sleep(0)  # let other tasks run while a large input is encoded
-        if uploads:
-            uploads[-1].flush()
+        spool.flush()
     except BaseException:
-        for upload in uploads:
-            upload.file.close()
+        spool.file.close()
         raise
-    return uploads
+    return spool
 
 
 # ----------------------------------------------------------------------------- ingest jobs
@@ -237,6 +316,7 @@ class BulkJob:
     ) -> None:
         self.info = info
         self.records_uploaded = 0
+        self._uploaded_before = 0  # records a job group's earlier jobs uploaded
         self._client = sf_client
         self._model = model
         self._progress = progress
@@ -314,18 +394,19 @@ class BulkJob:
                 BulkProgress(
                     job_id=self.id,
                     state=self.state,
-                    records_uploaded=self.records_uploaded,
+                    records_uploaded=self._uploaded_before + self.records_uploaded,
                     records_processed=self.records_processed,
                     records_failed=self.records_failed,
                     rows_downloaded=rows_downloaded,
                 ),
             )
 
-    def _set_info(self, response: httpx.Response) -> None:
+    def _set_info(self, response: httpx.Response, *, report: bool = True) -> None:
         self.info = JobInfo.from_json(
             _json(response), self._kind, api_version=self.info.api_version
         )
-        self._report()
+        if report:
+            self._report()
 
     def refresh(self: J) -> J:
         """Read the job's state and counts again (``GET .../jobs/{kind}/{id}``); return it."""
@@ -390,9 +471,45 @@ class BulkIngestJob(BulkJob):
     Attributes read the last known job info; :meth:`refresh` and :meth:`wait` update it.
     """
 
+    @property
+    def ids(self) -> list[str]:
+        """``[id]``: the same shape as :attr:`BulkIngestJobGroup.ids`, to keep either."""
+        return [self.id]
+
+    @property
+    def jobs(self) -> list[BulkIngestJob]:
+        """``[self]``: the same shape as :attr:`BulkIngestJobGroup.jobs`."""
+        return [self]
+
     def _close(self) -> None:
+        """
+        Mark the upload complete. When the answer is lost (or Salesforce fails), read the
+        job's state before deciding: the PATCH may have been applied, and sending the whole
+        input again would save it twice. Only a job still ``Open`` is asked once more.
+        """
+        try:
+            response = self._client.patch(self._url(), json={"state": UPLOAD_COMPLETE})
+            self._set_info(response, report=False)
+            return
+        except SalesforceError as exc:
+            # Lost, failed, or refused because a repeat of an applied PATCH found it closed.
+            self._set_info(self._client.get(self._url()), report=False)
+            if self.state != OPEN:
+                return
+            if not isinstance(exc, (SalesforceConnectionError, ServerError)):
+                raise
         response = self._client.patch(self._url(), json={"state": UPLOAD_COMPLETE})
-        self._set_info(response)
+        self._set_info(response, report=False)
+
+    def _abort_quietly(self) -> bool:
+        """Abort a job left ``Open`` by a failed start; tell whether it is now aborted."""
+        try:
+            self._client.ensure_logged_in()
+            response = self._client.patch(self._url(), json={"state": ABORTED})
+            self._set_info(response, report=False)
+        except SalesforceError:
+            return False
+        return self.state == ABORTED
 
     def _upload(self, upload: _Upload) -> None:
         """
@@ -514,6 +631,20 @@ class BulkIngestJobGroup:
         return [job.id for job in self.jobs]
 
     @property
+    def id(self) -> str:
+        """
+        Not available: a group has several Ids. Keep :attr:`ids` (a single job has ``ids``
+        too) and reattach with :meth:`get`.
+
+        Raises:
+            AttributeError: Always, naming the way out.
+        """
+        raise AttributeError(
+            f"a job group has {len(self.jobs)} jobs, so no single id: use .ids "
+            "(BulkIngestJobGroup.get(ids) reattaches them)"
+        )
+
+    @property
     def state(self) -> str:
         """The least advanced state while a job runs; then ``Failed``, ``Aborted`` or done."""
         return combined_state(job.state for job in self.jobs)
@@ -590,6 +721,67 @@ class BulkIngestJobGroup:
                 yield record
 
 
+def _start_error(
+    jobs: list[BulkIngestJob], step: str, exc: BaseException, aborted: bool | None, rows: int
+) -> BulkUploadError:
+    job = jobs[-1]
+    fate = {
+        None: f"it is {job.state}",
+        True: "it was aborted",
+        False: f"aborting it failed too; it was last seen {job.state}",
+    }[aborted]
+    started = ", ".join(f"{j.id} ({j.state})" for j in jobs)
+    return BulkUploadError(
+        f"Bulk {job.info.operation} of {job.info.sobject}: {step} of job {job.id} failed "
+        f"({type(exc).__name__}: {exc}); {fate}. Jobs this call created: {started}; records "
+        f"from {rows + 1} on were not sent. The error's .jobs hold them (abort or reattach).",
+        jobs=jobs,
+    )
+
+
+def _start_jobs(
+    client: SalesforceClient,
+    spec: dict[str, Any],
+    uploads: list[_Upload],
+    model: type[SObject] | None,
+    progress: Progress | None,
+) -> list[BulkIngestJob]:
+    """Create, fill and close one job per upload; a failure once a job exists keeps them."""
+    jobs: list[BulkIngestJob] = []
+    sent = 0
+    for upload in uploads:
+        try:
+            response = client.post("jobs/ingest", json=spec)
+            info = JobInfo.from_json(_json(response), "ingest", api_version=client.api_version)
+        except Exception as exc:
+            if not jobs:
+                raise  # nothing exists yet: the error as it is
+            raise _start_error(jobs, "creating the next job after", exc, None, sent) from exc
+        job = BulkIngestJob(info, client, model=model, progress=progress)
+        job._uploaded_before = sent
+        jobs.append(job)
+        step = "uploading"
+        try:
+            job._upload(upload)
+            upload.file.close()
+            job._report()  # records_uploaded, the job still Open
+            step = "closing"
+            job._close()
+        except Exception as exc:
+            aborted = job._abort_quietly() if job.state == OPEN else None
+            if job.state not in (OPEN, ABORTED):
+                sent += upload.rows  # closed after all: its records are in Salesforce's hands
+            raise _start_error(jobs, step, exc, aborted, sent) from exc
+        sent += upload.rows
+        try:
+            job._report()
+        except Exception as exc:
+            raise _start_error(
+                jobs, "the progress callback after closing", exc, None, sent
+            ) from exc
+    return jobs
+
+
 def _ingest(
     records: Iterable[Any],
     operation: str,
@@ -604,18 +796,19 @@ def _ingest(
         raise TypeError(f"records must be an iterable of records, got {type(records).__name__}")
     splitter = UploadSplitter(max_upload_bytes)
     check_callback(progress)
-    model = sobject if isinstance(sobject, type) else None
-    if external_id_field is not None:
+    model, sobject_name = check_sobject(sobject)
+    if operation == "upsert":
         external_id_field = check_external_id_field(model, external_id_field)
-    encoder = RecordEncoder(
-        operation,
-        external_id_field,
-        api_name_of(model) if model is not None else sobject if isinstance(sobject, str) else None,
-    )
+    encoder = RecordEncoder(operation, external_id_field, sobject_name)
     encoder.model = model
-    uploads = _spool(records, encoder, splitter)
-    if not uploads:
-        raise ValueError("no records: a Bulk job needs at least one, so none was created")
+    spool = _spool(records, encoder, progress)
+    try:
+        if not spool.rows:
+            raise ValueError("no records: a Bulk job needs at least one, so none was created")
+        _report_prepared(progress, spool.rows)
+        uploads = run_in_thread(spool.cut, splitter)
+    finally:
+        spool.file.close()
     try:
         client = resolve_client(
             sf_client,
@@ -624,15 +817,7 @@ def _ingest(
         )
         assert encoder.sobject is not None
         spec = ingest_spec(encoder.sobject, operation, encoder.external_id_field)
-        jobs: list[BulkIngestJob] = []
-        for upload in uploads:
-            response = client.post("jobs/ingest", json=spec)
-            info = JobInfo.from_json(_json(response), "ingest", api_version=client.api_version)
-            job = BulkIngestJob(info, client, model=encoder.model, progress=progress)
-            job._upload(upload)
-            upload.file.close()
-            job._close()
-            jobs.append(job)
+        jobs = _start_jobs(client, spec, uploads, encoder.model, progress)
     finally:
         for upload in uploads:
             upload.file.close()

@@ -22,6 +22,7 @@ __all__ = [
     "IN_PROGRESS",
     "JOB_COMPLETE",
     "OPEN",
+    "PREPARING",
     "TERMINAL_STATES",
     "UPLOAD_COMPLETE",
     "BulkProgress",
@@ -33,6 +34,8 @@ __all__ = [
     "result_page_urls",
 ]
 
+#: Not a Salesforce state: the input is being encoded, before any job exists.
+PREPARING = "Preparing"
 OPEN = "Open"
 UPLOAD_COMPLETE = "UploadComplete"
 IN_PROGRESS = "InProgress"
@@ -219,17 +222,21 @@ class BulkProgress:
     Where a Bulk job stands, as passed to a ``progress`` callback.
 
     Attributes:
-        job_id: The job the event is about.
-        state: Its state at the time, e.g. ``"InProgress"``.
+        job_id: The job the event is about; None while the input is prepared, before any
+            job exists.
+        state: Its state at the time, e.g. ``"InProgress"``; ``"Preparing"`` (not a
+            Salesforce state) while the input is encoded.
         records_uploaded: Records sent so far by the call that created the job(s).
         records_processed: ``numberRecordsProcessed`` at the last poll.
         records_failed: ``numberRecordsFailed`` at the last poll.
         rows_downloaded: Result rows read so far from the job's current result file.
+        records_prepared: Records encoded so far into the upload (before any job exists).
     """
 
-    job_id: str
+    job_id: str | None
     state: str
     records_uploaded: int = 0
     records_processed: int = 0
     records_failed: int = 0
     rows_downloaded: int = 0
+    records_prepared: int = 0

@@ -49,6 +49,7 @@ __all__ = [
     "RowDecoder",
     "ResultReader",
     "check_external_id_field",
+    "check_sobject",
     "describe_kinds",
     "parse_sf_error",
 ]
@@ -142,6 +143,27 @@ def check_external_id_field(model: type[SObject] | None, external_id_field: obje
             f"its fields are {', '.join(sorted(facts.names.values()))}"
         )
     return declared
+
+
+def check_sobject(sobject: object) -> tuple[type[SObject] | None, str | None]:
+    """
+    Check the ``sobject=`` argument of an ingest call: ``(model, sObject name)``.
+
+    Raises:
+        TypeError: If it is neither None, a model class nor an sObject name.
+        ValueError: If a name is not an API name.
+    """
+    if sobject is None:
+        return None, None
+    if isinstance(sobject, type) and issubclass(sobject, SObject):
+        return sobject, api_name_of(sobject)
+    if isinstance(sobject, str):
+        if _FIELD_NAME.fullmatch(sobject) is None:
+            raise ValueError(f"sobject must be an sObject API name, got {sobject!r}")
+        return None, sobject
+    raise TypeError(
+        f"sobject must be a model class or an sObject name such as 'Account', got {sobject!r}"
+    )
 
 
 # ----------------------------------------------------------------------------- writing
