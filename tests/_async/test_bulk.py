@@ -342,6 +342,29 @@ async def test_a_group_has_no_single_id(client: AsyncSalesforceClient, org: Fake
     assert len(group.ids) == len(uploads(org)) > 1
 
 
+async def test_parents_by_id_and_queried_parents_round_trip(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """A parent given by Id sets the lookup; a queried parent's fields are not sent back."""
+    parent = org.insert("Account", {"Name": "Parent"})
+    job = await save_insert_bulk_async(
+        [Contact(LastName="Kid", Account=Account(Id=parent))], client
+    )
+    await job.wait()
+    assert [(r["LastName"], r["AccountId"]) for r in org.records("Contact")] == [("Kid", parent)]
+    kids = [
+        k async for k in query_bulk_async(select(Contact, "Id", "LastName", "Account.Name"), client)
+    ]
+    assert kids[0].Account is not None
+    for kid in kids:
+        kid.Email = "kid@example.com"
+    again = await save_update_bulk_async(kids, client)
+    await again.wait()
+    assert again.records_failed == 0
+    stored = org.records("Contact")[0]
+    assert (stored["Email"], stored["AccountId"]) == ("kid@example.com", parent)
+
+
 # -- failures once a job exists ---------------------------------------------------------------
 
 

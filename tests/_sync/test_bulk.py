@@ -332,6 +332,25 @@ def test_a_group_has_no_single_id(client: SalesforceClient, org: FakeOrg) -> Non
     assert len(group.ids) == len(uploads(org)) > 1
 
 
+def test_parents_by_id_and_queried_parents_round_trip(
+    client: SalesforceClient, org: FakeOrg
+) -> None:
+    """A parent given by Id sets the lookup; a queried parent's fields are not sent back."""
+    parent = org.insert("Account", {"Name": "Parent"})
+    job = save_insert_bulk([Contact(LastName="Kid", Account=Account(Id=parent))], client)
+    job.wait()
+    assert [(r["LastName"], r["AccountId"]) for r in org.records("Contact")] == [("Kid", parent)]
+    kids = [k for k in query_bulk(select(Contact, "Id", "LastName", "Account.Name"), client)]
+    assert kids[0].Account is not None
+    for kid in kids:
+        kid.Email = "kid@example.com"
+    again = save_update_bulk(kids, client)
+    again.wait()
+    assert again.records_failed == 0
+    stored = org.records("Contact")[0]
+    assert (stored["Email"], stored["AccountId"]) == ("kid@example.com", parent)
+
+
 # -- failures once a job exists ---------------------------------------------------------------
 
 
