@@ -49,6 +49,8 @@ from .._wire.bulk_jobs import (
     UPLOAD_COMPLETE,
     BulkProgress,
     JobInfo,
+    check_flag,
+    check_timeout,
     combined_state,
     ingest_spec,
     job_path,
@@ -63,6 +65,7 @@ from .._wire.bulk_rows import (
     check_sobject,
     describe_kinds,
 )
+from .._wire.collections import check_concurrency
 from .._wire.errors import connection_error
 from ..exceptions import (
     BulkJobFailedError,
@@ -100,6 +103,8 @@ Progress = Callable[[BulkProgress], Any]
 CHUNK_SIZE = 1 << 20
 #: An upload stays in memory up to this size, then moves to a temporary file.
 SPOOL_IN_MEMORY = 8 << 20
+#: A downloaded result page stays in memory up to this size, then moves to a temporary file.
+PAGE_IN_MEMORY = 1 << 20
 #: Records encoded between two chances for other tasks to run.
 YIELD_EVERY = 5_000
 #: Result rows between two progress reports while reading a result file.
@@ -425,11 +430,14 @@ class BulkJob:
             timeout: Seconds to wait at most; None waits as long as the job runs.
 
         Raises:
+            TypeError: If ``timeout`` is not a number (checked before any request).
+            ValueError: If ``timeout`` is negative or not a number (NaN).
             BulkJobTimeoutError: If the job is still running after ``timeout`` seconds (it
                 is not aborted; wait again or reattach later with :meth:`get`).
             BulkJobFailedError: If the job ended ``Failed`` (a query job: or ``Aborted``,
                 as it then has no results).
         """
+        check_timeout(timeout)
         retry = self._client.retry
         started = monotonic()
         polls = 0
@@ -678,6 +686,7 @@ class BulkIngestJobGroup:
             BulkJobTimeoutError: If a job is still running when the time is up.
             BulkJobFailedError: The first failed job's error, after all have finished.
         """
+        check_timeout(timeout)
         started = monotonic()
         failures: list[BulkJobFailedError] = []
         for job in self.jobs:
@@ -953,6 +962,7 @@ def delete_bulk(
         ValueError: No records, a record without Id, or Ids without ``sobject``.
         InvalidIdError: A malformed Id.
     """
+    check_flag("hard_delete", hard_delete)
     return _ingest(
         records_or_ids,
         "hardDelete" if hard_delete else "delete",
@@ -995,6 +1005,7 @@ class BulkQueryJob(BulkJob):
             SalesforceApiError: If Salesforce refuses the query (Bulk API 2.0 takes no
                 ``GROUP BY``, ``OFFSET``, ``TYPEOF``, aggregates or child subqueries).
         """
+        check_flag("include_deleted", include_deleted)
         plan = plan_query(soql_or_builder, include_deleted=include_deleted)
         check_callback(progress)
         client = resolve_client(
@@ -1024,14 +1035,25 @@ class BulkQueryJob(BulkJob):
             concurrency: With API 58.0 or later, download up to this many result pages at
                 once (``/resultPages``), still yielded in order; at most ``concurrency``
                 pages are held in memory. 1 streams one page at a time.
-            page_size: Rows per page (``maxRecords``) when reading one page at a time.
+            page_size: Rows per page (``maxRecords``) when reading one page at a time (not
+                with ``concurrency`` above 1: those pages come in Salesforce's sizes).
 
         Raises:
-            ValueError: If ``concurrency`` or ``page_size`` is not a positive integer.
+            TypeError: If ``concurrency`` or ``page_size`` is not an integer.
+            ValueError: If either is less than 1, or both are given with ``concurrency``
+                above 1.
         """
-        for name, value in (("concurrency", concurrency), ("page_size", page_size or 1)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        check_concurrency(concurrency)
+        if page_size is not None:
+            if isinstance(page_size, bool) or not isinstance(page_size, int):
+                raise TypeError(f"page_size must be an integer, got {page_size!r}")
+            if page_size < 1:
+                raise ValueError(f"page_size must be at least 1, got {page_size}")
+            if concurrency > 1:
+                raise ValueError(
+                    "page_size applies to pages read one at a time; concurrent result pages "
+                    "come in the sizes Salesforce lists (/resultPages takes no maxRecords)"
+                )
         self._client.ensure_logged_in()
         kinds = self._described_kinds()
         decoders: dict[tuple[str, ...], RowDecoder] = {}
@@ -1094,18 +1116,50 @@ class BulkQueryJob(BulkJob):
             if not locator or locator == "null":
                 return
 
-    def _page(self, url: httpx.URL) -> list[list[str]]:
-        response = self._client.get(url, headers=_CSV_HEADERS)
-        _rest.check(response)
-        reader = CsvReader(self.info.delimiter)
+    def _page(self, url: httpx.URL) -> IO[bytes]:
+        """Download one result page into a temporary file (in memory up to 1 MB)."""
+        page = tempfile.SpooledTemporaryFile(max_size=PAGE_IN_MEMORY)  # noqa: SIM115
         try:
-            return reader.feed(response.content) + reader.close()
+            with self._client.stream("GET", url, headers=_CSV_HEADERS) as response:
+                if response.is_error:
+                    response.read()
+                    _rest.check(response)
+                for chunk in response.iter_bytes(CHUNK_SIZE):
+                    run_in_thread(page.write, chunk)
+        except httpx.TransportError as exc:  # the body broke off midway
+            page.close()
+            raise connection_error(exc, exc.request) from exc
+        except BaseException:
+            page.close()
+            raise
+        return page
+
+    def _page_rows(self, page: IO[bytes]) -> Iterator[tuple[tuple[str, ...], list[str]]]:
+        """The rows of a downloaded page, parsed a chunk at a time."""
+        reader = CsvReader(self.info.delimiter)
+        header: tuple[str, ...] | None = None
+        run_in_thread(page.seek, 0)
+        try:
+            while True:
+                chunk = run_in_thread(page.read, CHUNK_SIZE)
+                rows = reader.feed(chunk) if chunk else reader.close()
+                for row in rows:
+                    if header is None:
+                        header = tuple(row)
+                    else:
+                        yield header, row
+                if not chunk:
+                    return
         except ValueError as exc:
             raise _bad_csv(self.id, exc) from exc
 
     def _parallel_rows(
         self, concurrency: int
     ) -> Iterator[tuple[tuple[str, ...], list[str]] | None]:
+        """
+        Download ``concurrency`` pages at once into temporary files, then read them in order:
+        memory holds at most ``concurrency`` MB of page data plus one chunk's rows.
+        """
         listing: httpx.URL | None = self._url("resultPages")
         pending: list[httpx.URL] = []
         while listing is not None or pending:
@@ -1115,12 +1169,16 @@ class BulkQueryJob(BulkJob):
                 pending += [_on_instance(self._client, url) for url in urls]
                 listing = _on_instance(self._client, next_url) if next_url else None
             window, pending = pending[:concurrency], pending[concurrency:]
-            for rows in map_bounded(self._page, window, concurrency):
-                if rows:
-                    header = tuple(rows[0])
-                    for row in rows[1:]:
-                        yield header, row
-                yield None
+            pages = map_bounded(self._page, window, concurrency)
+            try:
+                for page in pages:
+                    for item in self._page_rows(page):
+                        yield item
+                    page.close()
+                    yield None
+            finally:
+                for page in pages:
+                    page.close()
 
     def write_csv(self, dest_path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
         """
@@ -1133,9 +1191,12 @@ class BulkQueryJob(BulkJob):
             The path written.
 
         Raises:
+            IsADirectoryError: If ``dest_path`` is a directory (before any download).
             FileExistsError: If the file exists and ``overwrite`` is false.
         """
         target = Path(dest_path)
+        if run_in_thread(target.is_dir):
+            raise IsADirectoryError(f"{target} is a directory; give the path of a file")
         if not overwrite and run_in_thread(target.exists):
             raise FileExistsError(f"{target} exists; pass overwrite=True to replace it")
         self._client.ensure_logged_in()
@@ -1227,9 +1288,9 @@ def query_bulk(
         ValueError: If the SOQL is empty or ``concurrency`` is not a positive integer.
         BulkJobFailedError: (while iterating) if the job fails.
     """
+    check_flag("include_deleted", include_deleted)
     plan = plan_query(soql_or_builder, include_deleted=include_deleted)
-    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
-        raise ValueError(f"concurrency must be a positive integer, got {concurrency!r}")
+    check_concurrency(concurrency)
     if progress is not None and not callable(progress):
         raise TypeError("progress must be a callable taking a BulkProgress")
     client = resolve_client(

@@ -27,6 +27,8 @@ __all__ = [
     "UPLOAD_COMPLETE",
     "BulkProgress",
     "JobInfo",
+    "check_flag",
+    "check_timeout",
     "combined_state",
     "ingest_spec",
     "job_path",
@@ -47,6 +49,36 @@ ABORTED = "Aborted"
 TERMINAL_STATES = frozenset({JOB_COMPLETE, FAILED, ABORTED})
 
 _ORDER = {OPEN: 0, UPLOAD_COMPLETE: 1, IN_PROGRESS: 2}
+
+
+def check_flag(name: str, value: object) -> bool:
+    """
+    Check a yes/no argument (``include_deleted``, ``hard_delete``): a string such as
+    ``"no"`` is truthy, so only a bool is taken.
+
+    Raises:
+        TypeError: If ``value`` is not a bool.
+    """
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return value
+
+
+def check_timeout(timeout: object) -> float | None:
+    """
+    Check a ``wait(timeout=...)``: None, or seconds as a number of 0 or more.
+
+    Raises:
+        TypeError: If it is not a number (a bool or a string, for example).
+        ValueError: If it is negative or NaN.
+    """
+    if timeout is None:
+        return None
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        raise TypeError(f"timeout must be seconds as a number, or None; got {timeout!r}")
+    if not timeout >= 0:  # also NaN
+        raise ValueError(f"timeout must be 0 seconds or more, got {timeout!r}")
+    return float(timeout)
 
 
 def ingest_spec(sobject: str, operation: str, external_id_field: str | None) -> dict[str, Any]:

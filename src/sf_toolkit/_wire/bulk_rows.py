@@ -390,6 +390,11 @@ def _cells(
     datetimes = facts.datetimes if facts is not None else frozenset()
     row: dict[str, str] = {}
     for key, value in payload.items():
+        if value == NULL:
+            raise ValueError(
+                f"{prefix}{key} holds the text {NULL!r}, which Bulk API 2.0 reads as null; "
+                "it cannot be saved as text with a Bulk job (use the list operations)"
+            )
         text = value if type(value) is str and value else cell(value)
         if datetimes and key.lower() in datetimes:
             text = _utc_z(text)
