@@ -510,8 +510,15 @@ def test_bad_input_is_refused_before_any_job_is_created(
         (lambda c: query_bulk("SELECT Id FROM Account", c, concurrency=2.0), TypeError),
         (lambda c: query_bulk("SELECT Id FROM Account", c, concurrency=0), ValueError),
         (lambda c: BulkQueryJob.create("SELECT Id FROM Account", c, "no"), TypeError),
+        (lambda c: query_bulk("SELECT Id FROM Account", c, progress=42), TypeError),
     ],
-    ids=["include-deleted-text", "concurrency-float", "concurrency-zero", "create-flag-text"],
+    ids=[
+        "include-deleted-text",
+        "concurrency-float",
+        "concurrency-zero",
+        "create-flag-text",
+        "progress-not-callable",
+    ],
 )
 def test_bad_query_arguments_are_refused_before_any_job(
     client: SalesforceClient, org: FakeOrg, call: Callable[..., Any], error: type[Exception]

@@ -1300,8 +1300,7 @@ def query_bulk_async(
     check_flag("include_deleted", include_deleted)
     plan = plan_query(soql_or_builder, include_deleted=include_deleted)
     check_concurrency(concurrency)
-    if progress is not None and not callable(progress):
-        raise TypeError("progress must be a callable taking a BulkProgress")
+    check_callback_async(progress)
     client = resolve_client(
         sf_client, AsyncSalesforceClient, connection_of(plan.model) if plan.model else None
     )
@@ -1314,7 +1313,6 @@ async def _query_records_async(
     concurrency: int,
     progress: Progress | None,
 ) -> AsyncIterator[Any]:
-    check_callback_async(progress)
     job = await AsyncBulkQueryJob._create(client, plan, progress)
     await job.wait()
     async for record in job.records(concurrency=concurrency):

@@ -1291,8 +1291,7 @@ def query_bulk(
     check_flag("include_deleted", include_deleted)
     plan = plan_query(soql_or_builder, include_deleted=include_deleted)
     check_concurrency(concurrency)
-    if progress is not None and not callable(progress):
-        raise TypeError("progress must be a callable taking a BulkProgress")
+    check_callback(progress)
     client = resolve_client(
         sf_client, SalesforceClient, connection_of(plan.model) if plan.model else None
     )
@@ -1305,7 +1304,6 @@ def _query_records(
     concurrency: int,
     progress: Progress | None,
 ) -> Iterator[Any]:
-    check_callback(progress)
     job = BulkQueryJob._create(client, plan, progress)
     job.wait()
     for record in job.records(concurrency=concurrency):
