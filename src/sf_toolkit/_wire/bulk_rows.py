@@ -300,9 +300,14 @@ class RecordEncoder:
         wanted = self.external_id_field.lower()
         value = next((v for k, v in payload.items() if k.lower() == wanted), None)
         if value is None or value == "":
+            unchecked = (
+                ""
+                if _model_facts(self.model) is not None
+                else f" (is it a field of {self.sobject}? without a model it cannot be checked)"
+            )
             raise ValueError(
                 f"record {self.count} ({self.sobject}) has no value in "
-                f"{self.external_id_field}, which an upsert matches on"
+                f"{self.external_id_field}, which an upsert matches on{unchecked}"
             )
 
     def _delete_id(self, record: object) -> str:
