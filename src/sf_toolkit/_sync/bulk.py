@@ -854,15 +854,22 @@ def save_insert_bulk(
             to value (``{"Name": "Acme", "Account.External_ID__c": "A-1"}``) with ``sobject``.
         sobject: The model class or sObject name; needed for plain dicts, and it pins the
             type (and the model results are rebuilt with) for records.
-        progress: Called with a :class:`~sf_toolkit.BulkProgress` after each upload, poll
-            and batch of result rows.
+        progress: Called with a :class:`~sf_toolkit.BulkProgress` every 5,000 records
+            prepared, after each upload and close, poll and batch of result rows.
         max_upload_bytes: The most CSV bytes per job (Salesforce: 150 MB after base64, so
             100 MB of CSV by default).
 
+    Every upload has one header, the union of the fields the records set; a field a record
+    did not set is an empty cell (an update leaves it unchanged), None is ``#N/A`` (null).
+
     Raises:
-        TypeError: A record is not an SObject, or is of another sObject type than the first.
-        ValueError: No records, or a record already has an Id (checked before any job is
+        TypeError: A record is not an SObject, or is of another sObject type than the first;
+            ``sobject`` or ``max_upload_bytes`` of the wrong type.
+        ValueError: No records, a record already has an Id, has no field set, holds the
+            text ``"#N/A"``, or sets an ambiguous parent (checked before any job is
             created).
+        BulkUploadError: Something failed once a job existed; its ``jobs`` hold the jobs
+            created (a job left ``Open`` is aborted).
     """
     return _ingest(
         records,
@@ -891,6 +898,7 @@ def save_update_bulk(
     Raises:
         TypeError: A record is not an SObject, or is of another sObject type than the first.
         ValueError: No records, or a record has no Id (checked before any job is created).
+        BulkUploadError: Something failed once a job existed (see save_insert_bulk).
     """
     return _ingest(
         records,
@@ -922,11 +930,13 @@ def save_upsert_bulk(
             ``"External_ID__c"``; every record needs a value in it.
 
     Raises:
-        TypeError: A record is not an SObject, or is of another sObject type than the first.
+        TypeError: A record is not an SObject, or is of another sObject type than the first;
+            ``external_id_field`` is not a string.
         ValueError: No records, a field the model does not declare, or a record without an
             external id value (checked before any job is created).
         SalesforceApiError: Salesforce refuses the field (not an external id) when creating
             the job.
+        BulkUploadError: Something failed once a job existed (see save_insert_bulk).
     """
     return _ingest(
         records,
@@ -961,6 +971,8 @@ def delete_bulk(
         TypeError: An item that is neither a record nor an Id, or records of mixed types.
         ValueError: No records, a record without Id, or Ids without ``sobject``.
         InvalidIdError: A malformed Id.
+        TypeError: ``hard_delete`` is not a bool, or ``sobject`` neither a class nor a name.
+        BulkUploadError: Something failed once a job existed (see save_insert_bulk).
     """
     check_flag("hard_delete", hard_delete)
     return _ingest(
