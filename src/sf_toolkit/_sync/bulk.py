@@ -292,6 +292,54 @@ def _spool(records: Iterable[Any], encoder: RecordEncoder, progress: Progress | 
     return spool
 
 
+def _next_chunk(chunks: Iterator[bytes]) -> bytes | None:
+    """The next chunk of a body, None at its end (the iterator stays open for later rounds)."""
+    for chunk in chunks:
+        return chunk
+    return None
+
+
+def _next_url(urls: Iterator[httpx.URL]) -> httpx.URL | None:
+    for url in urls:
+        return url
+    return None
+
+
+class _PageDownload:
+    """One result page being downloaded: its answer, and its bytes not parsed yet."""
+
+    def __init__(self, url: httpx.URL, delimiter: str) -> None:
+        self.url = url
+        self.response: httpx.Response | None = None
+        self.chunks: Iterator[bytes] | None = None
+        self.file = tempfile.SpooledTemporaryFile(max_size=PAGE_IN_MEMORY)  # noqa: SIM115
+        self.written = 0
+        self.taken = 0
+        self.finished = False
+        self.reader = CsvReader(delimiter)
+        self.header: tuple[str, ...] | None = None
+
+    def write(self, chunk: bytes) -> None:
+        self.file.seek(self.written)
+        self.file.write(chunk)
+        self.written += len(chunk)
+
+    def take(self, size: int) -> bytes:
+        self.file.seek(self.taken)
+        data = self.file.read(min(size, self.written - self.taken))
+        self.taken += len(data)
+        if self.taken == self.written:
+            self.file.seek(0)
+            self.file.truncate()  # all read: start the file over, so a head page stays small
+            self.taken = self.written = 0
+        return data
+
+    def close(self) -> None:
+        self.file.close()
+        if self.response is not None:
+            self.response.close()
+
+
 # ----------------------------------------------------------------------------- ingest jobs
 
 
@@ -1045,8 +1093,9 @@ class BulkQueryJob(BulkJob):
 
         Args:
             concurrency: With API 58.0 or later, download up to this many result pages at
-                once (``/resultPages``), still yielded in order; at most ``concurrency``
-                pages are held in memory. 1 streams one page at a time.
+                once (``/resultPages``), still yielded in order as they arrive; each keeps
+                at most 1 MB in memory, the rest in a temporary file. 1 streams one page at
+                a time.
             page_size: Rows per page (``maxRecords``) when reading one page at a time (not
                 with ``concurrency`` above 1: those pages come in Salesforce's sizes).
 
@@ -1128,40 +1177,51 @@ class BulkQueryJob(BulkJob):
             if not locator or locator == "null":
                 return
 
-    def _page(self, url: httpx.URL) -> IO[bytes]:
-        """Download one result page into a temporary file (in memory up to 1 MB)."""
-        page = tempfile.SpooledTemporaryFile(max_size=PAGE_IN_MEMORY)  # noqa: SIM115
-        try:
-            with self._client.stream("GET", url, headers=_CSV_HEADERS) as response:
-                if response.is_error:
-                    response.read()
-                    _rest.check(response)
-                for chunk in response.iter_bytes(CHUNK_SIZE):
-                    run_in_thread(page.write, chunk)
-        except httpx.TransportError as exc:  # the body broke off midway
-            page.close()
-            raise connection_error(exc, exc.request) from exc
-        except BaseException:
-            page.close()
-            raise
-        return page
+    def _page_urls(self) -> Iterator[httpx.URL]:
+        """The result page URLs, listing after listing (``/resultPages``), as they are needed."""
+        listing: httpx.URL | None = self._url("resultPages")
+        while listing is not None:
+            urls, next_url = result_page_urls(_json(self._client.get(listing)))
+            for url in urls:
+                yield _on_instance(self._client, url)
+            listing = _on_instance(self._client, next_url) if next_url else None
 
-    def _page_rows(self, page: IO[bytes]) -> Iterator[tuple[tuple[str, ...], list[str]]]:
-        """The rows of a downloaded page, parsed a chunk at a time."""
-        reader = CsvReader(self.info.delimiter)
-        header: tuple[str, ...] | None = None
-        run_in_thread(page.seek, 0)
+    def _advance(self, page: _PageDownload) -> None:
+        """Start a page's download, or read its next chunk into its temporary file."""
+        if page.finished:
+            return
         try:
-            while True:
-                chunk = run_in_thread(page.read, CHUNK_SIZE)
-                rows = reader.feed(chunk) if chunk else reader.close()
-                for row in rows:
-                    if header is None:
-                        header = tuple(row)
+            if page.response is None:
+                request = self._client.build_request("GET", page.url, headers=_CSV_HEADERS)
+                page.response = self._client.send(request, stream=True)
+                if page.response.is_error:
+                    page.response.read()
+                    _rest.check(page.response)
+                page.chunks = page.response.iter_bytes(CHUNK_SIZE)
+            assert page.chunks is not None
+            chunk = _next_chunk(page.chunks)
+        except httpx.TransportError as exc:  # the body broke off midway
+            raise connection_error(exc, exc.request) from exc
+        if chunk is None:
+            page.finished = True
+        else:
+            run_in_thread(page.write, chunk)
+
+    def _head_rows(self, page: _PageDownload) -> Iterator[tuple[tuple[str, ...], list[str]]]:
+        """The rows of what a page has downloaded so far and no one has read yet."""
+        try:
+            while data := run_in_thread(page.take, CHUNK_SIZE):
+                for row in page.reader.feed(data):
+                    if page.header is None:
+                        page.header = tuple(row)
                     else:
-                        yield header, row
-                if not chunk:
-                    return
+                        yield page.header, row
+            if page.finished:
+                for row in page.reader.close():
+                    if page.header is None:
+                        page.header = tuple(row)
+                    else:
+                        yield page.header, row
         except ValueError as exc:
             raise _bad_csv(self.id, exc) from exc
 
@@ -1169,28 +1229,37 @@ class BulkQueryJob(BulkJob):
         self, concurrency: int
     ) -> Iterator[tuple[tuple[str, ...], list[str]] | None]:
         """
-        Download ``concurrency`` pages at once into temporary files, then read them in order:
-        memory holds at most ``concurrency`` MB of page data plus one chunk's rows.
+        Download up to ``concurrency`` pages at once, a chunk of each per round, into
+        temporary files (1 MB each in memory at most); after every round, yield the rows the
+        first unfinished page (the head) has so far, so rows flow in order as soon as they
+        arrive, and a finished head makes room for the next page.
         """
-        listing: httpx.URL | None = self._url("resultPages")
-        pending: list[httpx.URL] = []
-        while listing is not None or pending:
-            while listing is not None and len(pending) < concurrency:
-                data = _json(self._client.get(listing))
-                urls, next_url = result_page_urls(data)
-                pending += [_on_instance(self._client, url) for url in urls]
-                listing = _on_instance(self._client, next_url) if next_url else None
-            window, pending = pending[:concurrency], pending[concurrency:]
-            pages = map_bounded(self._page, window, concurrency)
-            try:
-                for page in pages:
-                    for item in self._page_rows(page):
+        urls = self._page_urls()
+        pages: list[_PageDownload] = []
+        listed = True
+        try:
+            while True:
+                while listed and len(pages) < concurrency:
+                    url = _next_url(urls)
+                    if url is None:
+                        listed = False
+                    else:
+                        pages.append(_PageDownload(url, self.info.delimiter))
+                if not pages:
+                    return
+                map_bounded(self._advance, pages, concurrency)
+                while pages:
+                    head = pages[0]
+                    for item in self._head_rows(head):
                         yield item
-                    page.close()
+                    if not head.finished:
+                        break
                     yield None
-            finally:
-                for page in pages:
-                    page.close()
+                    head.close()
+                    pages.pop(0)
+        finally:
+            for page in pages:
+                page.close()
 
     def write_csv(self, dest_path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
         """
