@@ -51,3 +51,26 @@ class Trickle(httpx.SyncByteStream, httpx.AsyncByteStream):
 def trickle() -> Callable[[float], Trickle]:
     """Make an endless body that trickles one byte per interval (a stalled gateway)."""
     return Trickle
+
+
+class Generated(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """
+    A response body made chunk by chunk as it is read (both protocols), so the server side of
+    a test holds nothing: memory measured while a client reads it is the client's own.
+    """
+
+    def __init__(self, chunks: Callable[[], Iterator[bytes]]) -> None:
+        self.chunks = chunks
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self.chunks()
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self.chunks():
+            yield chunk
+
+
+@pytest.fixture
+def generated_body() -> Callable[[Callable[[], Iterator[bytes]]], Generated]:
+    """Make a response body generated lazily from a function returning chunks."""
+    return Generated

@@ -102,6 +102,7 @@ def test_page_examples_run(page: str, namespace: dict[str, Any]) -> None:
     for number, source in enumerate(examples, start=1):
         namespace.update(given)  # an example may rebind them; the next one starts afresh
         try:
-            exec(compile(source, f"{page} example {number}", "exec"), namespace)
+            code = compile(source, f"{page} example {number}", "exec", dont_inherit=True)
+            exec(code, namespace)
         except Exception as exc:
             raise AssertionError(f"{page} example {number} failed:\n{source}") from exc

@@ -15,7 +15,8 @@ Every exception derives from :class:`SalesforceError`::
     │   └── ServerError               5xx
     ├── BulkJobError                  a Bulk API 2.0 job did not end as asked
     │   ├── BulkJobFailedError        the job ended Failed (its errorMessage says why)
-    │   └── BulkJobTimeoutError       wait(timeout=...) ran out before the job finished
+    │   ├── BulkJobTimeoutError       wait(timeout=...) ran out before the job finished
+    │   └── BulkUploadError           starting ingest jobs failed after one was created
     ├── SalesforceConnectionError     the request never got an answer (the httpx error is chained)
     │   └── SalesforceTimeoutError    a call ran out of its overall time budget
     ├── ClientClosedError             a closed client was used
@@ -37,6 +38,7 @@ __all__ = [
     "BulkJobError",
     "BulkJobFailedError",
     "BulkJobTimeoutError",
+    "BulkUploadError",
     "ClientClosedError",
     "EventLoopError",
     "InvalidIdError",
@@ -195,6 +197,31 @@ class BulkJobTimeoutError(BulkJobError, TimeoutError):
             job_id=job_id,
             state=state,
         )
+
+
+class BulkUploadError(BulkJobError):
+    """
+    Starting Bulk ingest jobs failed after one was created, so the jobs are not lost.
+
+    Raised by ``save_insert_bulk`` and its siblings when creating a later job of a group,
+    uploading, closing (``UploadComplete``), or the progress callback after closing fails.
+    A job left ``Open`` by a failed upload or close is aborted (the message says whether
+    that worked); jobs already closed keep running in Salesforce. The cause (a
+    :class:`SalesforceConnectionError`, :class:`ServerError`, the callback's own
+    exception, ...) is chained as ``__cause__`` and named in the message.
+
+    Attributes:
+        jobs: The jobs the call created, in input order (``BulkIngestJob`` objects, or
+            ``AsyncBulkIngestJob`` in the async half), with their last known state.
+        job_ids: Their Ids, for ``BulkIngestJobGroup.get(job_ids)``.
+        job_id: The Id of the job the failure is about (the last one).
+        state: That job's last known state.
+    """
+
+    def __init__(self, message: str, *, jobs: Sequence[Any]) -> None:
+        self.jobs = list(jobs)
+        self.job_ids = [job.id for job in self.jobs]
+        super().__init__(message, job_id=self.jobs[-1].id, state=self.jobs[-1].state)
 
 
 class SalesforceConnectionError(SalesforceError):

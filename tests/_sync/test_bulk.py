@@ -8,7 +8,7 @@ No postponed annotations here: models declared inside a test must resolve their 
 
 import datetime
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,13 @@ from sf_toolkit import (
     SObject,
     select,
 )
-from sf_toolkit.exceptions import BulkJobFailedError, BulkJobTimeoutError, NotFoundError
+from sf_toolkit.exceptions import (
+    BulkJobFailedError,
+    BulkJobTimeoutError,
+    BulkUploadError,
+    NotFoundError,
+    ServerError,
+)
 from sf_toolkit.io.api import (
     delete_bulk,
     query_bulk,
@@ -73,6 +79,12 @@ def bulk_requests(org: FakeOrg) -> list[Any]:
 
 def uploads(org: FakeOrg) -> list[Any]:
     return [r for r in bulk_requests(org) if r.method == "PUT"]
+
+
+def uploaded_header(client: SalesforceClient, job: BulkIngestJob) -> str:
+    """The header of a job's upload, as its successful results file echoes it."""
+    response = client.get(f"jobs/ingest/{job.id}/successfulResults")
+    return response.text.splitlines()[0]
 
 
 # -- ingest ------------------------------------------------------------------------------------
@@ -258,17 +270,170 @@ def test_a_large_input_becomes_several_jobs_with_one_upload_each(
     assert again.records_processed == 300
 
 
-def test_records_bringing_new_columns_start_a_new_job(
+def test_records_of_differing_fields_share_one_job(client: SalesforceClient, org: FakeOrg) -> None:
+    """Records loading different fields make one job with one header: the union of fields."""
+    records = [
+        Account(Name=f"H{n}", NumberOfEmployees=n)
+        if n % 2
+        else Account(Name=f"H{n}", External_ID__c=f"E{n}")
+        for n in range(200)
+    ]
+    job = save_insert_bulk(records, client)
+    assert isinstance(job, BulkIngestJob)
+    assert job.ids == [job.id]
+    creates = [r for r in bulk_requests(org) if r.method == "POST"]
+    assert len(creates) == 1
+    assert len(uploads(org)) == 1
+    job.wait()
+    assert (
+        uploaded_header(client, job)
+        == '"sf__Id","sf__Created",Name,External_ID__c,NumberOfEmployees'
+    )
+    stored = {
+        r["Name"]: (r["NumberOfEmployees"], r["External_ID__c"]) for r in org.records("Account")
+    }
+    assert len(stored) == 200
+    assert stored["H0"] == (None, "E0")
+    assert stored["H1"] == (1, None)
+
+
+def test_an_update_leaves_fields_a_record_did_not_load(
     client: SalesforceClient, org: FakeOrg
 ) -> None:
-    """A record with a field the header lacks goes to a new job; a subset fits the same one."""
-    records = [Account(Name="a"), Account(Name="b", NumberOfEmployees=2), Account(Name="c")]
-    job = save_insert_bulk(records, client)
-    assert isinstance(job, BulkIngestJobGroup)
-    assert [j.records_uploaded for j in job.jobs] == [1, 2]
+    """In one job, a field one record loads and another does not stays as it was in the other."""
+    first = org.insert("Account", {"Name": "one", "NumberOfEmployees": 1, "External_ID__c": "X1"})
+    second = org.insert("Account", {"Name": "two", "NumberOfEmployees": 2, "External_ID__c": "X2"})
+    records = [
+        Account(Id=first, NumberOfEmployees=10),
+        Account(Id=second, Name="TWO", External_ID__c=None),
+    ]
+    job = save_update_bulk(records, client)
+    assert isinstance(job, BulkIngestJob)
     job.wait()
-    stored = sorted((r["Name"], r["NumberOfEmployees"]) for r in org.records("Account"))
-    assert stored == [("a", None), ("b", 2), ("c", None)]
+    assert job.records_failed == 0
+    by_id = {r["Id"]: r for r in org.records("Account")}
+    assert (by_id[first]["Name"], by_id[first]["NumberOfEmployees"]) == ("one", 10)
+    assert by_id[first]["External_ID__c"] == "X1"  # not loaded: unchanged
+    assert (by_id[second]["Name"], by_id[second]["NumberOfEmployees"]) == ("TWO", 2)
+    assert by_id[second]["External_ID__c"] is None  # set to None: cleared (#N/A)
+
+
+def test_a_group_has_no_single_id(client: SalesforceClient, org: FakeOrg) -> None:
+    """A group's id raises AttributeError naming ids; ids and jobs work on both shapes."""
+    group = save_insert_bulk(
+        [Account(Name=f"G{n}") for n in range(50)], client, max_upload_bytes=100
+    )
+    assert isinstance(group, BulkIngestJobGroup)
+    with pytest.raises(AttributeError, match=r"use \.ids"):
+        group.id  # noqa: B018
+    group.wait()
+    headers = {uploaded_header(client, job) for job in group.jobs}
+    assert headers == {'"sf__Id","sf__Created",Name'}
+    assert len(group.ids) == len(uploads(org)) > 1
+
+
+def test_parents_by_id_and_queried_parents_round_trip(
+    client: SalesforceClient, org: FakeOrg
+) -> None:
+    """A parent given by Id sets the lookup; a queried parent's fields are not sent back."""
+    parent = org.insert("Account", {"Name": "Parent"})
+    job = save_insert_bulk([Contact(LastName="Kid", Account=Account(Id=parent))], client)
+    job.wait()
+    assert [(r["LastName"], r["AccountId"]) for r in org.records("Contact")] == [("Kid", parent)]
+    kids = [k for k in query_bulk(select(Contact, "Id", "LastName", "Account.Name"), client)]
+    assert kids[0].Account is not None
+    for kid in kids:
+        kid.Email = "kid@example.com"
+    again = save_update_bulk(kids, client)
+    again.wait()
+    assert again.records_failed == 0
+    stored = org.records("Contact")[0]
+    assert (stored["Email"], stored["AccountId"]) == ("kid@example.com", parent)
+
+
+# -- failures once a job exists ---------------------------------------------------------------
+
+
+def listed_jobs(client: SalesforceClient) -> list[tuple[str, str]]:
+    """The org's ingest jobs as ``GET /jobs/ingest`` lists them: ``(id, state)``."""
+    data = (client.get("jobs/ingest")).json()
+    return [(job["id"], job["state"]) for job in data["records"]]
+
+
+def test_a_failed_upload_aborts_its_job_and_names_it(
+    client: SalesforceClient, org: FakeOrg
+) -> None:
+    """An upload that keeps failing: the job is aborted, and the error carries it."""
+    org.faults.routes = frozenset({"bulk"})
+    org.faults.methods = frozenset({"PUT"})
+    org.faults.rate_503 = 1.0
+    with pytest.raises(BulkUploadError) as caught:
+        save_insert_bulk([Account(Name="never")], client)
+    org.faults.rate_503 = 0.0
+    error = caught.value
+    assert isinstance(error.__cause__, ServerError)
+    [job] = error.jobs
+    assert error.job_ids == [job.id]
+    assert job.id in str(error)
+    assert "uploading" in str(error)
+    assert "aborted" in str(error)
+    assert listed_jobs(client) == [(job.id, "Aborted")]
+    assert job.state == "Aborted"
+
+
+def test_a_lost_answer_to_closing_is_resolved_by_reading_the_job(
+    client: SalesforceClient, org: FakeOrg
+) -> None:
+    """The close PATCH applied but its answer lost: the job is read back, not sent again."""
+    org.faults.routes = frozenset({"bulk"})
+    org.faults.methods = frozenset({"PATCH"})
+    org.faults.drop_after_apply = True
+    org.faults.rate_drop = 1.0
+    job = save_insert_bulk([Account(Name=f"once {n}") for n in range(3)], client)
+    org.faults.rate_drop = 0.0
+    assert isinstance(job, BulkIngestJob)
+    assert job.state in ("UploadComplete", "InProgress")  # the GET read it closed
+    methods = [r.method for r in bulk_requests(org)]
+    assert (methods.count("POST"), methods.count("PUT"), methods[-1]) == (1, 1, "GET")
+    job.wait()
+    assert sorted(r["Name"] for r in org.records("Account")) == ["once 0", "once 1", "once 2"]
+    assert len(listed_jobs(client)) == 1
+
+
+def test_a_raising_progress_callback_keeps_the_job(client: SalesforceClient, org: FakeOrg) -> None:
+    """A callback raising after the job is closed: BulkUploadError carries the running job."""
+
+    def progress(event: BulkProgress) -> None:
+        if event.state == "UploadComplete":
+            raise RuntimeError("progress bar broke")
+
+    with pytest.raises(BulkUploadError) as caught:
+        save_insert_bulk([Account(Name="kept")], client, progress=progress)
+    assert isinstance(caught.value.__cause__, RuntimeError)
+    [job] = caught.value.jobs
+    assert job.state == "UploadComplete"
+    job.wait()
+    assert [r["Name"] for r in org.records("Account")] == ["kept"]
+
+
+def test_a_failure_creating_a_later_job_keeps_the_earlier_ones(
+    client: SalesforceClient, org: FakeOrg
+) -> None:
+    """The second job of a group cannot be created: the error holds the first, still running."""
+    client.get("limits")
+    org.faults.request_limit = org.stats.api_usage + 3  # POST, PUT, PATCH; the next POST fails
+    with pytest.raises(BulkUploadError) as caught:
+        save_insert_bulk(
+            [Account(Name=f"part {n}") for n in range(40)], client, max_upload_bytes=200
+        )
+    org.faults.request_limit = None
+    error = caught.value
+    [first] = error.jobs
+    assert first.state == "UploadComplete"
+    assert "creating the next job" in str(error)
+    assert listed_jobs(client) == [(first.id, "UploadComplete")]
+    first.wait()
+    assert 0 < org.count("Account") < 40
 
 
 # -- bad input ---------------------------------------------------------------------------------
@@ -298,6 +463,16 @@ def test_records_bringing_new_columns_start_a_new_job(
         ),
         (lambda c: delete_bulk(["001000000000001AAA"], c), ValueError),
         (lambda c: save_insert_bulk(Account(Name="one"), c), TypeError),
+        (lambda c: save_upsert_bulk([Account(Name="a")], None, c), TypeError),
+        (lambda c: delete_bulk(["001000000000001AAA"], c, sobject=5), TypeError),
+        (
+            lambda c: delete_bulk(["001000000000001AAA"], c, sobject=Account, hard_delete="yes"),
+            TypeError,
+        ),
+        (lambda c: save_insert_bulk([Account(Name="#N/A")], c), ValueError),
+        (lambda c: save_insert_bulk([Account()], c), ValueError),
+        (lambda c: save_insert_bulk([Account(Name="a")], c, max_upload_bytes=1.5), TypeError),
+        (lambda c: save_insert_bulk([Account(Name="a")], c, max_upload_bytes=0), ValueError),
     ],
     ids=[
         "empty",
@@ -310,6 +485,13 @@ def test_records_bringing_new_columns_start_a_new_job(
         "insert-with-id",
         "ids-without-sobject",
         "a-record-not-an-iterable",
+        "external-id-field-none",
+        "sobject-not-a-name",
+        "hard-delete-not-a-bool",
+        "text-that-reads-as-null",
+        "a-record-without-fields",
+        "upload-limit-not-an-integer",
+        "upload-limit-zero",
     ],
 )
 def test_bad_input_is_refused_before_any_job_is_created(
@@ -319,6 +501,51 @@ def test_bad_input_is_refused_before_any_job_is_created(
     with pytest.raises(error):
         call(client)
     assert bulk_requests(org) == []
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        (lambda c: query_bulk("SELECT Id FROM Account", c, include_deleted="no"), TypeError),
+        (lambda c: query_bulk("SELECT Id FROM Account", c, concurrency=2.0), TypeError),
+        (lambda c: query_bulk("SELECT Id FROM Account", c, concurrency=0), ValueError),
+        (lambda c: BulkQueryJob.create("SELECT Id FROM Account", c, "no"), TypeError),
+        (lambda c: query_bulk("SELECT Id FROM Account", c, progress=42), TypeError),
+    ],
+    ids=[
+        "include-deleted-text",
+        "concurrency-float",
+        "concurrency-zero",
+        "create-flag-text",
+        "progress-not-callable",
+    ],
+)
+def test_bad_query_arguments_are_refused_before_any_job(
+    client: SalesforceClient, org: FakeOrg, call: Callable[..., Any], error: type[Exception]
+) -> None:
+    """A wrong type is a TypeError, a wrong range a ValueError, as for the list operations."""
+    with pytest.raises(error):
+        call(client)
+    assert bulk_requests(org) == []
+
+
+def test_job_arguments_are_checked_before_any_request(
+    client: SalesforceClient, org: FakeOrg, tmp_path: Path
+) -> None:
+    """wait(timeout=...), records(page_size=...) and write_csv(dir) fail before sending."""
+    job = BulkQueryJob.create("SELECT Id FROM Account", client)
+    sent = len(bulk_requests(org))
+    with pytest.raises(TypeError, match="timeout"):
+        job.wait(timeout="5")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="timeout"):
+        job.wait(timeout=-1)
+    with pytest.raises(ValueError, match="page_size"):
+        _ = [r for r in job.records(page_size=0)]
+    with pytest.raises(ValueError, match="page_size"):
+        _ = [r for r in job.records(page_size=10, concurrency=2)]
+    with pytest.raises(IsADirectoryError):
+        job.write_csv(tmp_path, overwrite=True)
+    assert len(bulk_requests(org)) == sent
 
 
 def test_an_unknown_external_id_field_is_named(client: SalesforceClient, org: FakeOrg) -> None:
@@ -472,23 +699,34 @@ def test_abort_leaves_the_rows_unprocessed(client: SalesforceClient, org: FakeOr
 def test_progress_reports_uploads_states_and_downloads(
     client: SalesforceClient, org: FakeOrg
 ) -> None:
-    """The callback sees the upload, each polled state and the result rows read."""
+    """The callback sees the input prepared, uploaded, each polled state and the rows read."""
     events: list[BulkProgress] = []
 
     def progress(event: BulkProgress) -> None:
         events.append(event)
 
-    job = save_insert_bulk([Account(Name=f"P{n}") for n in range(4)], client, progress=progress)
+    job = save_insert_bulk(
+        (Account(Name=f"P{n}") for n in range(12_000)), client, progress=progress
+    )
+    prepared = [(e.job_id, e.state, e.records_prepared) for e in events]
+    assert prepared[:3] == [
+        (None, "Preparing", 5_000),
+        (None, "Preparing", 10_000),
+        (None, "Preparing", 12_000),
+    ]
+    events = events[3:]
+    assert [(e.state, e.records_uploaded) for e in events] == [
+        ("Open", 12_000),
+        ("UploadComplete", 12_000),
+    ]
     job.wait()
     _ = [r for r in job.successful_results()]
     assert all(e.job_id == job.id for e in events)
-    assert events[0].state == "UploadComplete"
-    assert events[0].records_uploaded == 4
     states = [e.state for e in events]
     assert "InProgress" in states
     assert "JobComplete" in states
-    assert events[-1].records_processed == 4
-    assert events[-1].rows_downloaded == 4
+    assert events[-1].records_processed == 12_000
+    assert events[-1].rows_downloaded == 12_000
 
 
 # -- queries -----------------------------------------------------------------------------------
@@ -699,3 +937,59 @@ def test_rows_without_a_model_are_typed_by_describe(client: SalesforceClient, or
     assert record.Day__c == datetime.date(2024, 2, 29)
     assert record.Note__c is None
     assert len([r for r in org.requests if r.route == "describe"]) == 1
+
+
+PAGE_ROWS = 4_000
+ROW = b'"0015g0000000001AAA","' + b"n" * 1_000 + b'"\n'
+
+
+def test_concurrent_result_pages_stay_bounded_in_memory(
+    org: FakeOrg, login: Any, generated_body: Callable[..., Any]
+) -> None:
+    """Four 4 MB pages read four at a time: spooled, and the first rows come before the rest."""
+    produced = [0, 0, 0, 0]  # bytes of each page the server has sent so far
+
+    def rows(page: int) -> Iterator[bytes]:
+        yield b'"Id","Name"\n'
+        for _ in range(PAGE_ROWS // 100):
+            produced[page] += len(ROW) * 100
+            yield ROW * 100
+
+    def pages(request: httpx.Request) -> httpx.Response | None:
+        path = request.url.path
+        if path.endswith("/resultPages"):
+            base = path.removesuffix("/resultPages")
+            urls = [{"resultUrl": f"{base}/results?locator=L{n}"} for n in range(4)]
+            return httpx.Response(200, json={"resultPages": urls, "done": True})
+        if "/jobs/query/" in path and path.endswith("/results"):
+            page = int(request.url.params["locator"].removeprefix("L"))
+            return httpx.Response(200, stream=generated_body(lambda: rows(page)))
+        return None
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        request.read()
+        return pages(request) or org.handle(request)
+
+    transport = httpx.MockTransport(handler)
+    with SalesforceClient(login=login, transport=transport, retry=NO_WAIT_PATIENT) as client:
+        job = BulkQueryJob.create(select(Account, "Id", "Name"), client)
+        job.wait()
+        tracemalloc.start()
+        try:
+            seen = 0
+            at_first_row: list[int] = []
+            for _ in job.records(concurrency=4):
+                seen += 1
+                if seen == 1:
+                    at_first_row = list(produced)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert seen == 4 * PAGE_ROWS
+    page_bytes = len(ROW) * PAGE_ROWS
+    # The first rows were yielded after one round: a chunk or so of each page, not all four.
+    assert sum(at_first_row) < 4 * page_bytes / 2
+    # Holding the four pages whole, then their parsed rows, peaked at 19 pages' worth (78 MB).
+    # Spooled, each download keeps its 1 MB chunk and at most 1 MB of page in memory, and one
+    # chunk's rows are parsed at a time: about 3 pages' worth (12 MB), whatever the page size.
+    assert peak < 5 * page_bytes

@@ -7,7 +7,14 @@ import io
 
 import pytest
 
-from sf_toolkit._wire.bulk_csv import CsvReader, UploadSplitter, cell, csv_line
+from sf_toolkit._wire.bulk_csv import (
+    CsvReader,
+    HeaderUnion,
+    UploadSplitter,
+    cell,
+    csv_line,
+    pad_line,
+)
 
 
 @pytest.mark.parametrize(
@@ -49,37 +56,50 @@ def test_lines_read_back_as_the_cells_written(cells: list[str]) -> None:
 def test_the_splitter_counts_utf8_bytes_not_characters() -> None:
     """Rows of multi-byte text start a new upload when their bytes, not characters, overflow."""
     splitter = UploadSplitter(max_bytes=29)
-    header, first = splitter.place({"Name": "ééééé"})  # 10 bytes + LF
-    assert header == b"Name\n"
-    assert len(first) == 11
-    assert splitter.place({"Name": "ééééé"})[0] is None  # 5 + 11 + 11 = 27 bytes
-    header, _ = splitter.place({"Name": "é"})  # 27 + 3 > 29 (in characters: 21)
-    assert header == b"Name\n"
-    assert splitter.rows == 1
+    splitter.start(b"Name\n")
+    line = csv_line(["ééééé"])  # 10 bytes + LF
+    assert len(line) == 11
+    assert splitter.place(line) is True
+    assert splitter.place(line) is False  # 5 + 11 + 11 = 27 bytes
+    assert splitter.place(csv_line(["é"])) is True  # 27 + 3 > 29 (in characters: 21)
 
 
-def test_the_splitter_starts_a_new_upload_for_a_new_column() -> None:
-    """A row with a column the header lacks needs a new header; a subset fills blanks."""
-    splitter = UploadSplitter()
-    assert splitter.place({"Name": "a", "Phone": "1"})[0] == b"Name,Phone\n"
-    header, line = splitter.place({"Name": "b"})
-    assert header is None
-    assert line == b"b,\n"  # an empty cell leaves the field unchanged
-    header, line = splitter.place({"Name": "c", "Fax": "2"})
-    assert header == b"Name,Fax\n"
-    assert line == b"c,2\n"
+def test_rows_of_differing_columns_share_one_header() -> None:
+    """Every row is written against the union of the columns; a missing field is empty."""
+    union = HeaderUnion()
+    lines = [union.line(row) for row in ({"Name": "a", "Phone": "1"}, {"Name": "b"})]
+    lines.append(union.line({"Fax": "2", "Name": "c"}))
+    assert union.header() == b"Name,Phone,Fax\n"
+    width = len(union.columns)
+    padded = [pad_line(line, written, width) for line, written in lines]
+    # an empty cell: the field is not set (Salesforce ignores it on update)
+    assert padded == [b"a,1,\n", b"b,,\n", b"c,,2\n"]
+
+
+def test_padding_keeps_quoted_line_breaks_inside_their_cell() -> None:
+    """A padded line whose last value holds a line break still reads back as one row."""
+    line = csv_line(["x", "two\nlines"])
+    padded = pad_line(line, 2, 4).decode()
+    assert next(csv.reader(io.StringIO(padded, newline=""))) == ["x", "two\nlines", "", ""]
 
 
 def test_a_row_larger_than_an_upload_is_refused() -> None:
     """One record that cannot fit in any upload is a ValueError, not a silent drop."""
+    splitter = UploadSplitter(max_bytes=10)
+    splitter.start(b"Name\n")
     with pytest.raises(ValueError, match="more than the 10 bytes"):
-        UploadSplitter(max_bytes=10).place({"Name": "x" * 20})
+        splitter.place(csv_line(["x" * 20]))
 
 
-@pytest.mark.parametrize("max_bytes", [0, -1, 1.5, True])
-def test_the_upload_limit_must_be_a_positive_integer(max_bytes: object) -> None:
-    """A nonsensical limit is refused at once."""
-    with pytest.raises(ValueError, match="max_upload_bytes"):
+@pytest.mark.parametrize(
+    ("max_bytes", "error"),
+    [(0, ValueError), (-1, ValueError), (1.5, TypeError), (True, TypeError), ("9", TypeError)],
+)
+def test_the_upload_limit_must_be_a_positive_integer(
+    max_bytes: object, error: type[Exception]
+) -> None:
+    """A nonsensical limit is refused at once: TypeError for the type, ValueError for the range."""
+    with pytest.raises(error, match="max_upload_bytes"):
         UploadSplitter(max_bytes=max_bytes)  # type: ignore[arg-type]
 
 

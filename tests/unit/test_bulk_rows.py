@@ -21,10 +21,11 @@ from sf_toolkit._wire.bulk_rows import (
     RowDecoder,
     check_external_id_field,
     describe_kinds,
+    lookup_field,
     parse_sf_error,
 )
 from sf_toolkit.exceptions import InvalidIdError, SalesforceApiError
-from sf_toolkit.models import GenericRecord, parse_describe
+from sf_toolkit.models import GenericRecord, from_payload, parse_describe
 from sf_toolkit.results import Outcome, SaveError
 
 
@@ -42,6 +43,7 @@ class Kid(SObject, api_name="UnitKid__c"):
     Seen__c: datetime.datetime | None = None
     Birthdate: datetime.date | None = None
     Colors__c: list[str] | None = None
+    AccountId: str | None = None
     Account: Parent | None = None
 
 
@@ -425,3 +427,46 @@ def test_result_pages_give_urls_and_the_next_listing() -> None:
     assert result_page_urls({**data, "done": True})[1] is None
     with pytest.raises(SalesforceApiError, match="result pages"):
         result_page_urls({"resultPages": [{"url": "x"}]})
+
+
+PARENT_ID = "0015g0000000001AAA"
+
+
+def test_a_parent_given_by_id_fills_the_lookup_field() -> None:
+    """Account=Account(Id=...) is the AccountId column ("Relationship Fields in a Header Row")."""
+    row = RecordEncoder("insert").row(Kid(LastName="b", Account=Parent(Id=PARENT_ID)))
+    assert row == {"LastName": "b", "AccountId": PARENT_ID}
+    assert lookup_field("Parent_Account__r") == "Parent_Account__c"
+
+
+def test_a_parent_given_by_one_external_id_is_a_relationship_column() -> None:
+    """A parent that sets exactly one field is matched on it: Account.External_ID__c."""
+    row = RecordEncoder("insert").row(Kid(LastName="a", Account=Parent(External_ID__c="P-1")))
+    assert row == {"LastName": "a", "Account.External_ID__c": "P-1"}
+
+
+def test_a_queried_parent_is_not_written() -> None:
+    """Parent fields loaded by a query describe the parent; an update does not send them."""
+    kid = from_payload(
+        {"Id": "0035g0000000001AAA", "LastName": "k", "Account": {"Name": "Parent"}}, Kid
+    )
+    kid.LastName = "K"
+    assert RecordEncoder("update").row(kid) == {"Id": "0035g0000000001AAA", "LastName": "K"}
+
+
+@pytest.mark.parametrize(
+    "parent",
+    [Parent(Name="Acme", External_ID__c="P-1")],
+)
+def test_a_parent_setting_several_fields_is_refused(parent: Parent) -> None:
+    """A parent with two candidate keys is ambiguous: a ValueError before any job."""
+    with pytest.raises(ValueError, match="by its Id or by one external id field"):
+        RecordEncoder("insert").row(Kid(LastName="c", Account=parent))
+
+
+def test_a_lookup_and_a_parent_disagreeing_are_refused() -> None:
+    """AccountId set next to a parent matched otherwise: set one of them."""
+    with pytest.raises(ValueError, match="set one of them"):
+        RecordEncoder("insert").row(
+            Kid(LastName="e", AccountId=PARENT_ID, Account=Parent(External_ID__c="P-1"))
+        )

@@ -13,6 +13,7 @@ and parsed row by row. The decisions (CSV format, splitting, job JSON, result ro
 from __future__ import annotations
 
 import os
+import struct
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
@@ -34,13 +35,23 @@ from .._exports import publish
 from .._files import commit_partial, discard_partial, open_partial
 from .._query import QueryPlan, plan_query
 from .._registry import resolve_client
-from .._wire.bulk_csv import DEFAULT_MAX_UPLOAD_BYTES, CsvReader, UploadSplitter
+from .._wire.bulk_csv import (
+    DEFAULT_MAX_UPLOAD_BYTES,
+    CsvReader,
+    HeaderUnion,
+    UploadSplitter,
+    pad_line,
+)
 from .._wire.bulk_jobs import (
     ABORTED,
     JOB_COMPLETE,
+    OPEN,
+    PREPARING,
     UPLOAD_COMPLETE,
     BulkProgress,
     JobInfo,
+    check_flag,
+    check_timeout,
     combined_state,
     ingest_spec,
     job_path,
@@ -52,12 +63,22 @@ from .._wire.bulk_rows import (
     ResultReader,
     RowDecoder,
     check_external_id_field,
+    check_sobject,
     describe_kinds,
 )
+from .._wire.collections import check_concurrency
 from .._wire.errors import connection_error
-from ..exceptions import BulkJobFailedError, BulkJobTimeoutError, SalesforceApiError
+from ..exceptions import (
+    BulkJobFailedError,
+    BulkJobTimeoutError,
+    BulkUploadError,
+    SalesforceApiError,
+    SalesforceConnectionError,
+    SalesforceError,
+    ServerError,
+)
 from ..ids import validate_id
-from ..models import SObject, api_name_of, connection_of, parse_describe, sobject_class
+from ..models import SObject, connection_of, parse_describe, sobject_class
 from ..results import SaveResult
 from ..soql import SelectQuery
 from .client import SalesforceClient
@@ -83,6 +104,8 @@ Progress = Callable[[BulkProgress], Any]
 CHUNK_SIZE = 1 << 20
 #: An upload stays in memory up to this size, then moves to a temporary file.
 SPOOL_IN_MEMORY = 8 << 20
+#: A downloaded result page stays in memory up to this size, then moves to a temporary file.
+PAGE_IN_MEMORY = 1 << 20
 #: Records encoded between two chances for other tasks to run.
 YIELD_EVERY = 5_000
 #: Result rows between two progress reports while reading a result file.
@@ -160,20 +183,56 @@ def _chunks(handle: IO[bytes]) -> Iterator[bytes]:
         yield chunk
 
 
-class _Upload:
-    """The CSV of one job, spooled: in memory while small, in a temporary file beyond."""
+def _spool_file() -> IO[bytes]:
+    return tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
 
-    def __init__(self, header: bytes) -> None:
-        self.file: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
+
+class _Upload:
+    """The CSV of one job: in memory while small, in a temporary file beyond."""
+
+    def __init__(self, header: bytes, first_row: int) -> None:
+        self.file = _spool_file()
         self.pending = [header]
         self.pending_size = len(header)
         self.size = len(header)
         self.rows = 0
+        self.first_row = first_row
 
     def add(self, line: bytes) -> None:
         self.pending.append(line)
         self.pending_size += len(line)
         self.size += len(line)
+        self.rows += 1
+        if self.pending_size >= CHUNK_SIZE:
+            self.flush()
+
+    def flush(self) -> None:
+        self.file.write(b"".join(self.pending))
+        self.pending = []
+        self.pending_size = 0
+
+
+#: A spooled row: its line's length in bytes and how many columns it has cells for.
+_ENTRY = struct.Struct("<II")
+
+
+class _Spool:
+    """
+    The encoded input, before the header is known: each line behind an :data:`_ENTRY`, so
+    it can be widened to the final header without parsing it again.
+    """
+
+    def __init__(self) -> None:
+        self.file = _spool_file()
+        self.union = HeaderUnion()
+        self.rows = 0
+        self.pending: list[bytes] = []
+        self.pending_size = 0
+
+    def add(self, row: dict[str, str]) -> None:
+        line, width = self.union.line(row)
+        self.pending += (_ENTRY.pack(len(line), width), line)
+        self.pending_size += len(line) + _ENTRY.size
         self.rows += 1
 
     def flush(self) -> None:
@@ -182,31 +241,104 @@ class _Upload:
         self.pending_size = 0
         run_in_thread(self.file.write, data)
 
+    def cut(self, splitter: UploadSplitter) -> list[_Upload]:
+        """
+        Write the uploads: every line widened to the final header, cut by size (blocking
+        file I/O: run it in a thread).
+        """
+        header = self.union.header()
+        width = len(self.union.columns)
+        splitter.start(header)
+        uploads: list[_Upload] = []
+        read = self.file.read
+        self.file.seek(0)
+        try:
+            for row in range(self.rows):
+                length, written = _ENTRY.unpack(read(_ENTRY.size))
+                line = pad_line(read(length), written, width)
+                if splitter.place(line):
+                    if uploads:
+                        uploads[-1].flush()
+                    uploads.append(_Upload(header, row))
+                uploads[-1].add(line)
+            if uploads:
+                uploads[-1].flush()
+        except BaseException:
+            for upload in uploads:
+                upload.file.close()
+            raise
+        return uploads
 
-def _spool(
-    records: Iterable[Any], encoder: RecordEncoder, splitter: UploadSplitter
-) -> list[_Upload]:
-    uploads: list[_Upload] = []
+
+def _report_prepared(progress: Progress | None, rows: int) -> None:
+    if progress is not None:
+        call_callback(progress, BulkProgress(job_id=None, state=PREPARING, records_prepared=rows))
+
+
+def _spool(records: Iterable[Any], encoder: RecordEncoder, progress: Progress | None) -> _Spool:
+    """Encode every record (checking it) into a spool; report every ``YIELD_EVERY`` rows."""
+    spool = _Spool()
     try:
         for record in records:
-            header, line = splitter.place(encoder.row(record))
-            if header is not None:
-                if uploads:
-                    uploads[-1].flush()
-                uploads.append(_Upload(header))
-            upload = uploads[-1]
-            upload.add(line)
-            if upload.pending_size >= CHUNK_SIZE:
-                upload.flush()
-            elif encoder.count % YIELD_EVERY == 0:
+            spool.add(encoder.row(record))
+            if spool.pending_size >= CHUNK_SIZE:
+                spool.flush()
+            if spool.rows % YIELD_EVERY == 0:
+                _report_prepared(progress, spool.rows)
                 sleep(0)  # let other tasks run while a large input is encoded
-        if uploads:
-            uploads[-1].flush()
+        spool.flush()
     except BaseException:
-        for upload in uploads:
-            upload.file.close()
+        spool.file.close()
         raise
-    return uploads
+    return spool
+
+
+def _next_chunk(chunks: Iterator[bytes]) -> bytes | None:
+    """The next chunk of a body, None at its end (the iterator stays open for later rounds)."""
+    for chunk in chunks:
+        return chunk
+    return None
+
+
+def _next_url(urls: Iterator[httpx.URL]) -> httpx.URL | None:
+    for url in urls:
+        return url
+    return None
+
+
+class _PageDownload:
+    """One result page being downloaded: its answer, and its bytes not parsed yet."""
+
+    def __init__(self, url: httpx.URL, delimiter: str) -> None:
+        self.url = url
+        self.response: httpx.Response | None = None
+        self.chunks: Iterator[bytes] | None = None
+        self.file = tempfile.SpooledTemporaryFile(max_size=PAGE_IN_MEMORY)  # noqa: SIM115
+        self.written = 0
+        self.taken = 0
+        self.finished = False
+        self.reader = CsvReader(delimiter)
+        self.header: tuple[str, ...] | None = None
+
+    def write(self, chunk: bytes) -> None:
+        self.file.seek(self.written)
+        self.file.write(chunk)
+        self.written += len(chunk)
+
+    def take(self, size: int) -> bytes:
+        self.file.seek(self.taken)
+        data = self.file.read(min(size, self.written - self.taken))
+        self.taken += len(data)
+        if self.taken == self.written:
+            self.file.seek(0)
+            self.file.truncate()  # all read: start the file over, so a head page stays small
+            self.taken = self.written = 0
+        return data
+
+    def close(self) -> None:
+        self.file.close()
+        if self.response is not None:
+            self.response.close()
 
 
 # ----------------------------------------------------------------------------- ingest jobs
@@ -238,6 +370,7 @@ class BulkJob:
     ) -> None:
         self.info = info
         self.records_uploaded = 0
+        self._uploaded_before = 0  # records a job group's earlier jobs uploaded
         self._client = sf_client
         self._model = model
         self._progress = progress
@@ -315,18 +448,19 @@ class BulkJob:
                 BulkProgress(
                     job_id=self.id,
                     state=self.state,
-                    records_uploaded=self.records_uploaded,
+                    records_uploaded=self._uploaded_before + self.records_uploaded,
                     records_processed=self.records_processed,
                     records_failed=self.records_failed,
                     rows_downloaded=rows_downloaded,
                 ),
             )
 
-    def _set_info(self, response: httpx.Response) -> None:
+    def _set_info(self, response: httpx.Response, *, report: bool = True) -> None:
         self.info = JobInfo.from_json(
             _json(response), self._kind, api_version=self.info.api_version
         )
-        self._report()
+        if report:
+            self._report()
 
     def refresh(self: J) -> J:
         """Read the job's state and counts again (``GET .../jobs/{kind}/{id}``); return it."""
@@ -345,11 +479,14 @@ class BulkJob:
             timeout: Seconds to wait at most; None waits as long as the job runs.
 
         Raises:
+            TypeError: If ``timeout`` is not a number (checked before any request).
+            ValueError: If ``timeout`` is negative or not a number (NaN).
             BulkJobTimeoutError: If the job is still running after ``timeout`` seconds (it
                 is not aborted; wait again or reattach later with :meth:`get`).
             BulkJobFailedError: If the job ended ``Failed`` (a query job: or ``Aborted``,
                 as it then has no results).
         """
+        check_timeout(timeout)
         retry = self._client.retry
         started = monotonic()
         polls = 0
@@ -391,9 +528,45 @@ class BulkIngestJob(BulkJob):
     Attributes read the last known job info; :meth:`refresh` and :meth:`wait` update it.
     """
 
+    @property
+    def ids(self) -> list[str]:
+        """``[id]``: the same shape as :attr:`BulkIngestJobGroup.ids`, to keep either."""
+        return [self.id]
+
+    @property
+    def jobs(self) -> list[BulkIngestJob]:
+        """``[self]``: the same shape as :attr:`BulkIngestJobGroup.jobs`."""
+        return [self]
+
     def _close(self) -> None:
+        """
+        Mark the upload complete. When the answer is lost (or Salesforce fails), read the
+        job's state before deciding: the PATCH may have been applied, and sending the whole
+        input again would save it twice. Only a job still ``Open`` is asked once more.
+        """
+        try:
+            response = self._client.patch(self._url(), json={"state": UPLOAD_COMPLETE})
+            self._set_info(response, report=False)
+            return
+        except SalesforceError as exc:
+            # Lost, failed, or refused because a repeat of an applied PATCH found it closed.
+            self._set_info(self._client.get(self._url()), report=False)
+            if self.state != OPEN:
+                return
+            if not isinstance(exc, (SalesforceConnectionError, ServerError)):
+                raise
         response = self._client.patch(self._url(), json={"state": UPLOAD_COMPLETE})
-        self._set_info(response)
+        self._set_info(response, report=False)
+
+    def _abort_quietly(self) -> bool:
+        """Abort a job left ``Open`` by a failed start; tell whether it is now aborted."""
+        try:
+            self._client.ensure_logged_in()
+            response = self._client.patch(self._url(), json={"state": ABORTED})
+            self._set_info(response, report=False)
+        except SalesforceError:
+            return False
+        return self.state == ABORTED
 
     def _upload(self, upload: _Upload) -> None:
         """
@@ -516,6 +689,20 @@ class BulkIngestJobGroup:
         return [job.id for job in self.jobs]
 
     @property
+    def id(self) -> str:
+        """
+        Not available: a group has several Ids. Keep :attr:`ids` (a single job has ``ids``
+        too) and reattach with :meth:`get`.
+
+        Raises:
+            AttributeError: Always, naming the way out.
+        """
+        raise AttributeError(
+            f"a job group has {len(self.jobs)} jobs, so no single id: use .ids "
+            "(BulkIngestJobGroup.get(ids) reattaches them)"
+        )
+
+    @property
     def state(self) -> str:
         """The least advanced state while a job runs; then ``Failed``, ``Aborted`` or done."""
         return combined_state(job.state for job in self.jobs)
@@ -549,6 +736,7 @@ class BulkIngestJobGroup:
             BulkJobTimeoutError: If a job is still running when the time is up.
             BulkJobFailedError: The first failed job's error, after all have finished.
         """
+        check_timeout(timeout)
         started = monotonic()
         failures: list[BulkJobFailedError] = []
         for job in self.jobs:
@@ -592,6 +780,67 @@ class BulkIngestJobGroup:
                 yield record
 
 
+def _start_error(
+    jobs: list[BulkIngestJob], step: str, exc: BaseException, aborted: bool | None, rows: int
+) -> BulkUploadError:
+    job = jobs[-1]
+    fate = {
+        None: f"it is {job.state}",
+        True: "it was aborted",
+        False: f"aborting it failed too; it was last seen {job.state}",
+    }[aborted]
+    started = ", ".join(f"{j.id} ({j.state})" for j in jobs)
+    return BulkUploadError(
+        f"Bulk {job.info.operation} of {job.info.sobject}: {step} of job {job.id} failed "
+        f"({type(exc).__name__}: {exc}); {fate}. Jobs this call created: {started}; records "
+        f"from {rows + 1} on were not sent. The error's .jobs hold them (abort or reattach).",
+        jobs=jobs,
+    )
+
+
+def _start_jobs(
+    client: SalesforceClient,
+    spec: dict[str, Any],
+    uploads: list[_Upload],
+    model: type[SObject] | None,
+    progress: Progress | None,
+) -> list[BulkIngestJob]:
+    """Create, fill and close one job per upload; a failure once a job exists keeps them."""
+    jobs: list[BulkIngestJob] = []
+    sent = 0
+    for upload in uploads:
+        try:
+            response = client.post("jobs/ingest", json=spec)
+            info = JobInfo.from_json(_json(response), "ingest", api_version=client.api_version)
+        except Exception as exc:
+            if not jobs:
+                raise  # nothing exists yet: the error as it is
+            raise _start_error(jobs, "creating the next job after", exc, None, sent) from exc
+        job = BulkIngestJob(info, client, model=model, progress=progress)
+        job._uploaded_before = sent
+        jobs.append(job)
+        step = "uploading"
+        try:
+            job._upload(upload)
+            upload.file.close()
+            job._report()  # records_uploaded, the job still Open
+            step = "closing"
+            job._close()
+        except Exception as exc:
+            aborted = job._abort_quietly() if job.state == OPEN else None
+            if job.state not in (OPEN, ABORTED):
+                sent += upload.rows  # closed after all: its records are in Salesforce's hands
+            raise _start_error(jobs, step, exc, aborted, sent) from exc
+        sent += upload.rows
+        try:
+            job._report()
+        except Exception as exc:
+            raise _start_error(
+                jobs, "the progress callback after closing", exc, None, sent
+            ) from exc
+    return jobs
+
+
 def _ingest(
     records: Iterable[Any],
     operation: str,
@@ -606,18 +855,19 @@ def _ingest(
         raise TypeError(f"records must be an iterable of records, got {type(records).__name__}")
     splitter = UploadSplitter(max_upload_bytes)
     check_callback(progress)
-    model = sobject if isinstance(sobject, type) else None
-    if external_id_field is not None:
+    model, sobject_name = check_sobject(sobject)
+    if operation == "upsert":
         external_id_field = check_external_id_field(model, external_id_field)
-    encoder = RecordEncoder(
-        operation,
-        external_id_field,
-        api_name_of(model) if model is not None else sobject if isinstance(sobject, str) else None,
-    )
+    encoder = RecordEncoder(operation, external_id_field, sobject_name)
     encoder.model = model
-    uploads = _spool(records, encoder, splitter)
-    if not uploads:
-        raise ValueError("no records: a Bulk job needs at least one, so none was created")
+    spool = _spool(records, encoder, progress)
+    try:
+        if not spool.rows:
+            raise ValueError("no records: a Bulk job needs at least one, so none was created")
+        _report_prepared(progress, spool.rows)
+        uploads = run_in_thread(spool.cut, splitter)
+    finally:
+        spool.file.close()
     try:
         client = resolve_client(
             sf_client,
@@ -626,15 +876,7 @@ def _ingest(
         )
         assert encoder.sobject is not None
         spec = ingest_spec(encoder.sobject, operation, encoder.external_id_field)
-        jobs: list[BulkIngestJob] = []
-        for upload in uploads:
-            response = client.post("jobs/ingest", json=spec)
-            info = JobInfo.from_json(_json(response), "ingest", api_version=client.api_version)
-            job = BulkIngestJob(info, client, model=encoder.model, progress=progress)
-            job._upload(upload)
-            upload.file.close()
-            job._close()
-            jobs.append(job)
+        jobs = _start_jobs(client, spec, uploads, encoder.model, progress)
     finally:
         for upload in uploads:
             upload.file.close()
@@ -662,15 +904,22 @@ def save_insert_bulk(
             to value (``{"Name": "Acme", "Account.External_ID__c": "A-1"}``) with ``sobject``.
         sobject: The model class or sObject name; needed for plain dicts, and it pins the
             type (and the model results are rebuilt with) for records.
-        progress: Called with a :class:`~sf_toolkit.BulkProgress` after each upload, poll
-            and batch of result rows.
+        progress: Called with a :class:`~sf_toolkit.BulkProgress` every 5,000 records
+            prepared, after each upload and close, poll and batch of result rows.
         max_upload_bytes: The most CSV bytes per job (Salesforce: 150 MB after base64, so
             100 MB of CSV by default).
 
+    Every upload has one header, the union of the fields the records set; a field a record
+    did not set is an empty cell (an update leaves it unchanged), None is ``#N/A`` (null).
+
     Raises:
-        TypeError: A record is not an SObject, or is of another sObject type than the first.
-        ValueError: No records, or a record already has an Id (checked before any job is
+        TypeError: A record is not an SObject, or is of another sObject type than the first;
+            ``sobject`` or ``max_upload_bytes`` of the wrong type.
+        ValueError: No records, a record already has an Id, has no field set, holds the
+            text ``"#N/A"``, or sets an ambiguous parent (checked before any job is
             created).
+        BulkUploadError: Something failed once a job existed; its ``jobs`` hold the jobs
+            created (a job left ``Open`` is aborted).
     """
     return _ingest(
         records,
@@ -699,6 +948,7 @@ def save_update_bulk(
     Raises:
         TypeError: A record is not an SObject, or is of another sObject type than the first.
         ValueError: No records, or a record has no Id (checked before any job is created).
+        BulkUploadError: Something failed once a job existed (see save_insert_bulk).
     """
     return _ingest(
         records,
@@ -730,11 +980,13 @@ def save_upsert_bulk(
             ``"External_ID__c"``; every record needs a value in it.
 
     Raises:
-        TypeError: A record is not an SObject, or is of another sObject type than the first.
+        TypeError: A record is not an SObject, or is of another sObject type than the first;
+            ``external_id_field`` is not a string.
         ValueError: No records, a field the model does not declare, or a record without an
             external id value (checked before any job is created).
         SalesforceApiError: Salesforce refuses the field (not an external id) when creating
             the job.
+        BulkUploadError: Something failed once a job existed (see save_insert_bulk).
     """
     return _ingest(
         records,
@@ -769,7 +1021,10 @@ def delete_bulk(
         TypeError: An item that is neither a record nor an Id, or records of mixed types.
         ValueError: No records, a record without Id, or Ids without ``sobject``.
         InvalidIdError: A malformed Id.
+        TypeError: ``hard_delete`` is not a bool, or ``sobject`` neither a class nor a name.
+        BulkUploadError: Something failed once a job existed (see save_insert_bulk).
     """
+    check_flag("hard_delete", hard_delete)
     return _ingest(
         records_or_ids,
         "hardDelete" if hard_delete else "delete",
@@ -812,6 +1067,7 @@ class BulkQueryJob(BulkJob):
             SalesforceApiError: If Salesforce refuses the query (Bulk API 2.0 takes no
                 ``GROUP BY``, ``OFFSET``, ``TYPEOF``, aggregates or child subqueries).
         """
+        check_flag("include_deleted", include_deleted)
         plan = plan_query(soql_or_builder, include_deleted=include_deleted)
         check_callback(progress)
         client = resolve_client(
@@ -839,16 +1095,28 @@ class BulkQueryJob(BulkJob):
 
         Args:
             concurrency: With API 58.0 or later, download up to this many result pages at
-                once (``/resultPages``), still yielded in order; at most ``concurrency``
-                pages are held in memory. 1 streams one page at a time.
-            page_size: Rows per page (``maxRecords``) when reading one page at a time.
+                once (``/resultPages``), still yielded in order as they arrive; each keeps
+                at most 1 MB in memory, the rest in a temporary file. 1 streams one page at
+                a time.
+            page_size: Rows per page (``maxRecords``) when reading one page at a time (not
+                with ``concurrency`` above 1: those pages come in Salesforce's sizes).
 
         Raises:
-            ValueError: If ``concurrency`` or ``page_size`` is not a positive integer.
+            TypeError: If ``concurrency`` or ``page_size`` is not an integer.
+            ValueError: If either is less than 1, or both are given with ``concurrency``
+                above 1.
         """
-        for name, value in (("concurrency", concurrency), ("page_size", page_size or 1)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        check_concurrency(concurrency)
+        if page_size is not None:
+            if isinstance(page_size, bool) or not isinstance(page_size, int):
+                raise TypeError(f"page_size must be an integer, got {page_size!r}")
+            if page_size < 1:
+                raise ValueError(f"page_size must be at least 1, got {page_size}")
+            if concurrency > 1:
+                raise ValueError(
+                    "page_size applies to pages read one at a time; concurrent result pages "
+                    "come in the sizes Salesforce lists (/resultPages takes no maxRecords)"
+                )
         self._client.ensure_logged_in()
         kinds = self._described_kinds()
         decoders: dict[tuple[str, ...], RowDecoder] = {}
@@ -911,33 +1179,89 @@ class BulkQueryJob(BulkJob):
             if not locator or locator == "null":
                 return
 
-    def _page(self, url: httpx.URL) -> list[list[str]]:
-        response = self._client.get(url, headers=_CSV_HEADERS)
-        _rest.check(response)
-        reader = CsvReader(self.info.delimiter)
+    def _page_urls(self) -> Iterator[httpx.URL]:
+        """The result page URLs, listing after listing (``/resultPages``), as they are needed."""
+        listing: httpx.URL | None = self._url("resultPages")
+        while listing is not None:
+            urls, next_url = result_page_urls(_json(self._client.get(listing)))
+            for url in urls:
+                yield _on_instance(self._client, url)
+            listing = _on_instance(self._client, next_url) if next_url else None
+
+    def _advance(self, page: _PageDownload) -> None:
+        """Start a page's download, or read its next chunk into its temporary file."""
+        if page.finished:
+            return
         try:
-            return reader.feed(response.content) + reader.close()
+            if page.response is None:
+                request = self._client.build_request("GET", page.url, headers=_CSV_HEADERS)
+                page.response = self._client.send(request, stream=True)
+                if page.response.is_error:
+                    page.response.read()
+                    _rest.check(page.response)
+                page.chunks = page.response.iter_bytes(CHUNK_SIZE)
+            assert page.chunks is not None
+            chunk = _next_chunk(page.chunks)
+        except httpx.TransportError as exc:  # the body broke off midway
+            raise connection_error(exc, exc.request) from exc
+        if chunk is None:
+            page.finished = True
+        else:
+            run_in_thread(page.write, chunk)
+
+    def _head_rows(self, page: _PageDownload) -> Iterator[tuple[tuple[str, ...], list[str]]]:
+        """The rows of what a page has downloaded so far and no one has read yet."""
+        try:
+            while data := run_in_thread(page.take, CHUNK_SIZE):
+                for row in page.reader.feed(data):
+                    if page.header is None:
+                        page.header = tuple(row)
+                    else:
+                        yield page.header, row
+            if page.finished:
+                for row in page.reader.close():
+                    if page.header is None:
+                        page.header = tuple(row)
+                    else:
+                        yield page.header, row
         except ValueError as exc:
             raise _bad_csv(self.id, exc) from exc
 
     def _parallel_rows(
         self, concurrency: int
     ) -> Iterator[tuple[tuple[str, ...], list[str]] | None]:
-        listing: httpx.URL | None = self._url("resultPages")
-        pending: list[httpx.URL] = []
-        while listing is not None or pending:
-            while listing is not None and len(pending) < concurrency:
-                data = _json(self._client.get(listing))
-                urls, next_url = result_page_urls(data)
-                pending += [_on_instance(self._client, url) for url in urls]
-                listing = _on_instance(self._client, next_url) if next_url else None
-            window, pending = pending[:concurrency], pending[concurrency:]
-            for rows in map_bounded(self._page, window, concurrency):
-                if rows:
-                    header = tuple(rows[0])
-                    for row in rows[1:]:
-                        yield header, row
-                yield None
+        """
+        Download up to ``concurrency`` pages at once, a chunk of each per round, into
+        temporary files (1 MB each in memory at most); after every round, yield the rows the
+        first unfinished page (the head) has so far, so rows flow in order as soon as they
+        arrive, and a finished head makes room for the next page.
+        """
+        urls = self._page_urls()
+        pages: list[_PageDownload] = []
+        listed = True
+        try:
+            while True:
+                while listed and len(pages) < concurrency:
+                    url = _next_url(urls)
+                    if url is None:
+                        listed = False
+                    else:
+                        pages.append(_PageDownload(url, self.info.delimiter))
+                if not pages:
+                    return
+                map_bounded(self._advance, pages, concurrency)
+                while pages:
+                    head = pages[0]
+                    for item in self._head_rows(head):
+                        yield item
+                    if not head.finished:
+                        break
+                    yield None
+                    head.close()
+                    pages.pop(0)
+        finally:
+            for page in pages:
+                page.close()
 
     def write_csv(self, dest_path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
         """
@@ -950,9 +1274,12 @@ class BulkQueryJob(BulkJob):
             The path written.
 
         Raises:
+            IsADirectoryError: If ``dest_path`` is a directory (before any download).
             FileExistsError: If the file exists and ``overwrite`` is false.
         """
         target = Path(dest_path)
+        if run_in_thread(target.is_dir):
+            raise IsADirectoryError(f"{target} is a directory; give the path of a file")
         if not overwrite and run_in_thread(target.exists):
             raise FileExistsError(f"{target} exists; pass overwrite=True to replace it")
         self._client.ensure_logged_in()
@@ -1044,11 +1371,10 @@ def query_bulk(
         ValueError: If the SOQL is empty or ``concurrency`` is not a positive integer.
         BulkJobFailedError: (while iterating) if the job fails.
     """
+    check_flag("include_deleted", include_deleted)
     plan = plan_query(soql_or_builder, include_deleted=include_deleted)
-    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
-        raise ValueError(f"concurrency must be a positive integer, got {concurrency!r}")
-    if progress is not None and not callable(progress):
-        raise TypeError("progress must be a callable taking a BulkProgress")
+    check_concurrency(concurrency)
+    check_callback(progress)
     client = resolve_client(
         sf_client, SalesforceClient, connection_of(plan.model) if plan.model else None
     )
@@ -1061,7 +1387,6 @@ def _query_records(
     concurrency: int,
     progress: Progress | None,
 ) -> Iterator[Any]:
-    check_callback(progress)
     job = BulkQueryJob._create(client, plan, progress)
     job.wait()
     for record in job.records(concurrency=concurrency):

@@ -24,9 +24,11 @@ __all__ = [
     "DEFAULT_MAX_UPLOAD_BYTES",
     "NULL",
     "CsvReader",
+    "HeaderUnion",
     "UploadSplitter",
     "cell",
     "csv_line",
+    "pad_line",
 ]
 
 #: ``columnDelimiter`` values of a job and their characters ("Create a Job").
@@ -80,62 +82,104 @@ def csv_line(cells: Sequence[str]) -> bytes:
     return (",".join([_field(text) for text in cells]) + "\n").encode("utf-8")
 
 
+class HeaderUnion:
+    """
+    Write rows of differing columns against one header: the union of every row's columns.
+
+    Columns are numbered in the order they are first seen, so a row written early has cells
+    for the columns known then, and :func:`pad_line` later adds empty cells (a field the
+    record did not set) for columns that came after it. The whole input then shares one
+    header, whatever fields each record loaded, and splits only by size.
+    """
+
+    def __init__(self) -> None:
+        self.columns: list[str] = []
+        self._index: dict[str, int] = {}
+
+    def line(self, row: dict[str, str]) -> tuple[bytes, int]:
+        """
+        The CSV line of ``row`` (column to cell) and how many columns it has cells for.
+
+        A column the row lacks gets an empty cell; new columns are added to the union.
+        """
+        index = self._index
+        columns = self.columns
+        for column in row:
+            if column not in index:
+                index[column] = len(columns)
+                columns.append(column)
+        width = len(columns)
+        if len(row) == width and all(a == b for a, b in zip(row, columns, strict=True)):
+            return csv_line(list(row.values())), width
+        cells = [""] * width
+        for column, text in row.items():
+            cells[index[column]] = text
+        return csv_line(cells), width
+
+    def header(self) -> bytes:
+        """The header line of every upload: all columns, in the order first seen."""
+        return csv_line(self.columns)
+
+
+def pad_line(line: bytes, width: int, final_width: int) -> bytes:
+    """
+    Widen a line written with ``width`` cells to ``final_width``: empty cells at its end.
+
+    ``line`` is one :func:`csv_line` (``LF``-terminated; a quoted value may hold line breaks,
+    but the last byte always ends the row).
+    """
+    if final_width <= width:
+        return line
+    return line[:-1] + b"," * (final_width - width) + b"\n"
+
+
 class UploadSplitter:
     """
     Decide where each CSV line goes: the current upload, or a new one.
 
-    A job takes exactly one upload, of at most ``max_bytes`` UTF-8 bytes, header included. A
-    new upload starts when the next line would not fit, or when a row brings a column the
-    current header lacks (a header cannot grow once sent).
+    A job takes exactly one upload, of at most ``max_bytes`` UTF-8 bytes, header included,
+    and every upload of one input has the same header. A new upload starts only when the
+    next line would not fit.
 
     Args:
         max_bytes: The most bytes one upload may hold.
 
     Raises:
-        ValueError: If ``max_bytes`` is not a positive integer.
+        TypeError: If ``max_bytes`` is not an integer.
+        ValueError: If ``max_bytes`` is less than 1.
     """
 
     def __init__(self, max_bytes: int = DEFAULT_MAX_UPLOAD_BYTES) -> None:
-        if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
-            raise ValueError(f"max_upload_bytes must be a positive integer, got {max_bytes!r}")
+        if isinstance(max_bytes, bool) or not isinstance(max_bytes, int):
+            raise TypeError(f"max_upload_bytes must be an integer, got {max_bytes!r}")
+        if max_bytes < 1:
+            raise ValueError(f"max_upload_bytes must be at least 1, got {max_bytes}")
         self.max_bytes = max_bytes
-        self.header: tuple[str, ...] | None = None
-        self._columns: frozenset[str] = frozenset()
+        self.header = b""
         self.size = 0
-        self.rows = 0
 
-    def place(self, row: dict[str, str]) -> tuple[bytes | None, bytes]:
+    def start(self, header: bytes) -> None:
+        """Begin placing lines under ``header`` (the header line of every upload)."""
+        self.header = header
+        self.size = 0
+
+    def place(self, line: bytes) -> bool:
         """
-        Encode ``row`` (column to cell) for the current upload or a new one.
-
-        Returns:
-            ``(header_line, line)``: ``header_line`` is the header of a new upload that must
-            start before ``line``, or ``None`` when ``line`` continues the current one.
+        Count ``line`` in the current upload, or in a new one; return whether it is new.
 
         Raises:
-            ValueError: If the row alone (with its header) exceeds ``max_bytes``.
+            ValueError: If the line alone (with the header) exceeds ``max_bytes``.
         """
-        new_header: bytes | None = None
-        header = self.header
-        if header is None or not self._columns.issuperset(row):
-            header = tuple(row)
-            new_header = csv_line(header)
-        line = csv_line([row.get(column, "") for column in header])
-        if new_header is None and self.size + len(line) > self.max_bytes:
-            new_header = csv_line(header)
-        if new_header is not None:
-            if len(new_header) + len(line) > self.max_bytes:
+        new = self.size == 0 or self.size + len(line) > self.max_bytes
+        if new:
+            if len(self.header) + len(line) > self.max_bytes:
                 raise ValueError(
-                    f"one record needs {len(new_header) + len(line)} bytes of CSV with its "
+                    f"one record needs {len(self.header) + len(line)} bytes of CSV with the "
                     f"header, more than the {self.max_bytes} bytes one upload may hold"
                 )
-            self.header = header
-            self._columns = frozenset(header)
-            self.size = len(new_header)
-            self.rows = 0
+            self.size = len(self.header)
         self.size += len(line)
-        self.rows += 1
-        return new_header, line
+        return new
 
 
 class CsvReader:

@@ -23,10 +23,13 @@ __all__ = [
     "IN_PROGRESS",
     "JOB_COMPLETE",
     "OPEN",
+    "PREPARING",
     "TERMINAL_STATES",
     "UPLOAD_COMPLETE",
     "BulkProgress",
     "JobInfo",
+    "check_flag",
+    "check_timeout",
     "combined_state",
     "ingest_spec",
     "job_path",
@@ -34,6 +37,8 @@ __all__ = [
     "result_page_urls",
 ]
 
+#: Not a Salesforce state: the input is being encoded, before any job exists.
+PREPARING = "Preparing"
 OPEN = "Open"
 UPLOAD_COMPLETE = "UploadComplete"
 IN_PROGRESS = "InProgress"
@@ -45,6 +50,36 @@ ABORTED = "Aborted"
 TERMINAL_STATES = frozenset({JOB_COMPLETE, FAILED, ABORTED})
 
 _ORDER = {OPEN: 0, UPLOAD_COMPLETE: 1, IN_PROGRESS: 2}
+
+
+def check_flag(name: str, value: object) -> bool:
+    """
+    Check a yes/no argument (``include_deleted``, ``hard_delete``): a string such as
+    ``"no"`` is truthy, so only a bool is taken.
+
+    Raises:
+        TypeError: If ``value`` is not a bool.
+    """
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return value
+
+
+def check_timeout(timeout: object) -> float | None:
+    """
+    Check a ``wait(timeout=...)``: None, or seconds as a number of 0 or more.
+
+    Raises:
+        TypeError: If it is not a number (a bool or a string, for example).
+        ValueError: If it is negative or NaN.
+    """
+    if timeout is None:
+        return None
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        raise TypeError(f"timeout must be seconds as a number, or None; got {timeout!r}")
+    if not timeout >= 0:  # also NaN
+        raise ValueError(f"timeout must be 0 seconds or more, got {timeout!r}")
+    return float(timeout)
 
 
 def ingest_spec(sobject: str, operation: str, external_id_field: str | None) -> dict[str, Any]:
@@ -220,20 +255,24 @@ class BulkProgress:
     Where a Bulk job stands, as passed to a ``progress`` callback.
 
     Attributes:
-        job_id: The job the event is about.
-        state: Its state at the time, e.g. ``"InProgress"``.
+        job_id: The job the event is about; None while the input is prepared, before any
+            job exists.
+        state: Its state at the time, e.g. ``"InProgress"``; ``"Preparing"`` (not a
+            Salesforce state) while the input is encoded.
         records_uploaded: Records sent so far by the call that created the job(s).
         records_processed: ``numberRecordsProcessed`` at the last poll.
         records_failed: ``numberRecordsFailed`` at the last poll.
         rows_downloaded: Result rows read so far from the job's current result file.
+        records_prepared: Records encoded so far into the upload (before any job exists).
     """
 
-    job_id: str
+    job_id: str | None
     state: str
     records_uploaded: int = 0
     records_processed: int = 0
     records_failed: int = 0
     rows_downloaded: int = 0
+    records_prepared: int = 0
 
 
 publish("sf_toolkit", [BulkProgress])  # its public path

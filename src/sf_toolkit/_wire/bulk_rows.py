@@ -31,6 +31,7 @@ from ..models import (
     SObject,
     SObjectDescription,
     api_name_of,
+    changed_fields,
     extra_fields,
     from_payload,
     get_field,
@@ -49,6 +50,8 @@ __all__ = [
     "RowDecoder",
     "ResultReader",
     "check_external_id_field",
+    "check_sobject",
+    "lookup_field",
     "describe_kinds",
     "parse_sf_error",
 ]
@@ -144,6 +147,27 @@ def check_external_id_field(model: type[SObject] | None, external_id_field: obje
     return declared
 
 
+def check_sobject(sobject: object) -> tuple[type[SObject] | None, str | None]:
+    """
+    Check the ``sobject=`` argument of an ingest call: ``(model, sObject name)``.
+
+    Raises:
+        TypeError: If it is neither None, a model class nor an sObject name.
+        ValueError: If a name is not an API name.
+    """
+    if sobject is None:
+        return None, None
+    if isinstance(sobject, type) and issubclass(sobject, SObject):
+        return sobject, api_name_of(sobject)
+    if isinstance(sobject, str):
+        if _FIELD_NAME.fullmatch(sobject) is None:
+            raise ValueError(f"sobject must be an sObject API name, got {sobject!r}")
+        return None, sobject
+    raise TypeError(
+        f"sobject must be a model class or an sObject name such as 'Account', got {sobject!r}"
+    )
+
+
 # ----------------------------------------------------------------------------- writing
 
 
@@ -232,10 +256,15 @@ class RecordEncoder:
             self._check_external_id(payload)
         row = _cells(payload, None)
         for name, parent in parents:
-            values = to_payload(parent) if isinstance(parent, SObject) else parent
-            facts = _model_facts(type(parent)) if isinstance(parent, SObject) else None
-            dumped = {k: _dump_value(v) for k, v in values.items() if v is not None}
-            row.update(_cells(dumped, facts, f"{name}."))
+            if isinstance(parent, SObject):
+                self._parent_column(name, parent, row)
+                continue
+            dumped = {k: _dump_value(v) for k, v in parent.items() if v is not None}
+            parent_id = next((v for k, v in dumped.items() if k.lower() == "id"), None)
+            if parent_id is not None:
+                row[lookup_field(name)] = str(parent_id)
+            else:
+                row.update(_cells(dumped, None, f"{name}."))
         return row
 
     def _check_id(self, record_id: object) -> None:
@@ -271,9 +300,14 @@ class RecordEncoder:
         wanted = self.external_id_field.lower()
         value = next((v for k, v in payload.items() if k.lower() == wanted), None)
         if value is None or value == "":
+            unchecked = (
+                ""
+                if _model_facts(self.model) is not None
+                else f" (is it a field of {self.sobject}? without a model it cannot be checked)"
+            )
             raise ValueError(
                 f"record {self.count} ({self.sobject}) has no value in "
-                f"{self.external_id_field}, which an upsert matches on"
+                f"{self.external_id_field}, which an upsert matches on{unchecked}"
             )
 
     def _delete_id(self, record: object) -> str:
@@ -303,10 +337,55 @@ class RecordEncoder:
         for key, value in extra_fields(record).items():
             candidates.append((key, value))
         for name, parent in candidates:
-            if not isinstance(parent, SObject):
-                continue
-            payload = {k: v for k, v in to_payload(parent).items() if v is not None}
-            row.update(_cells(payload, _model_facts(type(parent)), f"{name}."))
+            if isinstance(parent, SObject):
+                self._parent_column(name, parent, row)
+
+    def _parent_column(self, name: str, parent: SObject, row: dict[str, str]) -> None:
+        """
+        Write a parent the way Bulk API 2.0 takes one: by Id in the lookup field
+        (``Account`` -> ``AccountId``, ``Owner__r`` -> ``Owner__c``), or by one external id
+        as ``Account.External_ID__c``. Fields of a parent that were loaded (by a query) and
+        not set since are not written: they describe the parent, they do not pick it.
+        """
+        lookup = lookup_field(name)
+        parent_id = parent.__dict__.get("Id")
+        if parent_id is not None:
+            written = next((v for k, v in row.items() if k.lower() == lookup.lower()), None)
+            if written is not None and written != parent_id:
+                raise ValueError(
+                    f"record {self.count} ({self.sobject}) has {lookup}={written!r} but its "
+                    f"{name} is {parent_id!r}; set one of them"
+                )
+            row[lookup] = parent_id
+            return
+        chosen = {
+            key: value
+            for key, value in to_payload(parent).items()
+            if value is not None and key in changed_fields(parent)
+        }
+        if not chosen:
+            return
+        if len(chosen) > 1:
+            raise ValueError(
+                f"record {self.count} ({self.sobject}): its {name} sets {', '.join(chosen)}; a "
+                f"parent is matched by its Id or by one external id field"
+            )
+        if any(k.lower() == lookup.lower() and v not in ("", NULL) for k, v in row.items()):
+            raise ValueError(
+                f"record {self.count} ({self.sobject}) sets both {lookup} and "
+                f"{name}.{next(iter(chosen))}; set one of them"
+            )
+        row.update(_cells(chosen, _model_facts(type(parent)), f"{name}."))
+
+
+def lookup_field(relationship: str) -> str:
+    """
+    The lookup field of a parent relationship, by Salesforce's naming: ``Account`` ->
+    ``AccountId``, ``Parent_Account__r`` -> ``Parent_Account__c``.
+    """
+    if relationship.lower().endswith("__r"):
+        return relationship[:-3] + "__c"
+    return relationship + "Id"
 
 
 def _cells(
@@ -316,6 +395,11 @@ def _cells(
     datetimes = facts.datetimes if facts is not None else frozenset()
     row: dict[str, str] = {}
     for key, value in payload.items():
+        if value == NULL:
+            raise ValueError(
+                f"{prefix}{key} holds the text {NULL!r}, which Bulk API 2.0 reads as null; "
+                "it cannot be saved as text with a Bulk job (use the list operations)"
+            )
         text = value if type(value) is str and value else cell(value)
         if datetimes and key.lower() in datetimes:
             text = _utc_z(text)

@@ -19,6 +19,7 @@ import click
 
 from ..exceptions import (
     AuthenticationError,
+    BulkUploadError,
     RequestLimitError,
     SalesforceApiError,
     SalesforceConnectionError,
@@ -83,6 +84,9 @@ def one_line(text: str) -> str:
 
 def describe_error(exc: BaseException) -> tuple[str, int]:
     """The one-line message and exit code for an error a command raised."""
+    if isinstance(exc, BulkUploadError) and exc.__cause__ is not None:
+        # The jobs it names matter; the exit code is the cause's (a limit, a dropped line...).
+        return one_line(str(exc)), describe_error(exc.__cause__)[1]
     if isinstance(exc, AuthenticationError):
         return f"login failed: {one_line(exc.message)}", EXIT_USAGE
     if isinstance(exc, (ServerError, RequestLimitError)):

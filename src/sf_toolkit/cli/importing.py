@@ -139,6 +139,8 @@ def _send_bulk(
     processed: dict[str, int] = {}
 
     def on_progress(event: BulkProgress) -> None:
+        if event.job_id is None:  # still preparing the upload: nothing processed yet
+            return
         before = sum(processed.values())
         processed[event.job_id] = max(processed.get(event.job_id, 0), event.records_processed)
         bar.advance(sum(processed.values()) - before)

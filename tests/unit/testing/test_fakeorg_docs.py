@@ -24,4 +24,4 @@ def test_the_page_has_examples() -> None:
 @pytest.mark.parametrize("source", _examples(), ids=lambda s: s.strip().splitlines()[-1][:40])
 def test_example_runs(source: str) -> None:
     """Each Python example runs without error in a fresh namespace."""
-    exec(compile(source, str(DOC), "exec"), {"__name__": "docs_example"})
+    exec(compile(source, str(DOC), "exec", dont_inherit=True), {"__name__": "docs_example"})
