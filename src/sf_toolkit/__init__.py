@@ -31,7 +31,14 @@ from .exceptions import (
     SalesforceError,
 )
 from .models import SObject
-from .results import Outcome, SaveError, SaveResult, SaveResults, SaveResultsError
+from .results import (
+    Outcome,
+    SaveError,
+    SaveInterruptedError,
+    SaveResult,
+    SaveResults,
+    SaveResultsError,
+)
 from .soql import select
 
 __all__ = [
@@ -58,6 +65,7 @@ __all__ = [
     "SalesforceError",
     "SalesforceLogin",
     "SaveError",
+    "SaveInterruptedError",
     "SaveResult",
     "SaveResults",
     "SaveResultsError",
