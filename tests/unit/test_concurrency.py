@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 
 import pytest
@@ -11,6 +12,7 @@ from sf_toolkit._concurrency import (
     Lock,
     call_callback,
     call_callback_async,
+    check_callback,
     map_bounded,
     map_bounded_async,
     sleep_async,
@@ -189,3 +191,25 @@ def test_sync_callback_refuses_awaitable_result() -> None:
 
     with pytest.raises(TypeError, match="returned an awaitable"):
         call_callback(lambda _: later(), "x")
+
+
+def test_sync_check_refuses_every_kind_of_async_callable() -> None:
+    """A partial of an async function and an object with `async def __call__` are refused
+    before any work, with a TypeError (not an AttributeError about __qualname__)."""
+
+    async def on_chunk(value: str) -> None:
+        pass
+
+    class Handler:
+        async def __call__(self, value: str) -> None:
+            pass
+
+    class Plain:
+        def __call__(self, value: str) -> None:
+            pass
+
+    for callback in (functools.partial(on_chunk), Handler(), functools.partial(Handler())):
+        with pytest.raises(TypeError, match="coroutine function"):
+            check_callback(callback)
+    check_callback(Plain())
+    check_callback(functools.partial(print))
