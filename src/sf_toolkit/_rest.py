@@ -40,6 +40,7 @@ __all__ = [
     "download_target",
     "fetch_call",
     "insert_call",
+    "json_of",
     "record_id_of",
     "update_call",
     "upsert_call",
@@ -70,6 +71,26 @@ def check(response: httpx.Response) -> httpx.Response:
     if response.is_error or response.status_code == 300:
         raise error_from_response(response, base_path=_rest_root(response))
     return response
+
+
+def json_of(response: httpx.Response) -> Any:
+    """
+    The JSON body of a successful answer (its body read).
+
+    Raises:
+        SalesforceApiError: With error code ``UNEXPECTED_RESPONSE`` if the body is not JSON
+            (a maintenance page served with status 200, say).
+    """
+    try:
+        return response.json()
+    except ValueError:
+        raise SalesforceApiError(
+            f"Salesforce's answer is not JSON: {response.text[:200]!r}",
+            status_code=response.status_code,
+            error_code="UNEXPECTED_RESPONSE",
+            method=response.request.method,
+            url=response.request.url.path,
+        ) from None
 
 
 def _rest_root(response: httpx.Response) -> str:
