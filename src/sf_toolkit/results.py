@@ -94,8 +94,10 @@ class SaveResult(Generic[R]):
         outcome: What happened; see :class:`Outcome`.
         id: The record's Id when Salesforce returned one (inserts, upserts, updates, deletes).
         errors: Salesforce's errors for a failed record; empty otherwise.
-        created: For upserts, whether the record was created (``True``) or updated; ``True``
-            for inserts; ``None`` for updates and deletes.
+        created: For upserts, whether the record was created (``True``) or updated
+            (``False``), or ``None`` when that cannot be known (the request was resent after a
+            try that may have created it); ``True`` for inserts; ``None`` for updates and
+            deletes.
     """
 
     record: R

@@ -416,6 +416,39 @@ def test_all_or_none_retries_the_whole_request_on_locks(
     assert org.count("Account") == 5
 
 
+def test_all_or_none_with_a_lock_and_a_real_failure_is_not_partly_resent(
+    make_client: Callable[..., SalesforceClient], org: FakeOrg
+) -> None:
+    """Salesforce rolled an all-or-none request back for a lock AND a missing field: resending
+    the locked record alone would commit part of an all-or-none request. Nothing is resent."""
+    answer = [
+        {"success": False, "errors": [{"statusCode": "UNABLE_TO_LOCK_ROW", "message": "x"}]},
+        {"success": False, "errors": [{"statusCode": "REQUIRED_FIELD_MISSING", "message": "y"}]},
+        {
+            "success": False,
+            "errors": [{"statusCode": "ALL_OR_NONE_OPERATION_ROLLED_BACK", "message": "z"}],
+        },
+    ]
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path.endswith("/composite/sobjects"):
+            org.handle(request)  # logged (and rolled back: a Name is missing); answered as:
+            return httpx.Response(200, json=answer)
+        return org.handle(request)
+
+    records = [Account(Name="a"), Account(Industry="b"), Account(Name="c")]
+    with make_client(transport=httpx.MockTransport(handle), retry=PATIENT) as client:
+        org.reset_stats()
+        results = save_insert_list(records, sf_client=client, all_or_none=True)
+    assert len(collections_requests(org)) == 1
+    assert org.count("Account") == 0
+    assert [r.outcome for r in results] == [Outcome.FAILED] * 3
+    assert [r.errors[0].status_code for r in results][:2] == [
+        "UNABLE_TO_LOCK_ROW",
+        "REQUIRED_FIELD_MISSING",
+    ]
+
+
 def test_insert_lost_after_apply_is_reconciled(
     make_client: Callable[..., SalesforceClient], org: FakeOrg
 ) -> None:

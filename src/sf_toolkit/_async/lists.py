@@ -96,7 +96,9 @@ async def fetch_list_async(
             request.
         InvalidIdError: If an Id is malformed, before any request.
         ValueError: If ``concurrency`` is less than 1, before any request.
-        SalesforceApiError: If Salesforce refuses a request (an unknown field, say).
+        SalesforceApiError: If Salesforce refuses a request (an unknown field, say), or
+            answers with something that is not JSON (``UNEXPECTED_RESPONSE``).
+        SalesforceError: If an answer is not one record or null per Id.
 
     An exception raised by ``on_chunk_received`` stops the fetch and is raised as itself.
     """
@@ -189,7 +191,6 @@ async def _write_list(
     started, started_clock = datetime.now(timezone.utc), monotonic()
     clock = CallClock()
     stopped: list[Exception] = []
-    lost: list[BatchRun] = []
     callback_lock = AsyncLock()
 
     def source() -> Iterator[Batch]:
@@ -212,13 +213,13 @@ async def _write_list(
             if stopped:  # no more calls once the call is stopping (say, the callback raised)
                 return part
             try:
-                await call_callback_async(on_batch_done, SaveResults(r for _, r in part))
+                await call_callback_async(on_batch_done, SaveResults(part))
             except Exception as exc:
                 stopped.append(exc)
                 return part
-        return [(index, result) for index, result in part if not result.success]
+        return [result for result in part if not result.success]
 
-    async def write(batch: Batch) -> Part:
+    async def write(batch: Batch) -> Part | BatchRun:
         run = plan.start(batch, client.retry.attempts)
         try:
             await _drive(client, run, clock, started_clock)
@@ -227,16 +228,17 @@ async def _write_list(
             run.interrupted(exc)
         if run.needs_reconcile:
             # Lost inserts are matched once every other batch is done, against all known Ids.
-            lost.append(run)
-            return []
+            return run
         return await deliver(run.finish())
 
     parts = await map_bounded_stream_async(write, source(), concurrency)
+    lost = [part for part in parts if isinstance(part, BatchRun)]
     if lost:
         claimed = claimed_ids(parts) if on_batch_done is None else None
         await _reconcile(client, Reconciler(lost, claimed, started, clock), started_clock)
-        for run in lost:
-            parts.append(await deliver(run.finish()))
+        for index, part in enumerate(parts):
+            if isinstance(part, BatchRun):
+                parts[index] = await deliver(part.finish())
     results = collect(parts)
     if stopped:
         raise SaveInterruptedError(results, stopped[0]) from stopped[0]
@@ -292,7 +294,8 @@ async def save_insert_list_async(
         SaveInterruptedError: If reading ``records`` raises, ``on_batch_done`` raises, or a
             request fails with an error that is not a per-record result (a session
             Salesforce refuses, say): requests in flight are finished first, and the error's
-            ``results`` hold every record sent (the original error is its ``__cause__``).
+            ``results`` hold every record sent (the original error is its ``__cause__``). An
+            error before the first request (reading the first batch) is raised as itself.
     """
     plan = WritePlan(Operation.INSERT, batch_size=batch_size, all_or_none=all_or_none)
     return await _write_list(records, sf_client, plan, concurrency, on_batch_done)

@@ -98,7 +98,9 @@ def fetch_list(
             request.
         InvalidIdError: If an Id is malformed, before any request.
         ValueError: If ``concurrency`` is less than 1, before any request.
-        SalesforceApiError: If Salesforce refuses a request (an unknown field, say).
+        SalesforceApiError: If Salesforce refuses a request (an unknown field, say), or
+            answers with something that is not JSON (``UNEXPECTED_RESPONSE``).
+        SalesforceError: If an answer is not one record or null per Id.
 
     An exception raised by ``on_chunk_received`` stops the fetch and is raised as itself.
     """
@@ -187,7 +189,6 @@ def _write_list(
     started, started_clock = datetime.now(timezone.utc), monotonic()
     clock = CallClock()
     stopped: list[Exception] = []
-    lost: list[BatchRun] = []
     callback_lock = Lock()
 
     def source() -> Iterator[Batch]:
@@ -210,13 +211,13 @@ def _write_list(
             if stopped:  # no more calls once the call is stopping (say, the callback raised)
                 return part
             try:
-                call_callback(on_batch_done, SaveResults(r for _, r in part))
+                call_callback(on_batch_done, SaveResults(part))
             except Exception as exc:
                 stopped.append(exc)
                 return part
-        return [(index, result) for index, result in part if not result.success]
+        return [result for result in part if not result.success]
 
-    def write(batch: Batch) -> Part:
+    def write(batch: Batch) -> Part | BatchRun:
         run = plan.start(batch, client.retry.attempts)
         try:
             _drive(client, run, clock, started_clock)
@@ -225,16 +226,17 @@ def _write_list(
             run.interrupted(exc)
         if run.needs_reconcile:
             # Lost inserts are matched once every other batch is done, against all known Ids.
-            lost.append(run)
-            return []
+            return run
         return deliver(run.finish())
 
     parts = map_bounded_stream(write, source(), concurrency)
+    lost = [part for part in parts if isinstance(part, BatchRun)]
     if lost:
         claimed = claimed_ids(parts) if on_batch_done is None else None
         _reconcile(client, Reconciler(lost, claimed, started, clock), started_clock)
-        for run in lost:
-            parts.append(deliver(run.finish()))
+        for index, part in enumerate(parts):
+            if isinstance(part, BatchRun):
+                parts[index] = deliver(part.finish())
     results = collect(parts)
     if stopped:
         raise SaveInterruptedError(results, stopped[0]) from stopped[0]
@@ -290,7 +292,8 @@ def save_insert_list(
         SaveInterruptedError: If reading ``records`` raises, ``on_batch_done`` raises, or a
             request fails with an error that is not a per-record result (a session
             Salesforce refuses, say): requests in flight are finished first, and the error's
-            ``results`` hold every record sent (the original error is its ``__cause__``).
+            ``results`` hold every record sent (the original error is its ``__cause__``). An
+            error before the first request (reading the first batch) is raised as itself.
     """
     plan = WritePlan(Operation.INSERT, batch_size=batch_size, all_or_none=all_or_none)
     return _write_list(records, sf_client, plan, concurrency, on_batch_done)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import enum
 import itertools
 import json
-import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -269,6 +268,9 @@ class WritePlan:
     all_or_none: bool = False
     only_changes: bool = False
     external_id_field: str | None = None
+    live: dict[int, Any] = attrs.field(factory=dict, init=False, eq=False, repr=False)
+    """Records read from an iterator whose outcome is not known yet, by identity: the same
+    object read again meanwhile is refused (it could be written twice)."""
 
     def __attrs_post_init__(self) -> None:
         check_batch_size(self.batch_size)
@@ -332,9 +334,14 @@ class WritePlan:
         sobject_name = api_name_of(record)
         if operation in (Operation.UPDATE, Operation.DELETE):
             if record.Id is None:
+                hint = (
+                    "a record never inserted has nothing to delete"
+                    if operation is Operation.DELETE
+                    else "insert it first, or use save_upsert_list with an external id"
+                )
                 raise ValueError(
                     f"{self._name} needs records with an Id; {where} ({record_type}) has none "
-                    "(insert it first, or use save_upsert_list with an external id)"
+                    f"({hint})"
                 )
             record_id = validate_id(record.Id, argument=f"{where}.Id")
             if operation is Operation.DELETE:
@@ -385,7 +392,8 @@ class WritePlan:
         that cannot be sent gets a FAILED result with status code ``INVALID_INPUT`` instead,
         so the records already saved are not lost. Upserts need one sObject type: the first
         record's. Creates and updates start a new batch rather than exceed 10 type runs.
-        The same record object may appear once per call.
+        The same record object may appear once per call (from an iterator: not again while
+        its earlier write is in flight or of unknown outcome).
 
         Raises:
             TypeError, ValueError, InvalidIdError: As :meth:`prepare`, for a sequence; also
@@ -397,18 +405,19 @@ class WritePlan:
                 f"{self._name}() expects an iterable of records, got {type(records).__name__}"
             )
         if isinstance(records, Sequence):
-            seen: dict[int, int] = {}
+            seen: set[int] = set()
             sobject: str | None = None
             prepared = []
             for index, record in enumerate(records):
                 if isinstance(record, SObject):
-                    first = seen.setdefault(id(record), index)
-                    if first != index:
+                    if id(record) in seen:
+                        first = next(n for n, r in enumerate(records) if r is record)
                         raise ValueError(
                             f"{self._name}: {self._argument}[{first}] and "
                             f"{self._argument}[{index}] are the same record object; a record "
                             "can be saved once per call"
                         )
+                    seen.add(id(record))
                 entry = self.prepare(index, record, sobject)
                 if isinstance(entry, Item) and sobject is None:
                     sobject = entry.sobject
@@ -417,19 +426,20 @@ class WritePlan:
         return self._cut(self._lenient(records))
 
     def _lenient(self, records: Iterable[Any]) -> Iterator[Item | SaveResult[Any]]:
-        # Records alive and read earlier in this call, by identity: a weak map, so records the
-        # caller dropped do not pile up (and their ids cannot be mistaken for new ones).
-        seen: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
+        # Held until the record's outcome is known (BatchRun.finish), so only the records in
+        # flight, or of unknown outcome, are held: memory stays bounded.
+        live = self.live
         sobject: str | None = None
         for index, record in enumerate(records):
             try:
                 if isinstance(record, SObject):
-                    if seen.get(id(record)) is record:
+                    if live.get(id(record)) is record:
                         raise ValueError(
                             f"{self._name}: {self._argument}[{index}] is a record object read "
-                            "earlier in this call; a record can be saved once per call"
+                            "earlier in this call whose write is in flight or of unknown "
+                            "outcome; it could be written twice"
                         )
-                    seen[id(record)] = record
+                    live[id(record)] = record
                 prepared = self.prepare(index, record, sobject)
                 if isinstance(prepared, Item) and sobject is None:
                     sobject = prepared.sobject
@@ -668,12 +678,19 @@ class BatchRun:
                 known = known or item.entry.get("id")
             self.results[item.index] = SaveResult(item.record, outcome, id=known, errors=[error])
 
-    def finish(self) -> list[tuple[int, SaveResult[Any]]]:
+    def finish(self) -> list[SaveResult[Any]]:
         """
-        The batch's results by input position; new Ids assigned, saved records marked clean.
+        The batch's results in input order; new Ids assigned, saved records marked clean.
+
+        Records whose outcome is known are released from the plan's duplicate check.
         """
+        live = self.plan.live
         for result in self.results.values():
             record = result.record
+            refused_again = any(error.status_code == INVALID_INPUT for error in result.errors)
+            known = result.outcome is not Outcome.UNKNOWN and not refused_again
+            if known and live.get(id(record)) is record:
+                del live[id(record)]
             if result.outcome is not Outcome.SAVED or not isinstance(record, SObject):
                 continue
             if self.plan.operation is Operation.DELETE:
@@ -681,7 +698,7 @@ class BatchRun:
             if result.id and self.plan.operation in (Operation.INSERT, Operation.UPSERT):
                 record.Id = result.id
             mark_clean(record)
-        return sorted(self.results.items(), key=lambda pair: pair[0])
+        return [self.results[index] for index in sorted(self.results)]
 
 
 # -- reconciling lost inserts ----------------------------------------------------------------
@@ -981,17 +998,25 @@ def _key(values: Mapping[str, Any], fields: tuple[str, ...]) -> str:
     return json.dumps([values[field] for field in fields], default=str)
 
 
-Part = list[tuple[int, SaveResult[Any]]]
-"""The results of one finished batch (or what is kept of them), by input position."""
+Part = list[SaveResult[Any]]
+"""The results of one finished batch (or what is kept of them), in input order."""
 
 
-def claimed_ids(parts: Iterable[Part]) -> set[str]:
+def claimed_ids(parts: Iterable[Part | BatchRun]) -> set[str]:
     """The Ids the settled batches of a call own, which reconciling must not hand out again."""
-    return {result.id for part in parts for _, result in part if result.id is not None}
+    return {
+        result.id
+        for part in parts
+        if not isinstance(part, BatchRun)
+        for result in part
+        if result.id is not None
+    }
 
 
-def collect(parts: Iterable[Part]) -> SaveResults[Any]:
-    """Join the batches' results into one list, in input order."""
-    pairs = [pair for part in parts for pair in part]
-    pairs.sort(key=lambda pair: pair[0])
-    return SaveResults(result for _, result in pairs)
+def collect(parts: Iterable[Part | BatchRun]) -> SaveResults[Any]:
+    """Join the batches' results (each in input order, batches in input order) into one list."""
+    return SaveResults(
+        result
+        for part in parts
+        for result in (part.finish() if isinstance(part, BatchRun) else part)
+    )

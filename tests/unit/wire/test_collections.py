@@ -374,7 +374,7 @@ def test_upsert_answer_reads_created() -> None:
     run = plan.start(only_batch(plan, records), max_attempts=1)
     run.next_call()
     run.answered(answer([ok(ID1, created=True), ok(ID2, created=False)]))
-    assert [r.created for _, r in run.finish()] == [True, False]
+    assert [r.created for r in run.finish()] == [True, False]
 
 
 def test_only_locked_records_are_sent_again() -> None:
@@ -390,7 +390,7 @@ def test_only_locked_records_are_sent_again() -> None:
     assert retry.json["records"] == [{"attributes": {"type": "Account"}, "Name": "b"}]
     run.answered(answer([ok(ID2)]))
     assert run.next_call() is None
-    assert [r.outcome for _, r in run.finish()] == [Outcome.SAVED, Outcome.SAVED, Outcome.FAILED]
+    assert [r.outcome for r in run.finish()] == [Outcome.SAVED, Outcome.SAVED, Outcome.FAILED]
 
 
 def test_lock_retries_stop_at_max_attempts() -> None:
@@ -401,7 +401,7 @@ def test_lock_retries_stop_at_max_attempts() -> None:
         assert run.next_call() is not None
         run.answered(answer([LOCKED]))
     assert run.next_call() is None
-    [(_, result)] = run.finish()
+    [result] = run.finish()
     assert result.errors[0].status_code == "UNABLE_TO_LOCK_ROW"
 
 
@@ -441,7 +441,7 @@ def test_delete_of_a_deleted_record_counts_as_done() -> None:
             ]
         )
     )
-    results = [r for _, r in run.finish()]
+    results = run.finish()
     assert [(r.outcome, r.id) for r in results] == [(Outcome.SAVED, ID1), (Outcome.FAILED, ID2)]
 
 
@@ -454,7 +454,7 @@ def test_request_level_400_fails_every_record() -> None:
         answer([{"errorCode": "INVALID_TYPE", "message": "Must send a concrete entity type."}], 400)
     )
     assert run.next_call() is None
-    [(_, result)] = run.finish()
+    [result] = run.finish()
     assert result.outcome is Outcome.FAILED
     assert result.errors[0].status_code == "INVALID_TYPE"
 
@@ -465,7 +465,7 @@ def test_misaligned_answer_is_unknown() -> None:
     run = plan.start(only_batch(plan, [Account(Id=ID1), Account(Id=ID2)]), max_attempts=1)
     run.next_call()
     run.answered(answer([ok(ID1)]))
-    assert {r.outcome for _, r in run.finish()} == {Outcome.UNKNOWN}
+    assert {r.outcome for r in run.finish()} == {Outcome.UNKNOWN}
 
 
 # -- lost answers ------------------------------------------------------------------------------
@@ -485,7 +485,7 @@ def test_lost_update_is_unknown_and_not_reconciled() -> None:
     run.failed_in_transit(dropped())
     assert run.next_call() is None
     assert not run.needs_reconcile
-    [(_, result)] = run.finish()
+    [result] = run.finish()
     assert (result.outcome, result.id) == (Outcome.UNKNOWN, ID1)
 
 
@@ -498,7 +498,7 @@ def test_never_sent_request_is_failed() -> None:
     run.next_call()
     run.failed_in_transit(error)
     assert not run.needs_reconcile
-    [(_, result)] = run.finish()
+    [result] = run.finish()
     assert result.outcome is Outcome.FAILED
 
 
@@ -696,7 +696,7 @@ def test_a_lost_upsert_is_resent_here_and_created_becomes_unknown() -> None:
     run.failed_in_transit(dropped())
     assert run.next_call() is not None
     run.answered(answer([ok(ID1, created=False), ok(ID2, created=True)]))
-    assert [(r.outcome, r.created) for _, r in run.finish()] == [
+    assert [(r.outcome, r.created) for r in run.finish()] == [
         (Outcome.SAVED, None),
         (Outcome.SAVED, True),
     ]
