@@ -358,6 +358,15 @@ def lose_answers(org: FakeOrg, method: str, *, after_apply: bool = True) -> None
     org.faults.methods = frozenset({method})
 
 
+def inject_write_faults(org: FakeOrg, *, lock: float, unavailable: float, drop: float) -> None:
+    """Seeded faults on Collections: locked records, 503s, and answers lost after applying."""
+    org.faults.rate_lock_row = lock
+    org.faults.rate_503 = unavailable
+    org.faults.rate_drop = drop
+    org.faults.drop_after_apply = True
+    org.faults.routes = frozenset({"collections"})
+
+
 def names_sent(request: Any) -> list[str]:
     return [entry["Name"] for entry in request.body["records"]]
 
@@ -555,11 +564,7 @@ def test_ten_thousand_inserts_under_faults_land_once(
     org = FakeOrg(seed=seed)
     records = accounts(10_000, prefix=f"Load{seed}")
     with make_client(transport=org.transport()) as client:
-        org.faults.rate_lock_row = 0.02
-        org.faults.rate_503 = 0.05
-        org.faults.rate_drop = 0.1
-        org.faults.drop_after_apply = True
-        org.faults.routes = frozenset({"collections"})
+        inject_write_faults(org, lock=0.02, unavailable=0.05, drop=0.1)
         results = save_insert_list(records, sf_client=client, batch_size=100, concurrency=8)
     assert len(results) == 10_000
     stored: dict[str, list[str]] = {}
@@ -742,3 +747,28 @@ def test_an_unreadable_insert_answer_is_reconciled_not_resent(
     assert [r.route for r in org.requests] == ["collections", "query"]
     assert result.outcome is Outcome.UNKNOWN
     assert org.count("Account") == 1
+
+
+def test_upserts_under_faults_are_never_reported_failed_when_applied(
+    make_client: Callable[..., SalesforceClient],
+) -> None:
+    """Under locks, 503s and drops after apply, an upsert reported FAILED is not in the org
+    (a failure after a lost try is UNKNOWN), and created is never a wrong False."""
+    org = FakeOrg(seed=0)
+    records = [Account(Name=f"F{n}", External_ID__c=f"F{n}") for n in range(600)]
+    with make_client(transport=org.transport()) as client:
+        inject_write_faults(org, lock=0.1, unavailable=0.1, drop=0.1)
+        results = save_upsert_list(
+            records, "External_ID__c", sf_client=client, batch_size=50, concurrency=1
+        )
+    stored = {row["External_ID__c"] for row in org.records("Account")}
+    outcomes = dict.fromkeys(Outcome, 0)
+    for record, result in zip(records, results, strict=True):
+        outcomes[result.outcome] += 1
+        if result.outcome is Outcome.FAILED:
+            assert record.External_ID__c not in stored
+        if result.outcome is Outcome.SAVED:
+            assert record.External_ID__c in stored
+            assert result.created is not False  # every record was new: True or unknown
+    assert outcomes[Outcome.UNKNOWN] > 0, "the faults must have fired"
+    assert any(r.status == 0 for r in org.requests)

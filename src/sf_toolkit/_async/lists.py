@@ -325,7 +325,9 @@ async def save_update_list_async(
 
     Returns:
         One result per record, in input order; saved records have their change sets cleared.
-        Records that failed with ``UNABLE_TO_LOCK_ROW`` are retried alone, with backoff.
+        Records that failed with ``UNABLE_TO_LOCK_ROW`` are retried alone, with backoff; a
+        request that got no answer is sent again (updates are idempotent), and a record
+        whose later tries fail is then UNKNOWN (the lost try may have worked), not FAILED.
 
     Raises:
         TypeError: If an item is not a record.
@@ -357,7 +359,7 @@ async def save_upsert_list_async(
     Uses sObject Collections upsert (``PATCH /composite/sobjects/{T}/{external_id_field}``).
     Upserts are idempotent, so a request that got no answer is safely sent again; ``created``
     is then None for the records its answer calls updated (the lost try may have created
-    them).
+    them), and a record whose later tries fail is UNKNOWN rather than FAILED.
 
     Args:
         records: Any iterable of records of one type, each with a value in

@@ -474,6 +474,8 @@ class WritePlan:
     def call(self, items: Sequence[Item]) -> RestCall:
         """The request that writes ``items`` (at most 200)."""
         all_or_none = self.all_or_none
+        # Writes are resent by BatchRun, never by the client: after a try that may have been
+        # applied, a later answer is not the whole truth (see BatchRun).
         if self.operation is Operation.DELETE:
             return RestCall(
                 "DELETE",
@@ -482,16 +484,15 @@ class WritePlan:
                     "ids": ",".join(item.entry["id"] for item in items),
                     "allOrNone": "true" if all_or_none else "false",
                 },
+                idempotent=False,
             )
         body = {"allOrNone": all_or_none, "records": [item.entry for item in items]}
         if self.operation is Operation.INSERT:
             # A create sent twice creates twice: never resent blindly (see BatchRun).
             return RestCall("POST", "composite/sobjects", json=body, idempotent=False)
         if self.operation is Operation.UPDATE:
-            return RestCall("PATCH", "composite/sobjects", json=body)
+            return RestCall("PATCH", "composite/sobjects", json=body, idempotent=False)
         sobject, field = _segment(items[0].sobject), _segment(str(self.external_id_field))
-        # Idempotent, but resent by BatchRun rather than the client: after a try that may
-        # have been applied, ``created`` in the next answer is no longer the truth.
         return RestCall(
             "PATCH", f"composite/sobjects/{sobject}/{field}", json=body, idempotent=False
         )
@@ -552,10 +553,10 @@ class BatchRun:
     Retries: records that failed with ``UNABLE_TO_LOCK_ROW`` only (all the batch's records
     with ``allOrNone``, when nothing else failed), up to ``max_attempts`` tries in all.
     A request that failed in transit, or with a status or answer that may mean "applied" (500,
-    502, 504, an unreadable 200), is never resent blindly: updates and deletes are resent by
-    the client (idempotent), upserts are resent here (idempotent, but ``created`` is then
-    unknown for records the answer calls updated: the lost try may have created them), and
-    inserts are left to reconciliation.
+    502, 504, an unreadable 200), is never resent blindly: updates, upserts and deletes are
+    idempotent and resent here (not by the client), remembering that a try may have worked:
+    ``created`` is then unknown (None) where the answer says updated, and a record whose
+    later tries fail is UNKNOWN, not FAILED. Inserts are left to reconciliation.
     """
 
     def __init__(self, plan: WritePlan, batch: Batch, max_attempts: int) -> None:
@@ -569,7 +570,8 @@ class BatchRun:
         self._pending: list[Item] = list(batch.items)
         self.lost: list[Item] = []
         """Inserts whose request may have been applied without an answer."""
-        self._maybe_created: set[int] = set()
+        self._uncertain: set[int] = set()
+        """Items a try may have applied without an answer saying so (then resent)."""
 
     @property
     def needs_reconcile(self) -> bool:
@@ -619,7 +621,7 @@ class BatchRun:
             retry = results if all(_only_rolled_back(r) for r in others) else []
         retry_ids = {id(r) for r in retry}
         for item, result in zip(sent, results, strict=True):
-            if item.index in self._maybe_created and result.created is False:
+            if item.index in self._uncertain and result.created is False:
                 # An earlier try may have created it; this answer only saw it there.
                 result = attrs.evolve(result, created=None)
             self.results[item.index] = result
@@ -666,9 +668,11 @@ class BatchRun:
         self._settle(sent, Outcome.UNKNOWN, detail)
         if self.plan.operation is Operation.INSERT:
             self.lost.extend(sent)
-        elif self.plan.operation is Operation.UPSERT and self.attempt < self.max_attempts:
-            self._maybe_created.update(item.index for item in sent)
-            self._pending = sent
+        else:
+            # Idempotent: resend (the client does not), remembering a try may have worked.
+            self._uncertain.update(item.index for item in sent)
+            if self.attempt < self.max_attempts:
+                self._pending = sent
 
     def _settle(self, items: Iterable[Item], outcome: Outcome, error: SaveError) -> None:
         for item in items:
@@ -684,6 +688,16 @@ class BatchRun:
 
         Records whose outcome is known are released from the plan's duplicate check.
         """
+        for index in self._uncertain:
+            result = self.results[index]
+            if result.outcome is Outcome.FAILED:
+                # A later try failed (locked, refused), but an earlier one may have worked.
+                note = SaveError(
+                    UNKNOWN_OUTCOME, "an earlier try got no answer and may have applied it"
+                )
+                self.results[index] = attrs.evolve(
+                    result, outcome=Outcome.UNKNOWN, errors=[*result.errors, note]
+                )
         live = self.plan.live
         for result in self.results.values():
             record = result.record

@@ -477,16 +477,39 @@ def dropped() -> SalesforceConnectionError:
     return error
 
 
-def test_lost_update_is_unknown_and_not_reconciled() -> None:
-    """An update without an answer (after the client's own retries) is UNKNOWN."""
+def test_lost_update_is_resent_here_then_unknown() -> None:
+    """An update without an answer is resent by the run (the client must not: it would not
+    know a try may have worked); UNKNOWN once the tries are spent, never reconciled."""
     plan = WritePlan(Operation.UPDATE)
-    run = plan.start(only_batch(plan, [Account(Id=ID1, Name="x")]), max_attempts=3)
-    run.next_call()
+    run = plan.start(only_batch(plan, [Account(Id=ID1, Name="x")]), max_attempts=2)
+    call = run.next_call()
+    assert call is not None
+    assert call.extensions() == {"sf_toolkit.idempotent": False}
+    run.failed_in_transit(dropped())
+    assert run.next_call() is not None
     run.failed_in_transit(dropped())
     assert run.next_call() is None
     assert not run.needs_reconcile
     [result] = run.finish()
     assert (result.outcome, result.id) == (Outcome.UNKNOWN, ID1)
+
+
+@pytest.mark.parametrize("operation", [Operation.UPDATE, Operation.UPSERT, Operation.DELETE])
+def test_a_failure_after_a_try_that_may_have_worked_is_unknown(operation: Operation) -> None:
+    """Lost (maybe applied), then locked until the tries are spent: UNKNOWN, not FAILED."""
+    plan = WritePlan(operation, external_id_field="External_ID__c")
+    record = Account(Id=ID1, External_ID__c="a")
+    if operation is Operation.UPSERT:
+        record = Account(External_ID__c="a")
+    run = plan.start(only_batch(plan, [record]), max_attempts=2)
+    run.next_call()
+    run.failed_in_transit(dropped())
+    assert run.next_call() is not None
+    run.answered(answer([LOCKED]))
+    assert run.next_call() is None
+    [result] = run.finish()
+    assert result.outcome is Outcome.UNKNOWN
+    assert [e.status_code for e in result.errors] == ["UNABLE_TO_LOCK_ROW", "UNKNOWN_OUTCOME"]
 
 
 def test_never_sent_request_is_failed() -> None:
