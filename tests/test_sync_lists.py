@@ -6,6 +6,9 @@ Written by hand (not generated): the async half accepts the very callback refuse
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 import httpx
 import pytest
 
@@ -22,15 +25,32 @@ async def on_chunk_received(response: httpx.Response) -> None:
     del response
 
 
-def test_sync_fetch_list_refuses_an_async_callback_before_any_request() -> None:
-    """An `async def` callback given to the sync fetch_list is a TypeError, nothing sent."""
+class AsyncHandler:
+    async def __call__(self, response: httpx.Response) -> None:
+        del response
+
+
+ASYNC_CALLBACKS = {
+    "async def": on_chunk_received,
+    "partial of async def": functools.partial(on_chunk_received),
+    "object with async __call__": AsyncHandler(),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(ASYNC_CALLBACKS))
+def test_sync_fetch_list_refuses_an_async_callback_before_any_request(kind: str) -> None:
+    """An async callback of any kind given to the sync fetch_list is a TypeError, nothing
+    sent; so is an async on_batch_done given to a sync write."""
+    callback: Any = ASYNC_CALLBACKS[kind]
     org = FakeOrg(seed=5)
     account_id = org.insert("Account", {"Name": "Acme"})
     login = SalesforceLogin(username="user@example.com", password="password")
     with SalesforceClient(login=login, transport=org.transport()) as client:
         org.reset_stats()
         with pytest.raises(TypeError, match="coroutine function"):
-            fetch_list(Account, account_id, sf_client=client, on_chunk_received=on_chunk_received)
+            fetch_list(Account, account_id, sf_client=client, on_chunk_received=callback)
+        with pytest.raises(TypeError, match="coroutine function"):
+            save_insert_list([Account(Name="x")], sf_client=client, on_batch_done=callback)
     assert org.requests == []
 
 

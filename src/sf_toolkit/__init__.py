@@ -36,7 +36,14 @@ if TYPE_CHECKING:
     )
     from .exceptions import AuthenticationError, SalesforceApiError, SalesforceError
     from .models import SObject
-    from .results import Outcome, SaveError, SaveResult, SaveResults, SaveResultsError
+    from .results import (
+        Outcome,
+        SaveError,
+        SaveInterruptedError,
+        SaveResult,
+        SaveResults,
+        SaveResultsError,
+    )
     from .soql import select
 
 #: Public name -> the module that defines it, imported when the name is first used.
@@ -64,6 +71,7 @@ _EXPORTS = {
     "SalesforceError": ".exceptions",
     "SalesforceLogin": ".auth",
     "SaveError": ".results",
+    "SaveInterruptedError": ".results",
     "SaveResult": ".results",
     "SaveResults": ".results",
     "SaveResultsError": ".results",
@@ -101,6 +109,7 @@ __all__ = [
     "SalesforceError",
     "SalesforceLogin",
     "SaveError",
+    "SaveInterruptedError",
     "SaveResult",
     "SaveResults",
     "SaveResultsError",

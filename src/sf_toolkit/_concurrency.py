@@ -370,17 +370,35 @@ def _check_callable(callback: Callable[..., Any] | None) -> None:
         raise TypeError(f"the callback must be a function, got {type(callback).__name__}")
 
 
+def _name_of(callback: object) -> str:
+    return str(getattr(callback, "__qualname__", None) or repr(callback))
+
+
+def _is_coroutine_callable(callback: object) -> bool:
+    """Whether calling ``callback`` makes a coroutine: an async def, a partial of one, or an
+    object whose ``__call__`` is an async def."""
+    while isinstance(callback, functools.partial):
+        callback = callback.func
+    if inspect.iscoroutinefunction(callback):
+        return True
+    if inspect.isroutine(callback) or not callable(callback):
+        return False
+    return inspect.iscoroutinefunction(type(callback).__call__)
+
+
 def check_callback(callback: Callable[..., Any] | None) -> None:
     """
     Refuse a callback sync code cannot call, before work starts, as :func:`call_callback` would.
 
     Raises:
-        TypeError: If ``callback`` is neither None nor callable, or is a coroutine function.
+        TypeError: If ``callback`` is neither None nor callable, or calling it makes a
+            coroutine (an ``async def`` function, a ``functools.partial`` of one, or an object
+            whose ``__call__`` is ``async def``).
     """
     _check_callable(callback)
-    if callback is not None and inspect.iscoroutinefunction(callback):
+    if callback is not None and _is_coroutine_callable(callback):
         raise TypeError(
-            f"callback {callback.__qualname__!r} is a coroutine function (async def); the sync "
+            f"callback {_name_of(callback)!r} is a coroutine function (async def); the sync "
             "API needs a plain function, or use the *_async function with this callback"
         )
 
@@ -398,7 +416,7 @@ def call_callback(callback: Callable[[T], Any], arg: T) -> None:
         if inspect.iscoroutine(result):
             result.close()
         raise TypeError(
-            f"callback {getattr(callback, '__qualname__', callback)!r} returned an awaitable; "
+            f"callback {_name_of(callback)!r} returned an awaitable; "
             "the sync API needs a callback that does its work and returns"
         )
 

@@ -53,6 +53,7 @@ __all__ = [
     "external_id_api_name",
     "fetch_call",
     "insert_call",
+    "json_of",
     "raise_for_status",
     "record_answer",
     "record_id_of",
@@ -119,6 +120,19 @@ def check_json(response: httpx.Response) -> dict[str, Any]:
     """
     result: dict[str, Any] = json_body(check(response), expect=dict, base_path=_rest_root(response))
     return result
+
+
+def json_of(
+    response: httpx.Response, *, expect: type[Any] | tuple[type[Any], ...] = (dict, list)
+) -> Any:
+    """
+    The JSON body of a successful answer (its body read), of the ``expect`` type(s).
+
+    Raises:
+        UnexpectedResponseError: With error code ``UNEXPECTED_RESPONSE`` if the body is not
+            JSON (a maintenance page served with status 200, say) or JSON of another shape.
+    """
+    return json_body(response, expect=expect, base_path=_rest_root(response))
 
 
 def _rest_root(response: httpx.Response) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, SupportsIndex, TypeVar, overload
 
 import attrs
 
@@ -25,6 +25,7 @@ __all__ = [
     "Outcome",
     "SaveError",
     "SaveResult",
+    "SaveInterruptedError",
     "SaveResults",
     "SaveResultsError",
 ]
@@ -93,8 +94,10 @@ class SaveResult(Generic[R]):
         outcome: What happened; see :class:`Outcome`.
         id: The record's Id when Salesforce returned one (inserts, upserts, updates, deletes).
         errors: Salesforce's errors for a failed record; empty otherwise.
-        created: For upserts, whether the record was created (``True``) or updated; ``True``
-            for inserts; ``None`` for updates and deletes.
+        created: For upserts, whether the record was created (``True``) or updated
+            (``False``), or ``None`` when that cannot be known (the request was resent after a
+            try that may have created it); ``True`` for inserts; ``None`` for updates and
+            deletes.
     """
 
     record: R
@@ -120,10 +123,37 @@ class SaveResultsError(SalesforceError):
     def __init__(self, results: SaveResults[Any]) -> None:
         self.results = results
         self.failures = results.failures
-        first = self.failures[0]
-        detail = "; ".join(str(error) for error in first.errors) or first.outcome.value
+        if not self.failures:
+            message = f"all {len(results)} records succeeded"
+        else:
+            first = self.failures[0]
+            detail = "; ".join(str(error) for error in first.errors) or first.outcome.value
+            message = (
+                f"{len(self.failures)} of {len(results)} records did not succeed; first: {detail}"
+            )
+        super().__init__(message)
+
+
+class SaveInterruptedError(SalesforceError):
+    """
+    A list operation stopped before it was through its input; what it saved is not lost.
+
+    Raised when reading the input raises, a callback raises, or a request fails with an error
+    that is not a per-record result (a refused session, say). The requests already in flight
+    are finished first (never abandoned half-way), so ``results`` holds one result for every
+    record that was sent, in input order; records never sent have none. The original
+    exception is ``__cause__``.
+
+    Attributes:
+        results: The results of the records sent, as a :class:`SaveResults`.
+    """
+
+    def __init__(self, results: SaveResults[Any], cause: BaseException) -> None:
+        self.results = results
+        saved = sum(1 for result in results if result.outcome is Outcome.SAVED)
         super().__init__(
-            f"{len(self.failures)} of {len(results)} records did not succeed; first: {detail}"
+            f"the list operation stopped after {len(results)} records were sent ({saved} "
+            f"saved; see .results): {type(cause).__name__}: {cause}"
         )
 
 
@@ -132,10 +162,29 @@ class SaveResults(list[SaveResult[R]]):
     One :class:`SaveResult` per input record, in input order.
 
     A plain list, plus helpers to tell whether everything succeeded and to pick the failures.
+    Slices, ``+`` and ``copy()`` are :class:`SaveResults` too.
     """
 
     def __init__(self, results: Iterable[SaveResult[R]] = ()) -> None:
         super().__init__(results)
+
+    @overload
+    def __getitem__(self, index: SupportsIndex) -> SaveResult[R]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> SaveResults[R]: ...
+
+    def __getitem__(self, index: SupportsIndex | slice) -> SaveResult[R] | SaveResults[R]:
+        if isinstance(index, slice):
+            return SaveResults(super().__getitem__(index))
+        return super().__getitem__(index)
+
+    def __add__(self, other: list[SaveResult[R]]) -> SaveResults[R]:  # type: ignore[override]
+        return SaveResults([*self, *other])
+
+    def copy(self) -> SaveResults[R]:
+        """A shallow copy, as a :class:`SaveResults`."""
+        return SaveResults(self)
 
     @property
     def all_succeeded(self) -> bool:
@@ -143,9 +192,9 @@ class SaveResults(list[SaveResult[R]]):
         return all(result.success for result in self)
 
     @property
-    def failures(self) -> list[SaveResult[R]]:
+    def failures(self) -> SaveResults[R]:
         """The results that did not succeed (failed or unknown), in input order."""
-        return [result for result in self if not result.success]
+        return SaveResults(result for result in self if not result.success)
 
     def raise_for_failures(self) -> SaveResults[R]:
         """

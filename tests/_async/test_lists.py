@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import itertools
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from sf_toolkit import AsyncSalesforceClient, Outcome, RetryPolicy, SaveResultsError, SObject
-from sf_toolkit.exceptions import InvalidIdError, NoClientError
+from sf_toolkit import (
+    AsyncSalesforceClient,
+    Outcome,
+    RetryPolicy,
+    SaveInterruptedError,
+    SaveResults,
+    SaveResultsError,
+    SObject,
+)
+from sf_toolkit.exceptions import InvalidIdError, NoClientError, SalesforceApiError
 from sf_toolkit.io.api import (
     delete_list_async,
     fetch_list_async,
@@ -273,7 +282,32 @@ async def test_default_connection_is_used(
 # -- bad input --------------------------------------------------------------------------------
 
 
+SAME = Account(Name="same")
+
 BAD_CALLS: dict[str, tuple[type[Exception], Callable[[], Any]]] = {
+    "same record twice": (
+        ValueError,
+        lambda: save_insert_list_async([SAME, Account(Name="x"), SAME]),
+    ),
+    "all_or_none not a bool": (
+        TypeError,
+        lambda: save_insert_list_async(accounts(2), all_or_none="yes"),  # type: ignore[arg-type]
+    ),
+    "only_changes not a bool": (
+        TypeError,
+        lambda: save_update_list_async(
+            [Account(Id="001000000000001AAA")],
+            only_changes="no",  # type: ignore[arg-type]
+        ),
+    ),
+    "upsert on an undeclared field": (
+        ValueError,
+        lambda: save_upsert_list_async([Account(Name="a")], "Nope__c"),
+    ),
+    "on_batch_done not callable": (
+        TypeError,
+        lambda: save_insert_list_async(accounts(2), on_batch_done=5),  # type: ignore[arg-type]
+    ),
     "batch_size 0": (ValueError, lambda: save_insert_list_async(accounts(2), batch_size=0)),
     "batch_size 201": (ValueError, lambda: save_insert_list_async(accounts(2), batch_size=201)),
     "concurrency 0": (ValueError, lambda: save_insert_list_async(accounts(2), concurrency=0)),
@@ -338,6 +372,15 @@ def lose_answers(org: FakeOrg, method: str, *, after_apply: bool = True) -> None
     org.faults.methods = frozenset({method})
 
 
+def inject_write_faults(org: FakeOrg, *, lock: float, unavailable: float, drop: float) -> None:
+    """Seeded faults on Collections: locked records, 503s, and answers lost after applying."""
+    org.faults.rate_lock_row = lock
+    org.faults.rate_503 = unavailable
+    org.faults.rate_drop = drop
+    org.faults.drop_after_apply = True
+    org.faults.routes = frozenset({"collections"})
+
+
 def names_sent(request: Any) -> list[str]:
     return [entry["Name"] for entry in request.body["records"]]
 
@@ -396,20 +439,101 @@ async def test_all_or_none_retries_the_whole_request_on_locks(
     assert org.count("Account") == 5
 
 
+async def test_all_or_none_with_a_lock_and_a_real_failure_is_not_partly_resent(
+    make_client: Callable[..., AsyncSalesforceClient], org: FakeOrg
+) -> None:
+    """Salesforce rolled an all-or-none request back for a lock AND a missing field: resending
+    the locked record alone would commit part of an all-or-none request. Nothing is resent."""
+    answer = [
+        {"success": False, "errors": [{"statusCode": "UNABLE_TO_LOCK_ROW", "message": "x"}]},
+        {"success": False, "errors": [{"statusCode": "REQUIRED_FIELD_MISSING", "message": "y"}]},
+        {
+            "success": False,
+            "errors": [{"statusCode": "ALL_OR_NONE_OPERATION_ROLLED_BACK", "message": "z"}],
+        },
+    ]
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path.endswith("/composite/sobjects"):
+            org.handle(request)  # logged (and rolled back: a Name is missing); answered as:
+            return httpx.Response(200, json=answer)
+        return org.handle(request)
+
+    records = [Account(Name="a"), Account(Industry="b"), Account(Name="c")]
+    async with make_client(transport=httpx.MockTransport(handle), retry=PATIENT) as client:
+        org.reset_stats()
+        results = await save_insert_list_async(records, sf_client=client, all_or_none=True)
+    assert len(collections_requests(org)) == 1
+    assert org.count("Account") == 0
+    assert [r.outcome for r in results] == [Outcome.FAILED] * 3
+    assert [r.errors[0].status_code for r in results][:2] == [
+        "UNABLE_TO_LOCK_ROW",
+        "REQUIRED_FIELD_MISSING",
+    ]
+
+
 async def test_insert_lost_after_apply_is_reconciled(
+    make_client: Callable[..., AsyncSalesforceClient], org: FakeOrg
+) -> None:
+    """An insert whose answer was lost is not resent: its records are found in the org, once
+    they were provably created after the call started (here: over a second later, by the
+    org's clock, as the reconciling query's Date header tells)."""
+
+    def generate() -> Iterator[Account]:
+        for n in range(4):
+            if n == 3:  # the first batch is done: lose the second one's answer, 1.1 s late
+                lose_answers(org, "POST")
+                org.faults.latency = 1.1
+            yield Account(Name=f"Late {n}")
+
+    records: list[Account] = []
+    async with make_client() as client:
+        org.faults.routes = frozenset({"collections"})
+        org.reset_stats()
+        results = await save_insert_list_async(
+            (records.append(a) or a for a in generate()),  # type: ignore[func-returns-value]
+            sf_client=client,
+            batch_size=2,
+            concurrency=1,
+        )
+    assert [r.outcome for r in results] == [Outcome.SAVED] * 4
+    assert [r.status for r in collections_requests(org)] == [200, 0]
+    assert org.count("Account") == 4
+    by_name = {row["Name"]: row["Id"] for row in org.records("Account")}
+    assert [a.Id for a in records] == [by_name[a.Name] for a in records]
+    assert [r.id for r in results] == [a.Id for a in records]
+    assert [r.route for r in org.requests][-1] == "query"
+
+
+async def test_lost_insert_never_claims_an_older_equal_record(
     client: AsyncSalesforceClient, org: FakeOrg
 ) -> None:
-    """An insert whose answer was lost is not resent: its records are found in the org."""
+    """A lost insert (not applied) whose values equal an older record's is UNKNOWN: the older
+    record is never reported as this call's."""
+    first = Account(Name="Acme", Industry="Energy")
+    await save_insert_list_async([first], sf_client=client)
+    lose_answers(org, "POST", after_apply=False)
+    second = Account(Name="Acme", Industry="Energy")
+    [result] = await save_insert_list_async([second], sf_client=client)
+    assert (result.outcome, result.id, second.Id) == (Outcome.UNKNOWN, None, None)
+    assert "before this call started" in result.errors[-1].message
+    assert [r.route for r in org.requests][-1] == "query"
+    assert org.count("Account") == 1
+
+
+async def test_insert_lost_in_the_first_second_is_unknown(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """Records created within the second the call started in cannot be told from older ones
+    by Salesforce's clock: UNKNOWN, never resent, never written twice."""
     lose_answers(org, "POST")
     records = accounts(5)
     org.reset_stats()
     results = await save_insert_list_async(records, sf_client=client)
-    assert [r.outcome for r in results] == [Outcome.SAVED] * 5
-    assert len(collections_requests(org)) == 1
-    assert org.count("Account") == 5
-    by_name = {row["Name"]: row["Id"] for row in org.records("Account")}
-    assert [a.Id for a in records] == [by_name[a.Name] for a in records]
+    assert [r.outcome for r in results] == [Outcome.UNKNOWN] * 5
     assert [r.route for r in org.requests] == ["collections", "query"]
+    assert org.count("Account") == 5
+    assert all(a.Id is None for a in records)
 
 
 async def test_insert_lost_before_apply_is_unknown(
@@ -464,11 +588,7 @@ async def test_ten_thousand_inserts_under_faults_land_once(
     org = FakeOrg(seed=seed)
     records = accounts(10_000, prefix=f"Load{seed}")
     async with make_client(transport=org.async_transport()) as client:
-        org.faults.rate_lock_row = 0.02
-        org.faults.rate_503 = 0.05
-        org.faults.rate_drop = 0.1
-        org.faults.drop_after_apply = True
-        org.faults.routes = frozenset({"collections"})
+        inject_write_faults(org, lock=0.02, unavailable=0.05, drop=0.1)
         results = await save_insert_list_async(
             records, sf_client=client, batch_size=100, concurrency=8
         )
@@ -491,4 +611,192 @@ async def test_ten_thousand_inserts_under_faults_land_once(
     assert outcomes[Outcome.SAVED] + outcomes[Outcome.FAILED] + outcomes[Outcome.UNKNOWN] == 10_000
     drops = [r for r in org.requests if r.route == "collections" and r.status == 0]
     assert drops, "the faults must have fired"
-    assert outcomes[Outcome.SAVED] == len(stored)
+    # Every stored row is a SAVED result's, or belongs to a record reported UNKNOWN.
+    unknown = {r.record.Name for r in results if r.outcome is Outcome.UNKNOWN}
+    saved = {r.record.Name for r in results if r.outcome is Outcome.SAVED}
+    assert set(stored) <= saved | unknown
+    assert len(saved) == outcomes[Outcome.SAVED]
+
+
+async def test_upsert_created_is_unknown_after_a_resend(
+    make_client: Callable[..., AsyncSalesforceClient],
+) -> None:
+    """The first try of an upsert was applied but its answer lost; the resend finds the
+    records there. created is then None (unknown), never a wrong False."""
+    org = FakeOrg(seed=3)  # its first drop draw fires, its second does not
+    records = [Account(Name=f"U{n}", External_ID__c=f"E{n}") for n in range(3)]
+    async with make_client(transport=org.async_transport()) as client:
+        await client.get("limits")
+        lose_answers(org, "PATCH")
+        org.faults.rate_drop = 0.5
+        org.faults.routes = frozenset({"collections"})
+        org.reset_stats()
+        results = await save_upsert_list_async(records, "External_ID__c", sf_client=client)
+    assert [r.status for r in collections_requests(org)] == [0, 200]
+    assert [(r.outcome, r.created) for r in results] == [(Outcome.SAVED, None)] * 3
+    assert [a.Id for a in records] == [r.id for r in results]
+    assert org.count("Account") == 3
+
+
+# -- streaming, interruptions, odd answers ----------------------------------------------------
+
+
+async def test_on_batch_done_streams_results_and_keeps_none(
+    make_client: Callable[..., AsyncSalesforceClient], org: FakeOrg
+) -> None:
+    """With on_batch_done, each batch's results go to the callback and are not kept: records
+    read from a generator are freed once their batch is done (memory bounded by concurrency
+    x batch_size), and the call returns only what did not succeed."""
+    alive: list[weakref.ref[Account]] = []
+    most_alive = 0
+
+    def generate() -> Iterator[Account]:
+        nonlocal most_alive
+        for n in range(1000):
+            most_alive = max(most_alive, sum(1 for ref in alive if ref() is not None))
+            record = Account(Name=f"S{n}", Id="001000000000001AAA" if n == 250 else None)
+            alive.append(weakref.ref(record))
+            yield record
+
+    sizes: list[int] = []
+
+    async def on_batch_done(results: SaveResults[Account]) -> None:
+        assert isinstance(results, SaveResults)
+        sizes.append(len(results))
+
+    async with make_client() as client:
+        org.faults.latency = 0.01
+        results = await save_insert_list_async(
+            generate(), sf_client=client, batch_size=50, concurrency=2, on_batch_done=on_batch_done
+        )
+    assert sum(sizes) == 1000
+    assert len(sizes) == 20
+    assert [(r.outcome, r.record.Name) for r in results] == [(Outcome.FAILED, "S250")]
+    assert org.count("Account") == 999
+    # In flight (2 batches), one just finished, one being cut: never the whole input.
+    assert most_alive <= (2 + 2) * 50 + 1
+
+
+async def test_a_failing_generator_keeps_what_was_saved(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """The input raising mid-run stops the call; the error carries every record sent."""
+
+    def generate() -> Iterator[Account]:
+        for n in range(500):
+            if n == 230:
+                raise RuntimeError("source broke")
+            yield Account(Name=f"M{n}")
+
+    with pytest.raises(SaveInterruptedError, match="source broke") as caught:
+        await save_insert_list_async(generate(), sf_client=client, batch_size=50, concurrency=2)
+    error = caught.value
+    assert isinstance(error.__cause__, RuntimeError)
+    assert [r.record.Name for r in error.results] == [f"M{n}" for n in range(200)]
+    assert {r.outcome for r in error.results} == {Outcome.SAVED}
+    assert {r.id for r in error.results} == {row["Id"] for row in org.records("Account")}
+
+
+async def test_a_failing_callback_stops_the_call_and_keeps_what_was_saved(
+    make_client: Callable[..., AsyncSalesforceClient], org: FakeOrg
+) -> None:
+    """on_batch_done raising stops the call; batches in flight are finished, not abandoned,
+    and every record in the org is in a batch handed over or in the error's results."""
+    calls = 0
+
+    def on_batch_done(results: SaveResults[Account]) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise ValueError("callback broke")
+
+    async with make_client() as client:
+        org.faults.latency = 0.01
+        with pytest.raises(SaveInterruptedError) as caught:
+            await save_insert_list_async(
+                accounts(1000),
+                sf_client=client,
+                batch_size=100,
+                concurrency=3,
+                on_batch_done=on_batch_done,
+            )
+    error = caught.value
+    assert isinstance(error.__cause__, ValueError)
+    assert calls == 2
+    assert {r.outcome for r in error.results} == {Outcome.SAVED}
+    assert org.count("Account") == 100 + len(error.results) < 1000
+
+
+async def test_the_same_record_twice_from_a_generator_is_saved_once(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """From a generator, a record object read again gets a FAILED result: one row, not two."""
+    record = Account(Name="Once")
+    results = await save_insert_list_async(
+        (r for r in [record, Account(Name="Other"), record]), sf_client=client
+    )
+    assert [r.outcome for r in results] == [Outcome.SAVED, Outcome.SAVED, Outcome.FAILED]
+    assert results[2].errors[0].status_code == "INVALID_INPUT"
+    assert record.Id == results[0].id
+    assert org.count("Account") == 1 + 1
+
+
+def garbled(org: FakeOrg, method: str) -> httpx.MockTransport:
+    """Apply `method` Collections requests in the org, then answer 200 with an HTML page."""
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        response = org.handle(request)
+        if request.method == method and "/composite/sobjects" in request.url.path:
+            return httpx.Response(200, content=b"<html>maintenance</html>")
+        return response
+
+    return httpx.MockTransport(handle)
+
+
+async def test_fetch_list_of_a_non_json_answer_is_a_typed_error(
+    make_client: Callable[..., AsyncSalesforceClient], org: FakeOrg
+) -> None:
+    """A 200 that is not JSON is a SalesforceApiError, not a JSONDecodeError."""
+    account_id = org.insert("Account", {"Name": "A"})
+    async with make_client(transport=garbled(org, "POST")) as client:
+        with pytest.raises(SalesforceApiError, match="not JSON") as caught:
+            await fetch_list_async(Account, account_id, sf_client=client)
+    assert caught.value.error_code == "UNEXPECTED_RESPONSE"
+
+
+async def test_an_unreadable_insert_answer_is_reconciled_not_resent(
+    make_client: Callable[..., AsyncSalesforceClient], org: FakeOrg
+) -> None:
+    """A create answered with an unreadable 200 may have been applied: the org is queried,
+    nothing is sent twice, and the record is UNKNOWN (created within the call's first second)."""
+    async with make_client(transport=garbled(org, "POST")) as client:
+        org.reset_stats()
+        [result] = await save_insert_list_async([Account(Name="Maybe")], sf_client=client)
+    assert [r.route for r in org.requests] == ["collections", "query"]
+    assert result.outcome is Outcome.UNKNOWN
+    assert org.count("Account") == 1
+
+
+async def test_upserts_under_faults_are_never_reported_failed_when_applied(
+    make_client: Callable[..., AsyncSalesforceClient],
+) -> None:
+    """Under locks, 503s and drops after apply, an upsert reported FAILED is not in the org
+    (a failure after a lost try is UNKNOWN), and created is never a wrong False."""
+    org = FakeOrg(seed=0)
+    records = [Account(Name=f"F{n}", External_ID__c=f"F{n}") for n in range(600)]
+    async with make_client(transport=org.async_transport()) as client:
+        inject_write_faults(org, lock=0.1, unavailable=0.1, drop=0.1)
+        results = await save_upsert_list_async(
+            records, "External_ID__c", sf_client=client, batch_size=50, concurrency=1
+        )
+    stored = {row["External_ID__c"] for row in org.records("Account")}
+    outcomes = dict.fromkeys(Outcome, 0)
+    for record, result in zip(records, results, strict=True):
+        outcomes[result.outcome] += 1
+        if result.outcome is Outcome.FAILED:
+            assert record.External_ID__c not in stored
+        if result.outcome is Outcome.SAVED:
+            assert record.External_ID__c in stored
+            assert result.created is not False  # every record was new: True or unknown
+    assert outcomes[Outcome.UNKNOWN] > 0, "the faults must have fired"
+    assert any(r.status == 0 for r in org.requests)

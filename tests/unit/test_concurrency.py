@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import AsyncIterator, Iterator
 
@@ -15,6 +16,7 @@ from sf_toolkit._concurrency import (
     ReadAhead,
     call_callback,
     call_callback_async,
+    check_callback,
     map_bounded,
     map_bounded_async,
     sleep_async,
@@ -354,3 +356,25 @@ async def test_async_read_ahead_cancelled_caller_stops_the_fetch() -> None:
     assert scope.cancelled_caught
     assert source.cancelled
     assert source.finished
+
+
+def test_sync_check_refuses_every_kind_of_async_callable() -> None:
+    """A partial of an async function and an object with `async def __call__` are refused
+    before any work, with a TypeError (not an AttributeError about __qualname__)."""
+
+    async def on_chunk(value: str) -> None:
+        pass
+
+    class Handler:
+        async def __call__(self, value: str) -> None:
+            pass
+
+    class Plain:
+        def __call__(self, value: str) -> None:
+            pass
+
+    for callback in (functools.partial(on_chunk), Handler(), functools.partial(Handler())):
+        with pytest.raises(TypeError, match="coroutine function"):
+            check_callback(callback)
+    check_callback(Plain())
+    check_callback(functools.partial(print))

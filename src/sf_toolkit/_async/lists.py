@@ -8,7 +8,7 @@ requests at a time.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 
@@ -20,16 +20,19 @@ from .._concurrency import (
     check_callback_async,
     map_bounded_async,
     map_bounded_stream_async,
+    monotonic,
     sleep_async,
 )
 from .._registry import resolve_client
-from .._rest import RestCall, check
+from .._rest import RestCall, check, json_of
 from .._wire.collections import (
     DEFAULT_CONCURRENCY,
     Batch,
     BatchRun,
+    CallClock,
     Operation,
-    Reconcile,
+    Part,
+    Reconciler,
     RetrievePlan,
     WritePlan,
     check_concurrency,
@@ -38,7 +41,7 @@ from .._wire.collections import (
 )
 from ..exceptions import SalesforceConnectionError, SalesforceError
 from ..models import SObject, connection_of
-from ..results import SaveResult, SaveResults
+from ..results import SaveInterruptedError, SaveResults
 from .client import AsyncSalesforceClient
 
 __all__ = [
@@ -93,7 +96,9 @@ async def fetch_list_async(
             request.
         InvalidIdError: If an Id is malformed, before any request.
         ValueError: If ``concurrency`` is less than 1, before any request.
-        SalesforceApiError: If Salesforce refuses a request (an unknown field, say).
+        SalesforceApiError: If Salesforce refuses a request (an unknown field, say), or
+            answers with something that is not JSON (``UNEXPECTED_RESPONSE``).
+        SalesforceError: If an answer is not one record or null per Id.
 
     An exception raised by ``on_chunk_received`` stops the fetch and is raised as itself.
     """
@@ -107,7 +112,7 @@ async def fetch_list_async(
 
     async def fetch_chunk(chunk: tuple[str, ...]) -> dict[str, Any]:
         response = check(await _send(client, plan.call(chunk)))
-        rows = plan.parse(chunk, response.json())
+        rows = plan.parse(chunk, json_of(response))
         if on_chunk_received is not None:
             async with callback_lock:
                 await call_callback_async(on_chunk_received, response)
@@ -116,45 +121,54 @@ async def fetch_list_async(
     return plan.assemble(await map_bounded_async(fetch_chunk, plan.chunks, concurrency))
 
 
-async def _send_batch(client: AsyncSalesforceClient, plan: WritePlan, batch: Batch) -> BatchRun:
-    """Send a batch, and its locked records again after a backoff, until it is settled."""
-    run = plan.start(batch, client.retry.attempts)
+async def _drive(
+    client: AsyncSalesforceClient, run: BatchRun, clock: CallClock, started_clock: float
+) -> None:
+    """Send a batch, and its locked (or lost upsert) records again after a backoff."""
     while True:
         failed_try = run.delay_attempt
         if failed_try is not None:
             delay = client.retry.next_delay(failed_try)
             if delay > 0:
                 await sleep_async(delay)
-        call = run.next_call(datetime.now(timezone.utc))
+        call = run.next_call()
         if call is None:
-            return run
+            return
+        sent_clock = monotonic()
         try:
             response = await _send(client, call)
         except SalesforceConnectionError as exc:
             run.failed_in_transit(exc)
         else:
+            clock.observe(response.headers.get("Date"), sent_clock - started_clock)
             run.answered(response)
 
 
 async def _reconcile(
-    client: AsyncSalesforceClient, run: BatchRun, query: Reconcile, claimed: set[str]
+    client: AsyncSalesforceClient, reconciler: Reconciler, started_clock: float
 ) -> None:
-    """Run a reconciling query (all pages); on failure its records stay UNKNOWN."""
-    rows: list[Any] = []
-    try:
-        response = check(await client.get("query", params={"q": query.soql}))
-        while True:
-            page = response.json()
-            if not isinstance(page, dict):
-                return
-            rows.extend(page.get("records") or ())
-            next_url = page.get("nextRecordsUrl")
-            if page.get("done", True) or not next_url:
-                break
-            response = check(await client.get(client.base_url.join(next_url)))
-    except (SalesforceError, ValueError):
-        return
-    run.reconciled(query, rows, claimed)
+    """Run the reconciling queries (every page) and settle the lost inserts."""
+    session = client.session
+    for query in reconciler.queries(session.user_id if session else None):
+        rows: list[Any] = []
+        try:
+            sent_clock = monotonic()
+            response = check(await client.get("query", params={"q": query.soql}))
+            reconciler.clock.observe(response.headers.get("Date"), sent_clock - started_clock)
+            while True:
+                page = json_of(response)
+                if not isinstance(page, dict):
+                    raise SalesforceError(f"the query answered {type(page).__name__}, not a page")
+                rows.extend(page.get("records") or ())
+                next_url = page.get("nextRecordsUrl")
+                if page.get("done", True) or not next_url:
+                    break
+                response = check(await client.get(client.base_url.join(next_url)))
+        except SalesforceError as exc:
+            reconciler.query_failed(exc)
+            break
+        reconciler.found(rows)
+    reconciler.settle()
 
 
 async def _write_list(
@@ -162,8 +176,10 @@ async def _write_list(
     sf_client: AsyncSalesforceClient | None,
     plan: WritePlan,
     concurrency: int,
+    on_batch_done: Callable[[SaveResults[Any]], Any] | None,
 ) -> SaveResults[Any]:
     check_concurrency(concurrency)
+    check_callback_async(on_batch_done)
     batches = plan.batches(records)
     first = next(batches, None)
     if first is None:
@@ -172,26 +188,61 @@ async def _write_list(
     client = resolve_client(
         sf_client, AsyncSalesforceClient, connection_of(target) if target is not None else None
     )
+    started, started_clock = datetime.now(timezone.utc), monotonic()
+    clock = CallClock()
+    stopped: list[Exception] = []
+    callback_lock = AsyncLock()
 
-    async def write(batch: Batch) -> list[tuple[int, SaveResult[Any]]] | BatchRun:
-        run = await _send_batch(client, plan, batch)
-        # Lost inserts are matched once every other batch is done, against all known Ids.
-        return run if run.needs_reconcile else run.finish()
+    def source() -> Iterator[Batch]:
+        yield first
+        while not stopped:
+            try:
+                batch = next(batches)
+            except StopIteration:
+                return
+            except Exception as exc:  # the caller's iterable raised: stop, keep what was saved
+                stopped.append(exc)
+                return
+            yield batch
 
-    parts = await map_bounded_stream_async(write, _chain(first, batches), concurrency)
-    claimed = claimed_ids(parts)
-    session = client.session
-    for index, part in enumerate(parts):
-        if isinstance(part, BatchRun):
-            for query in part.reconcile_queries(session.user_id if session else None):
-                await _reconcile(client, part, query, claimed)
-            parts[index] = part.finish()
-    return collect(parts)
+    async def deliver(part: Part) -> Part:
+        """Hand a finished batch to on_batch_done; keep only what the caller still needs."""
+        if on_batch_done is None:
+            return part
+        async with callback_lock:
+            if stopped:  # no more calls once the call is stopping (say, the callback raised)
+                return part
+            try:
+                await call_callback_async(on_batch_done, SaveResults(part))
+            except Exception as exc:
+                stopped.append(exc)
+                return part
+        return [result for result in part if not result.success]
 
+    async def write(batch: Batch) -> Part | BatchRun:
+        run = plan.start(batch, client.retry.attempts)
+        try:
+            await _drive(client, run, clock, started_clock)
+        except Exception as exc:  # not a per-record answer: stop, keep what was saved
+            stopped.append(exc)
+            run.interrupted(exc)
+        if run.needs_reconcile:
+            # Lost inserts are matched once every other batch is done, against all known Ids.
+            return run
+        return await deliver(run.finish())
 
-def _chain(first: Batch, rest: Iterable[Batch]) -> Iterable[Batch]:
-    yield first
-    yield from rest
+    parts = await map_bounded_stream_async(write, source(), concurrency)
+    lost = [part for part in parts if isinstance(part, BatchRun)]
+    if lost:
+        claimed = claimed_ids(parts) if on_batch_done is None else None
+        await _reconcile(client, Reconciler(lost, claimed, started, clock), started_clock)
+        for index, part in enumerate(parts):
+            if isinstance(part, BatchRun):
+                parts[index] = await deliver(part.finish())
+    results = collect(parts)
+    if stopped:
+        raise SaveInterruptedError(results, stopped[0]) from stopped[0]
+    return results
 
 
 async def save_insert_list_async(
@@ -200,6 +251,7 @@ async def save_insert_list_async(
     batch_size: int = 200,
     concurrency: int = DEFAULT_CONCURRENCY,
     all_or_none: bool = False,
+    on_batch_done: Callable[[SaveResults[S]], Any] | None = None,
 ) -> SaveResults[S]:
     """
     Insert many records with sObject Collections create, ``batch_size`` per request.
@@ -207,19 +259,28 @@ async def save_insert_list_async(
     Records of several sObject types may be mixed. New Ids are set on the records that were
     saved, and their change sets cleared. Records whose create failed with
     ``UNABLE_TO_LOCK_ROW`` are sent again, alone, after a backoff (the client's
-    ``RetryPolicy``). A request that got no answer is never resent: once the other requests
-    are done, the records it carried are looked up in the org (created by this user in the
-    last minutes, with the values sent) and reported SAVED with their Id when exactly one
-    match is found that no other result holds, else UNKNOWN.
+    ``RetryPolicy``). A request that got no answer (or an unreadable one) is never resent:
+    once the other requests are done, its records are looked up in the org and reported
+    SAVED only when the match is provably this call's (records of this user with the values
+    sent, created after the call started by Salesforce's clock, as many as were sent with
+    those values, held by no other result), else UNKNOWN; see "Working with many records".
 
     Args:
         records: Any iterable of records without ``Id``. A list is checked whole before any
-            request; a generator is read one batch at a time, so memory holds about
-            ``concurrency x batch_size`` records in flight (plus one small result per record).
+            request; a generator is read one batch at a time, so about
+            ``concurrency x batch_size`` records are in flight (the results, which hold their
+            records, are kept unless ``on_batch_done`` is given). The same record object
+            may appear once per call.
         sf_client: The client; default: the first record's registered connection.
         batch_size: Records per request, 1 to 200 (Salesforce's limit).
         concurrency: Requests in flight at most (default 5).
         all_or_none: Roll back a whole request when one of its records fails.
+        on_batch_done: Called with each finished batch's results (a ``SaveResults``, in
+            input order within the batch; batches in the order they finish), one call at a
+            time. The event-loop form takes a plain or a coroutine function, the blocking form
+            a plain one. When given, results are not kept: the call returns only the results
+            that did not succeed, so memory stays bounded by ``concurrency x batch_size``
+            whatever the input's size.
 
     Returns:
         One :class:`~sf_toolkit.results.SaveResult` per record, in input order, as a
@@ -230,10 +291,14 @@ async def save_insert_list_async(
         TypeError: If an item is not a record (a list: before any request).
         ValueError: If ``batch_size`` or ``concurrency`` is out of range, or a record already
             has an Id (a list: before any request).
-        AuthenticationError: If Salesforce refuses the session even after renewing it.
+        SaveInterruptedError: If reading ``records`` raises, ``on_batch_done`` raises, or a
+            request fails with an error that is not a per-record result (a session
+            Salesforce refuses, say): requests in flight are finished first, and the error's
+            ``results`` hold every record sent (the original error is its ``__cause__``). An
+            error before the first request (reading the first batch) is raised as itself.
     """
     plan = WritePlan(Operation.INSERT, batch_size=batch_size, all_or_none=all_or_none)
-    return await _write_list(records, sf_client, plan, concurrency)
+    return await _write_list(records, sf_client, plan, concurrency, on_batch_done)
 
 
 async def save_update_list_async(
@@ -243,6 +308,7 @@ async def save_update_list_async(
     concurrency: int = DEFAULT_CONCURRENCY,
     all_or_none: bool = False,
     only_changes: bool = False,
+    on_batch_done: Callable[[SaveResults[S]], Any] | None = None,
 ) -> SaveResults[S]:
     """
     Update many records with sObject Collections update, ``batch_size`` per request.
@@ -255,15 +321,19 @@ async def save_update_list_async(
         all_or_none: Roll back a whole request when one of its records fails.
         only_changes: Send only the fields changed since load or the last save, plus ``Id``;
             records without changes are not sent and get ``Outcome.UNCHANGED``.
+        on_batch_done: Streams each batch's results, as for ``save_insert_list``.
 
     Returns:
         One result per record, in input order; saved records have their change sets cleared.
-        Records that failed with ``UNABLE_TO_LOCK_ROW`` are retried alone, with backoff.
+        Records that failed with ``UNABLE_TO_LOCK_ROW`` are retried alone, with backoff; a
+        request that got no answer is sent again (updates are idempotent), and a record
+        whose later tries fail is then UNKNOWN (the lost try may have worked), not FAILED.
 
     Raises:
         TypeError: If an item is not a record.
         ValueError: If a record has no ``Id``, or an argument is out of range.
         InvalidIdError: If a record's Id is malformed.
+        SaveInterruptedError: As for ``save_insert_list``.
     """
     plan = WritePlan(
         Operation.UPDATE,
@@ -271,7 +341,7 @@ async def save_update_list_async(
         all_or_none=all_or_none,
         only_changes=only_changes,
     )
-    return await _write_list(records, sf_client, plan, concurrency)
+    return await _write_list(records, sf_client, plan, concurrency, on_batch_done)
 
 
 async def save_upsert_list_async(
@@ -281,12 +351,15 @@ async def save_upsert_list_async(
     batch_size: int = 200,
     concurrency: int = DEFAULT_CONCURRENCY,
     all_or_none: bool = False,
+    on_batch_done: Callable[[SaveResults[S]], Any] | None = None,
 ) -> SaveResults[S]:
     """
     Insert or update many records of one sObject type by an external id field.
 
     Uses sObject Collections upsert (``PATCH /composite/sobjects/{T}/{external_id_field}``).
-    Upserts are idempotent, so a request that got no answer is safely sent again.
+    Upserts are idempotent, so a request that got no answer is safely sent again; ``created``
+    is then None for the records its answer calls updated (the lost try may have created
+    them), and a record whose later tries fail is UNKNOWN rather than FAILED.
 
     Args:
         records: Any iterable of records of one type, each with a value in
@@ -296,15 +369,18 @@ async def save_upsert_list_async(
         batch_size: Records per request, 1 to 200.
         concurrency: Requests in flight at most (default 5).
         all_or_none: Roll back a whole request when one of its records fails.
+        on_batch_done: Streams each batch's results, as for ``save_insert_list``.
 
     Returns:
-        One result per record, in input order; ``created`` says whether it was inserted.
+        One result per record, in input order; ``created`` says whether it was inserted
+        (None when that cannot be known, see above).
         Saved records get their ``Id`` and have their change sets cleared.
 
     Raises:
         TypeError: If an item is not a record.
         ValueError: If a record has no external id value, the records are of several
             sObject types, or an argument is out of range.
+        SaveInterruptedError: As for ``save_insert_list``.
     """
     plan = WritePlan(
         Operation.UPSERT,
@@ -312,7 +388,7 @@ async def save_upsert_list_async(
         all_or_none=all_or_none,
         external_id_field=external_id_field,
     )
-    return await _write_list(records, sf_client, plan, concurrency)
+    return await _write_list(records, sf_client, plan, concurrency, on_batch_done)
 
 
 async def delete_list_async(
@@ -321,6 +397,7 @@ async def delete_list_async(
     batch_size: int = 200,
     concurrency: int = DEFAULT_CONCURRENCY,
     all_or_none: bool = False,
+    on_batch_done: Callable[[SaveResults[SObject | str]], Any] | None = None,
 ) -> SaveResults[SObject | str]:
     """
     Delete many records (to the recycle bin) with sObject Collections delete.
@@ -334,6 +411,7 @@ async def delete_list_async(
         batch_size: Ids per request, 1 to 200.
         concurrency: Requests in flight at most (default 5).
         all_or_none: Roll back a whole request when one of its records fails.
+        on_batch_done: Streams each batch's results, as for ``save_insert_list``.
 
     Returns:
         One result per input, in input order.
@@ -342,6 +420,7 @@ async def delete_list_async(
         TypeError: If an item is neither a record nor a string.
         ValueError: If a record has no ``Id``, or an argument is out of range.
         InvalidIdError: If an Id is malformed.
+        SaveInterruptedError: As for ``save_insert_list``.
     """
     plan = WritePlan(Operation.DELETE, batch_size=batch_size, all_or_none=all_or_none)
-    return await _write_list(records_or_ids, sf_client, plan, concurrency)
+    return await _write_list(records_or_ids, sf_client, plan, concurrency, on_batch_done)

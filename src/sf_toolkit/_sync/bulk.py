@@ -118,17 +118,7 @@ _CSV_HEADERS = {"Accept": "text/csv"}
 
 
 def _json(response: httpx.Response) -> Any:
-    _rest.check(response)
-    try:
-        return response.json()
-    except ValueError:
-        raise SalesforceApiError(
-            f"Salesforce's answer is not JSON: {response.text[:200]!r}",
-            status_code=response.status_code,
-            error_code="UNEXPECTED_RESPONSE",
-            method=response.request.method,
-            url=response.request.url.path,
-        ) from None
+    return _rest.json_of(_rest.check(response))
 
 
 def _on_instance(client: SalesforceClient, path: str) -> httpx.URL:

@@ -23,18 +23,18 @@ import itertools
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any, Generic, TypeVar
 
 import attrs
 import httpx
 
-from .._rest import RestCall, _segment, record_id_of
+from .._rest import RestCall, _segment, external_id_api_name
 from ..exceptions import InvalidIdError, SalesforceApiError, SalesforceError
 from ..ids import is_valid_id, validate_id
 from ..models import (
     SObject,
     api_name_of,
-    check_record_type,
     field_api_names,
     from_payload,
     mark_clean,
@@ -50,7 +50,11 @@ __all__ = [
     "WRITE_LIMIT",
     "Batch",
     "BatchRun",
+    "CallClock",
     "Operation",
+    "Part",
+    "Reconcile",
+    "Reconciler",
     "RetrievePlan",
     "WritePlan",
     "check_batch_size",
@@ -79,7 +83,8 @@ UNKNOWN_OUTCOME = "UNKNOWN_OUTCOME"
 INVALID_INPUT = "INVALID_INPUT"
 """The status code of records refused before sending (read from an iterator, see WritePlan)."""
 RECONCILE_WINDOW = timedelta(minutes=10)
-"""How far before the failed request a reconciling query looks (allows for clock skew)."""
+"""How far before the call's start, by this machine's clock, a reconciling query looks. It only
+narrows the query (allowing for clock skew): rows are matched by Salesforce's clock (Reconciler)."""
 _RECONCILE_FILTER_CHARS = 20_000
 
 
@@ -183,6 +188,12 @@ class RetrievePlan(Generic[T]):
                 f"sObject Collections retrieve answered {len(chunk)} ids with "
                 f"{len(data) if isinstance(data, list) else type(data).__name__} entries"
             )
+        for entry in data:
+            if entry is not None and not isinstance(entry, Mapping):
+                raise SalesforceError(
+                    "sObject Collections retrieve answered an entry that is neither a record "
+                    f"nor null: {entry!r:.100}"
+                )
         return dict(zip(chunk, data, strict=True))
 
     def assemble(self, parts: Iterable[Mapping[str, Any]]) -> list[T | None]:
@@ -190,12 +201,18 @@ class RetrievePlan(Generic[T]):
         rows: dict[str, Any] = {}
         for part in parts:
             rows.update(part)
-        return [
-            None
-            if rows.get(record_id) is None
-            else from_payload(rows[record_id], self.sobject_class)
-            for record_id in self.positions
-        ]
+        try:
+            return [
+                None
+                if rows.get(record_id) is None
+                else from_payload(rows[record_id], self.sobject_class)
+                for record_id in self.positions
+            ]
+        except (TypeError, ValueError) as exc:
+            raise SalesforceError(
+                f"sObject Collections retrieve answered a record that does not fit "
+                f"{self.sobject_class.__name__}: {exc}"
+            ) from exc
 
 
 # -- writes ----------------------------------------------------------------------------------
@@ -251,12 +268,22 @@ class WritePlan:
     all_or_none: bool = False
     only_changes: bool = False
     external_id_field: str | None = None
+    live: dict[int, Any] = attrs.field(factory=dict, init=False, eq=False, repr=False)
+    """Records read from an iterator whose outcome is not known yet, by identity: the same
+    object read again meanwhile is refused (it could be written twice)."""
 
     def __attrs_post_init__(self) -> None:
         check_batch_size(self.batch_size)
+        for name in ("all_or_none", "only_changes"):
+            if not isinstance(getattr(self, name), bool):
+                raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}")
         if self.operation is Operation.UPSERT:
             field = self.external_id_field
-            if not isinstance(field, str) or not field.replace("_", "").isalnum():
+            if not isinstance(field, str):
+                raise TypeError(
+                    f"external_id_field must be a field API name (a string), got {field!r}"
+                )
+            if not field.replace("_", "").isalnum():
                 raise ValueError(f"external_id_field must be a field API name, got {field!r}")
 
     _TYPED_RUNS = frozenset({Operation.INSERT, Operation.UPDATE})
@@ -270,57 +297,88 @@ class WritePlan:
             Operation.DELETE: "delete_list",
         }[self.operation]
 
+    @property
+    def _argument(self) -> str:
+        return "records_or_ids" if self.operation is Operation.DELETE else "records"
+
     # -- preparing records ---------------------------------------------------------------
 
-    def prepare(self, index: int, record: Any) -> Item | SaveResult[Any]:
+    def prepare(
+        self, index: int, record: Any, sobject: str | None = None
+    ) -> Item | SaveResult[Any]:
         """
         The entry that writes one record, or its result when it needs no request.
+
+        Args:
+            index: The record's input position (named in error messages).
+            record: The record (or, for delete, an Id string).
+            sobject: For upserts, the sObject type of the call (the first record's).
 
         Raises:
             TypeError: If the record is not a record (or, for delete, an Id string).
             ValueError: If it lacks what the operation needs: no ``Id`` for update and
-                delete, an ``Id`` for insert, no external id value for upsert.
+                delete, an ``Id`` for insert, no external id value for upsert (or an
+                external id field its model does not declare, or another sObject type).
             InvalidIdError: If its Id is malformed.
         """
         operation = self.operation
-        if operation is Operation.DELETE:
-            if isinstance(record, str):
-                record_id = validate_id(record, argument=f"records_or_ids[{index}]")
-                return Item(index, record, "", {"id": record_id})
-            if not isinstance(record, SObject):
-                raise TypeError(
-                    f"delete_list() expects records or Id strings, got {type(record).__name__}"
-                )
-            return Item(
-                index, record, api_name_of(record), {"id": record_id_of(record, self._name)}
+        where = f"{self._argument}[{index}]"
+        if operation is Operation.DELETE and isinstance(record, str):
+            return Item(index, record, "", {"id": validate_id(record, argument=where)})
+        if not isinstance(record, SObject):
+            expected = "records or Id strings" if operation is Operation.DELETE else "records"
+            raise TypeError(
+                f"{self._name}() expects {expected}; {where} is {type(record).__name__}"
             )
-        check_record_type(record, SObject, self._name)
-        sobject = api_name_of(record)
-        entry: dict[str, Any] = {"attributes": {"type": sobject}}
+        record_type = type(record).__name__
+        sobject_name = api_name_of(record)
+        if operation in (Operation.UPDATE, Operation.DELETE):
+            if record.Id is None:
+                hint = (
+                    "a record never inserted has nothing to delete"
+                    if operation is Operation.DELETE
+                    else "insert it first, or use save_upsert_list with an external id"
+                )
+                raise ValueError(
+                    f"{self._name} needs records with an Id; {where} ({record_type}) has none "
+                    f"({hint})"
+                )
+            record_id = validate_id(record.Id, argument=f"{where}.Id")
+            if operation is Operation.DELETE:
+                return Item(index, record, sobject_name, {"id": record_id})
+        entry: dict[str, Any] = {"attributes": {"type": sobject_name}}
         if operation is Operation.INSERT:
             if record.Id is not None:
                 raise ValueError(
-                    f"{self._name} needs records without an Id; this {type(record).__name__} "
+                    f"{self._name} needs records without an Id; {where} ({record_type}) "
                     f"already has Id {record.Id!r} (use save_update_list)"
                 )
             entry.update(to_payload(record))
         elif operation is Operation.UPDATE:
-            record_id = record_id_of(record, self._name)
             payload = to_payload(record, only_changes=self.only_changes)
             if self.only_changes and not payload:
                 return SaveResult(record, Outcome.UNCHANGED, id=record_id)
             entry["id"] = record_id
             entry.update(payload)
         else:
+            if sobject is not None and sobject_name != sobject:
+                raise ValueError(
+                    f"{self._name} upserts one sObject type per call (Salesforce's upsert "
+                    f"takes one type per request); got {sobject} and, at {where}, {sobject_name}"
+                )
+            try:
+                field = external_id_api_name(record, self.external_id_field)
+            except ValueError as exc:
+                raise ValueError(f"{self._name}: at {where}, {exc}") from None
             payload = to_payload(record)
-            field = str(self.external_id_field)
             value = next((v for k, v in payload.items() if k.lower() == field.lower()), None)
             if value is None or value == "":
                 raise ValueError(
-                    f"{self._name} needs a value in {type(record).__name__}.{field} on every record"
+                    f"{self._name} needs a value in {field} on every record; {where} "
+                    f"({record_type}) has none"
                 )
             entry.update(payload)
-        return Item(index, record, sobject, entry)
+        return Item(index, record, sobject_name, entry)
 
     def batches(self, records: Iterable[Any]) -> Iterator[Batch]:
         """
@@ -331,58 +389,61 @@ class WritePlan:
         that cannot be sent gets a FAILED result with status code ``INVALID_INPUT`` instead,
         so the records already saved are not lost. Upserts need one sObject type: the first
         record's. Creates and updates start a new batch rather than exceed 10 type runs.
+        The same record object may appear once per call (from an iterator: not again while
+        its earlier write is in flight or of unknown outcome).
 
         Raises:
             TypeError, ValueError, InvalidIdError: As :meth:`prepare`, for a sequence; also
                 TypeError for a string or a mapping given as ``records``, and ValueError for
-                an upsert of mixed sObject types.
+                the same record object at two positions of a sequence.
         """
-        if isinstance(records, (str, bytes, Mapping, SObject)):
-            raise TypeError(
-                f"{self._name}() expects an iterable of records, got {type(records).__name__}"
-            )
-        if not isinstance(records, Iterable):
+        if isinstance(records, (str, bytes, Mapping, SObject)) or not isinstance(records, Iterable):
             raise TypeError(
                 f"{self._name}() expects an iterable of records, got {type(records).__name__}"
             )
         if isinstance(records, Sequence):
-            prepared = [self.prepare(index, record) for index, record in enumerate(records)]
-            self._check_one_type(prepared, strict=True)
+            seen: set[int] = set()
+            sobject: str | None = None
+            prepared = []
+            for index, record in enumerate(records):
+                if isinstance(record, SObject):
+                    if id(record) in seen:
+                        first = next(n for n, r in enumerate(records) if r is record)
+                        raise ValueError(
+                            f"{self._name}: {self._argument}[{first}] and "
+                            f"{self._argument}[{index}] are the same record object; a record "
+                            "can be saved once per call"
+                        )
+                    seen.add(id(record))
+                entry = self.prepare(index, record, sobject)
+                if isinstance(entry, Item) and sobject is None:
+                    sobject = entry.sobject
+                prepared.append(entry)
             return self._cut(iter(prepared))
         return self._cut(self._lenient(records))
 
     def _lenient(self, records: Iterable[Any]) -> Iterator[Item | SaveResult[Any]]:
-        first_type: list[str] = []
+        # Held until the record's outcome is known (BatchRun.finish), so only the records in
+        # flight, or of unknown outcome, are held: memory stays bounded.
+        live = self.live
+        sobject: str | None = None
         for index, record in enumerate(records):
             try:
-                prepared = self.prepare(index, record)
-                if isinstance(prepared, Item):
-                    self._check_one_type([prepared], strict=True, seen=first_type)
+                if isinstance(record, SObject):
+                    if live.get(id(record)) is record:
+                        raise ValueError(
+                            f"{self._name}: {self._argument}[{index}] is a record object read "
+                            "earlier in this call whose write is in flight or of unknown "
+                            "outcome; it could be written twice"
+                        )
+                    live[id(record)] = record
+                prepared = self.prepare(index, record, sobject)
+                if isinstance(prepared, Item) and sobject is None:
+                    sobject = prepared.sobject
             except (TypeError, ValueError) as exc:
                 code = "MALFORMED_ID" if isinstance(exc, InvalidIdError) else INVALID_INPUT
                 prepared = SaveResult(record, Outcome.FAILED, errors=[SaveError(code, str(exc))])
             yield prepared
-
-    def _check_one_type(
-        self,
-        prepared: Iterable[Item | SaveResult[Any]],
-        *,
-        strict: bool,
-        seen: list[str] | None = None,
-    ) -> None:
-        if self.operation is not Operation.UPSERT:
-            return
-        seen = [] if seen is None else seen
-        for item in prepared:
-            if not isinstance(item, Item):
-                continue
-            if not seen:
-                seen.append(item.sobject)
-            elif item.sobject != seen[0] and strict:
-                raise ValueError(
-                    f"{self._name} upserts one sObject type per call (Salesforce's upsert takes "
-                    f"one type per request); got {seen[0]} and {item.sobject}"
-                )
 
     def _cut(self, prepared: Iterator[Item | SaveResult[Any]]) -> Iterator[Batch]:
         batch = Batch([])
@@ -410,6 +471,8 @@ class WritePlan:
     def call(self, items: Sequence[Item]) -> RestCall:
         """The request that writes ``items`` (at most 200)."""
         all_or_none = self.all_or_none
+        # Writes are resent by BatchRun, never by the client: after a try that may have been
+        # applied, a later answer is not the whole truth (see BatchRun).
         if self.operation is Operation.DELETE:
             return RestCall(
                 "DELETE",
@@ -418,16 +481,18 @@ class WritePlan:
                     "ids": ",".join(item.entry["id"] for item in items),
                     "allOrNone": "true" if all_or_none else "false",
                 },
+                idempotent=False,
             )
         body = {"allOrNone": all_or_none, "records": [item.entry for item in items]}
         if self.operation is Operation.INSERT:
             # A create sent twice creates twice: never resent blindly (see BatchRun).
             return RestCall("POST", "composite/sobjects", json=body, idempotent=False)
         if self.operation is Operation.UPDATE:
-            return RestCall("PATCH", "composite/sobjects", json=body)
-        sobject, field = _segment(items[0].sobject), _segment(str(self.external_id_field))
+            return RestCall("PATCH", "composite/sobjects", json=body, idempotent=False)
+        field = external_id_api_name(items[0].record, self.external_id_field)
+        sobject, field = _segment(items[0].sobject), _segment(field)
         return RestCall(
-            "PATCH", f"composite/sobjects/{sobject}/{field}", json=body, idempotent=True
+            "PATCH", f"composite/sobjects/{sobject}/{field}", json=body, idempotent=False
         )
 
     def start(self, batch: Batch, max_attempts: int) -> BatchRun:
@@ -473,30 +538,23 @@ def _retryable(result: SaveResult[Any]) -> bool:
     return result.outcome is Outcome.FAILED and bool(codes) and codes <= RETRYABLE_CODES
 
 
-@attrs.define
-class Reconcile:
-    """A query that finds what a create without an answer did, for one sObject type."""
-
-    sobject: str
-    soql: str
-    items: list[Item]
-
-
 class BatchRun:
     """
-    The life of one batch: send, retry locked records, reconcile lost creates, finish.
+    The life of one batch: send, retry locked records, resend lost upserts, finish.
 
     The I/O layer loops ``while (call := run.next_call()) is not None``, sleeping
     :attr:`delay_attempt` first when set, and reports each answer with :meth:`answered` or
-    :meth:`failed_in_transit`. Then it runs :meth:`reconcile_queries` (inserts whose request
-    may have been applied) and feeds the rows to :meth:`reconciled`, and ends with
-    :meth:`finish`, which assigns new Ids and clears change sets of saved records.
+    :meth:`failed_in_transit`. Inserts whose request may have been applied without an answer
+    are left in :attr:`lost` for a :class:`Reconciler`; :meth:`finish` then assigns new Ids
+    and clears change sets of saved records.
 
     Retries: records that failed with ``UNABLE_TO_LOCK_ROW`` only (all the batch's records
     with ``allOrNone``, when nothing else failed), up to ``max_attempts`` tries in all.
-    A request that failed in transit or with a status that may mean "applied" (500, 502, 504)
-    is never resent here: the client already retried it if it was safe (updates, upserts and
-    deletes are idempotent); an insert is reconciled, others get :attr:`Outcome.UNKNOWN`.
+    A request that failed in transit, or with a status or answer that may mean "applied" (500,
+    502, 504, an unreadable 200), is never resent blindly: updates, upserts and deletes are
+    idempotent and resent here (not by the client), remembering that a try may have worked:
+    ``created`` is then unknown (None) where the answer says updated, and a record whose
+    later tries fail is UNKNOWN, not FAILED. Inserts are left to reconciliation.
     """
 
     def __init__(self, plan: WritePlan, batch: Batch, max_attempts: int) -> None:
@@ -508,27 +566,26 @@ class BatchRun:
             zip(batch.positions, batch.settled, strict=True)
         )
         self._pending: list[Item] = list(batch.items)
-        self._lost: list[Item] = []
-        self._lost_error: SaveError | None = None
-        self.sent_at: datetime | None = None
+        self.lost: list[Item] = []
+        """Inserts whose request may have been applied without an answer."""
+        self._uncertain: set[int] = set()
+        """Items a try may have applied without an answer saying so (then resent)."""
 
     @property
     def needs_reconcile(self) -> bool:
         """Whether some inserts got no answer and must be looked up in the org."""
-        return bool(self._lost)
+        return bool(self.lost)
 
     @property
     def delay_attempt(self) -> int | None:
         """The number of the try that failed before this one, when a backoff is due."""
         return self.attempt if self.attempt and self._pending else None
 
-    def next_call(self, now: datetime | None = None) -> RestCall | None:
+    def next_call(self) -> RestCall | None:
         """The next request to send, or None when the batch is done sending."""
         if not self._pending:
             return None
         self.attempt += 1
-        if self.sent_at is None:
-            self.sent_at = now
         return self.plan.call(self._pending)
 
     def answered(self, response: httpx.Response) -> None:
@@ -542,10 +599,13 @@ class BatchRun:
         except ValueError:
             data = None
         if not isinstance(data, list) or len(data) != len(sent):
-            self._settle(
+            self._maybe_applied(
                 sent,
-                Outcome.UNKNOWN,
-                SaveError(UNKNOWN_OUTCOME, f"Salesforce answered {len(sent)} records unreadably"),
+                SaveError(
+                    UNKNOWN_OUTCOME,
+                    f"Salesforce answered {len(sent)} records unreadably "
+                    f"(HTTP {response.status_code}); it may have applied them",
+                ),
             )
             return
         results = [
@@ -559,7 +619,12 @@ class BatchRun:
             retry = results if all(_only_rolled_back(r) for r in others) else []
         retry_ids = {id(r) for r in retry}
         for item, result in zip(sent, results, strict=True):
+            if item.index in self._uncertain and result.created is False:
+                # An earlier try may have created it; this answer only saw it there.
+                result = attrs.evolve(result, created=None)
             self.results[item.index] = result
+            if result.outcome is Outcome.UNKNOWN and self.plan.operation is Operation.INSERT:
+                self.lost.append(item)
             if id(result) in retry_ids and self.attempt < self.max_attempts:
                 self._pending.append(item)
 
@@ -573,6 +638,21 @@ class BatchRun:
         else:
             self._maybe_applied(sent, detail)
 
+    def interrupted(self, error: Exception) -> None:
+        """
+        Sending stopped with an error that is not an answer (a session Salesforce refuses, a
+        closed client): the records of the last call are FAILED when Salesforce refused the
+        request (4xx), else UNKNOWN (inserts: to reconcile); nothing more is sent.
+        """
+        sent, self._pending = self._pending, []
+        status = error.status_code if isinstance(error, SalesforceApiError) else None
+        refused = status is not None and 400 <= status < 500
+        code = "REQUEST_FAILED" if refused else UNKNOWN_OUTCOME
+        detail = SaveError(code, f"{type(error).__name__}: {error}")
+        self._settle(sent, Outcome.FAILED if refused else Outcome.UNKNOWN, detail)
+        if not refused and self.plan.operation is Operation.INSERT:
+            self.lost.extend(sent)
+
     def _request_failed(self, sent: list[Item], error: SalesforceApiError) -> None:
         detail = SaveError(error.error_code or f"HTTP_{error.status_code}", str(error))
         status = error.status_code or 0
@@ -583,10 +663,14 @@ class BatchRun:
             self._settle(sent, Outcome.FAILED, detail)
 
     def _maybe_applied(self, sent: list[Item], detail: SaveError) -> None:
-        if self.plan.operation is Operation.INSERT:
-            self._lost.extend(sent)
-            self._lost_error = detail
         self._settle(sent, Outcome.UNKNOWN, detail)
+        if self.plan.operation is Operation.INSERT:
+            self.lost.extend(sent)
+        else:
+            # Idempotent: resend (the client does not), remembering a try may have worked.
+            self._uncertain.update(item.index for item in sent)
+            if self.attempt < self.max_attempts:
+                self._pending = sent
 
     def _settle(self, items: Iterable[Item], outcome: Outcome, error: SaveError) -> None:
         for item in items:
@@ -596,82 +680,29 @@ class BatchRun:
                 known = known or item.entry.get("id")
             self.results[item.index] = SaveResult(item.record, outcome, id=known, errors=[error])
 
-    # -- reconciling lost inserts --------------------------------------------------------
-
-    def reconcile_queries(self, user_id: str | None) -> list[Reconcile]:
+    def finish(self) -> list[SaveResult[Any]]:
         """
-        The queries that find what the lost create requests did, one per sObject type.
+        The batch's results in input order; new Ids assigned, saved records marked clean.
 
-        Each asks for records created by ``user_id`` since shortly before the batch was first
-        sent, with the fields that were sent, narrowed by ``Name IN (...)`` when every record
-        sent a Name. Items with nothing to match on stay UNKNOWN.
+        Records whose outcome is known are released from the plan's duplicate check.
         """
-        if not self._lost or self.sent_at is None:
-            return []
-        since = quote(self.sent_at - RECONCILE_WINDOW)
-        queries = []
-        lost = sorted(self._lost, key=lambda item: item.sobject)
-        for sobject, group in itertools.groupby(lost, key=lambda item: item.sobject):
-            items = [item for item in group if _values(item)]
-            if not items:
-                continue
-            fields = sorted({key for item in items for key in _values(item)} - {"Id"})
-            where = [f"CreatedDate >= {since}"]
-            if user_id is not None and is_valid_id(user_id):
-                where.append(f"CreatedById = {quote(user_id)}")
-            names = [item.entry.get("Name") for item in items]
-            if all(isinstance(name, str) and name for name in names):
-                listed = ", ".join(quote(str(name)) for name in dict.fromkeys(names))
-                if len(listed) <= _RECONCILE_FILTER_CHARS:
-                    where.append(f"Name IN ({listed})")
-            soql = f"SELECT Id, {', '.join(fields)} FROM {sobject} WHERE {' AND '.join(where)}"
-            queries.append(Reconcile(sobject, soql, items))
-        return queries
-
-    def reconciled(
-        self, query: Reconcile, rows: Iterable[Mapping[str, Any]], claimed: set[str]
-    ) -> None:
-        """
-        Match the rows a reconciling query found to the records sent.
-
-        A record whose sent values match exactly one row, not matched by another record and
-        not in ``claimed`` (Ids this call already owns), is SAVED with that row's Id; any
-        other stays UNKNOWN. Matched Ids are added to ``claimed``.
-        """
-        matcher = _RowIndex([row for row in rows if str(row.get("Id")) not in claimed])
-        candidates = {item.index: matcher.matches(item) for item in query.items}
-        counts: dict[str, int] = {}
-        for found in candidates.values():
-            for record_id in found:
-                counts[record_id] = counts.get(record_id, 0) + 1
-        for item in query.items:
-            found = candidates[item.index]
-            if len(found) == 1 and counts[found[0]] == 1:
-                claimed.add(found[0])
-                self.results[item.index] = SaveResult(
-                    item.record, Outcome.SAVED, id=found[0], created=True
+        for index in self._uncertain:
+            result = self.results[index]
+            if result.outcome is Outcome.FAILED:
+                # A later try failed (locked, refused), but an earlier one may have worked.
+                note = SaveError(
+                    UNKNOWN_OUTCOME, "an earlier try got no answer and may have applied it"
                 )
-            else:
-                why = "no record" if not found else f"{len(found)} records"
-                self.results[item.index] = SaveResult(
-                    item.record,
-                    Outcome.UNKNOWN,
-                    errors=[
-                        *(self.results[item.index].errors),
-                        SaveError(
-                            UNKNOWN_OUTCOME,
-                            f"the request got no answer and {why} in the org matched this one; "
-                            "check the org before saving it again",
-                        ),
-                    ],
+                self.results[index] = attrs.evolve(
+                    result, outcome=Outcome.UNKNOWN, errors=[*result.errors, note]
                 )
-
-    def finish(self) -> list[tuple[int, SaveResult[Any]]]:
-        """
-        The batch's results by input position; new Ids assigned, saved records marked clean.
-        """
+        live = self.plan.live
         for result in self.results.values():
             record = result.record
+            refused_again = any(error.status_code == INVALID_INPUT for error in result.errors)
+            known = result.outcome is not Outcome.UNKNOWN and not refused_again
+            if known and live.get(id(record)) is record:
+                del live[id(record)]
             if result.outcome is not Outcome.SAVED or not isinstance(record, SObject):
                 continue
             if self.plan.operation is Operation.DELETE:
@@ -679,7 +710,235 @@ class BatchRun:
             if result.id and self.plan.operation in (Operation.INSERT, Operation.UPSERT):
                 record.Id = result.id
             mark_clean(record)
-        return sorted(self.results.items(), key=lambda pair: pair[0])
+        return [self.results[index] for index in sorted(self.results)]
+
+
+# -- reconciling lost inserts ----------------------------------------------------------------
+
+
+@attrs.frozen
+class Reconcile:
+    """A query that looks for what lost creates of one sObject type did."""
+
+    sobject: str
+    soql: str
+
+
+_SECOND = timedelta(seconds=1)
+
+
+class CallClock:
+    """
+    When a call started, by Salesforce's clock, from the ``Date`` headers of its answers.
+
+    An answer dated ``D`` (whole seconds, so Salesforce's clock read less than ``D + 1 s``
+    when it was made) to a request sent ``elapsed`` seconds after the call started (on a
+    monotonic clock) was made no earlier than that send, so the call started no later than
+    ``D + 1 s - elapsed`` by Salesforce's clock. The tightest such bound of all the call's
+    answers is :attr:`latest_start` (the one assumption: both clocks run at the same rate).
+    """
+
+    def __init__(self) -> None:
+        self.latest_start: datetime | None = None
+
+    def observe(self, date_header: str | None, elapsed: float) -> None:
+        """Take the ``Date`` header of an answer to a request sent ``elapsed`` s in."""
+        try:
+            answered = parsedate_to_datetime(date_header) if date_header else None
+        except (TypeError, ValueError, IndexError):
+            return
+        if answered is None or answered.tzinfo is None:
+            return
+        latest = answered + _SECOND - timedelta(seconds=max(0.0, elapsed))
+        if self.latest_start is None or latest < self.latest_start:
+            self.latest_start = latest
+
+
+class Reconciler:
+    """
+    Decide, for the inserts of one call whose answer was lost, whether they are in the org.
+
+    The I/O layer runs each of :meth:`queries` (every page), passes the rows with
+    :meth:`found`, or reports :meth:`query_failed`, and ends with :meth:`settle`.
+
+    A lost record is reported SAVED only when the match is provably this call's. The records
+    sent with equal values (same model, same fields, same values) form a group of ``k``; the
+    group is SAVED, its records given the matching Ids, only when exactly ``k`` rows:
+
+    * hold those values and were created by this user (``CreatedById``);
+    * hold no Id another result of this call owns (``claimed``);
+    * match no record of another group;
+    * were created after the call started, by Salesforce's clock: their ``CreatedDate`` is
+      later than :attr:`CallClock.latest_start`, the latest moment the call can have
+      started at.
+
+    Anything else leaves the group UNKNOWN, with the reason. The one assumption: no other
+    program creates records with the same values, as the same user, while the call runs.
+    """
+
+    def __init__(
+        self,
+        runs: Sequence[BatchRun],
+        claimed: set[str] | None,
+        started: datetime,
+        clock: CallClock,
+    ) -> None:
+        """
+        Args:
+            runs: The call's batches that have lost inserts.
+            claimed: The Ids this call's other results hold; None when not kept (then a
+                group matched by a record the call saved with the same values stays UNKNOWN).
+            started: The wall-clock time the call started at (it only bounds the query; the
+                decision uses Salesforce's clock).
+            clock: The call's start by Salesforce's clock, from its answers so far (the
+                reconciling queries' answers are to be added to it too).
+        """
+        self.lost = [(run, item) for run in runs for item in run.lost]
+        self.claimed = claimed
+        self.started = started
+        self.clock = clock
+        self._rows: dict[str, Mapping[str, Any]] = {}
+        self._problem: str | None = None
+
+    def queries(self, user_id: str | None) -> list[Reconcile]:
+        """
+        The queries that find what the lost creates did: per sObject type, the records this
+        user created since shortly before the call, with the fields sent, narrowed by
+        ``Name IN (...)`` (in pieces of about 20,000 characters) when every record sent a
+        Name. None without a user Id (matches could not be tied to this user).
+        """
+        if user_id is None or not is_valid_id(user_id):
+            self._problem = "the session does not name its user, so no match can be tied to it"
+            return []
+        since = quote(self.started - RECONCILE_WINDOW)
+        queries = []
+        items = sorted((item for _, item in self.lost if _values(item)), key=_sobject_of)
+        for sobject, group in itertools.groupby(items, key=_sobject_of):
+            members = list(group)
+            fields = sorted({key for item in members for key in _values(item)} - {"Id"})
+            where = f"CreatedDate >= {since} AND CreatedById = {quote(user_id)}"
+            head = f"SELECT Id, CreatedDate, {', '.join(fields)} FROM {sobject} WHERE {where}"
+            names = [item.entry.get("Name") for item in members]
+            if not all(isinstance(name, str) and name for name in names):
+                queries.append(Reconcile(sobject, head))
+                continue
+            listed: list[str] = []
+            size = 0
+            for name in dict.fromkeys(str(name) for name in names):
+                if listed and size > _RECONCILE_FILTER_CHARS:
+                    queries.append(Reconcile(sobject, f"{head} AND Name IN ({', '.join(listed)})"))
+                    listed, size = [], 0
+                listed.append(quote(name))
+                size += len(listed[-1]) + 2
+            queries.append(Reconcile(sobject, f"{head} AND Name IN ({', '.join(listed)})"))
+        return queries
+
+    def found(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        """Take the rows of one reconciling query (every page)."""
+        for row in rows:
+            if isinstance(row, Mapping) and row.get("Id"):
+                self._rows[str(row["Id"])] = row
+
+    def query_failed(self, error: Exception) -> None:
+        """A reconciling query failed: nothing can be matched."""
+        self._problem = f"the reconciling query failed ({error})"
+
+    def settle(self) -> None:
+        """Give every lost record its result: SAVED with its Id, or UNKNOWN with the reason."""
+        claimed = self.claimed or set()
+        rows = [row for record_id, row in self._rows.items() if record_id not in claimed]
+        index = _RowIndex(rows)
+        groups: dict[tuple[Any, ...], list[tuple[BatchRun, Item]]] = {}
+        for run, item in self.lost:
+            groups.setdefault(_group_key(item), []).append((run, item))
+        matches = {
+            key: index.matches(members[0][1]) if len(key) == 3 else []
+            for key, members in groups.items()
+        }
+        uses: dict[str, int] = {}
+        for found in matches.values():
+            for record_id in found:
+                uses[record_id] = uses.get(record_id, 0) + 1
+        for key, members in groups.items():
+            found = sorted(matches[key], key=lambda i: (str(self._rows[i].get("CreatedDate")), i))
+            why = self._why_not(members, found, uses)
+            for position, (run, item) in enumerate(members):
+                if why is None:
+                    result = SaveResult(
+                        item.record, Outcome.SAVED, id=found[position], created=True
+                    )
+                else:
+                    earlier = run.results[item.index].errors
+                    result = SaveResult(
+                        item.record,
+                        Outcome.UNKNOWN,
+                        errors=[*earlier, SaveError(UNKNOWN_OUTCOME, why)],
+                    )
+                run.results[item.index] = result
+
+    def _why_not(
+        self, members: list[tuple[BatchRun, Item]], found: list[str], uses: Mapping[str, int]
+    ) -> str | None:
+        """Why a group cannot be reported SAVED with ``found``; None when it can."""
+        tail = "; check the org before saving it again"
+        if self._problem is not None:
+            return f"the request got no readable answer and {self._problem}{tail}"
+        if not found:
+            return (
+                "the request got no readable answer and no record in the org matches it "
+                f"(probably not applied, but Salesforce may still be processing it){tail}"
+            )
+        if len(found) != len(members):
+            return (
+                f"the request got no readable answer and {len(found)} records in the org match the "
+                f"{len(members)} sent with these values{tail}"
+            )
+        if any(uses[record_id] > 1 for record_id in found):
+            return (
+                "the request got no readable answer and a record in the org matches records "
+                f"sent with different values{tail}"
+            )
+        latest = self.clock.latest_start
+        if latest is None:
+            return f"the request got no readable answer and no answer carried a Date header{tail}"
+        for record_id in found:
+            created = _created_date(self._rows[record_id])
+            if created is None or created <= latest:
+                return (
+                    "the request got no readable answer and a matching record in the org may "
+                    f"have been created before this call started{tail}"
+                )
+        return None
+
+
+def _sobject_of(item: Item) -> str:
+    return item.sobject
+
+
+def _group_key(item: Item) -> tuple[Any, ...]:
+    """Records that send equal values are indistinguishable in the org: one group."""
+    record = item.record
+    if not isinstance(record, SObject):
+        return (id(item),)
+    wanted = _comparable(record, _values(item))
+    fields = tuple(sorted(wanted))
+    return (type(record), fields, _key(wanted, fields)) if fields else (id(item),)
+
+
+def _created_date(row: Mapping[str, Any]) -> datetime | None:
+    value = row.get("CreatedDate")
+    if not isinstance(value, str):
+        return None
+    for parse in (
+        lambda text: datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%f%z"),
+        datetime.fromisoformat,
+    ):
+        try:
+            moment = parse(value)
+        except ValueError:
+            continue
+        return moment if moment.tzinfo is not None else None
+    return None
 
 
 def _only_rolled_back(result: SaveResult[Any]) -> bool:
@@ -751,22 +1010,25 @@ def _key(values: Mapping[str, Any], fields: tuple[str, ...]) -> str:
     return json.dumps([values[field] for field in fields], default=str)
 
 
-def claimed_ids(parts: Iterable[list[tuple[int, SaveResult[Any]]] | BatchRun]) -> set[str]:
+Part = list[SaveResult[Any]]
+"""The results of one finished batch (or what is kept of them), in input order."""
+
+
+def claimed_ids(parts: Iterable[Part | BatchRun]) -> set[str]:
     """The Ids the settled batches of a call own, which reconciling must not hand out again."""
     return {
         result.id
         for part in parts
         if not isinstance(part, BatchRun)
-        for _, result in part
+        for result in part
         if result.id is not None
     }
 
 
-def collect(parts: Iterable[list[tuple[int, SaveResult[Any]]] | BatchRun]) -> SaveResults[Any]:
-    """Join the batches' results (each in input order, batches in order) into one list."""
-    joined: SaveResults[Any] = SaveResults()
-    for part in parts:
-        joined.extend(
-            result for _, result in (part.finish() if isinstance(part, BatchRun) else part)
-        )
-    return joined
+def collect(parts: Iterable[Part | BatchRun]) -> SaveResults[Any]:
+    """Join the batches' results (each in input order, batches in input order) into one list."""
+    return SaveResults(
+        result
+        for part in parts
+        for result in (part.finish() if isinstance(part, BatchRun) else part)
+    )

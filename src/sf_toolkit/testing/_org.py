@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
+from email.utils import formatdate
 from typing import Any
 from urllib.parse import unquote
 
@@ -445,6 +446,10 @@ class FakeOrg:
             self._record(request, route, 0, body)
             raise
         self._record(request, route, response.status_code, body)
+        if "Date" not in response.headers:
+            # Every Salesforce answer carries the server's clock (RFC 9110, 6.6.1: an origin
+            # server with a clock sends Date), to the second.
+            response.headers["Date"] = formatdate(usegmt=True)
         return response
 
     def _match(self, method: str, path: str) -> tuple[str, str | None, list[str]]:
