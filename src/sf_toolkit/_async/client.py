@@ -22,7 +22,14 @@ from .._concurrency import (
 )
 from .._session import SessionState, normalize_api_version, parse_versions, pick_api_version
 from .._twins import TwinMixin, twin_kwargs
-from .._wire.errors import connection_error, renewal_refused, timeout_error, undecodable_body
+from .._wire.errors import (
+    connection_error,
+    error_from_response,
+    is_redirect,
+    renewal_refused,
+    timeout_error,
+    undecodable_body,
+)
 from .._wire.limits import ApiUsage, Throttle, parse_limit_info
 from .._wire.retry import Deadline, RetryPolicy, bounded_timeout
 from .._wire.secrets import SECRETS_EXTENSION
@@ -282,8 +289,15 @@ class AsyncSalesforceClient(TwinMixin, httpx.AsyncClient):
         A request whose body is streamed from an iterator can be sent only once, so it is
         never retried or resent; after a 401 the session is still renewed for the next one.
 
+        A redirect is never followed, whatever ``follow_redirects`` says (on the client or the
+        call): the target may not deserve the token or the body, so any 3xx answer raises
+        :class:`~sf_toolkit.exceptions.RedirectError` naming its target. Only 300 (several
+        records match an external id) and a 304 answering a conditional request
+        (``If-Modified-Since``, ``If-None-Match``) are answers, returned as they are.
+
         Raises:
             ClientClosedError: If the client is closed.
+            RedirectError: If the answer is a redirect (nothing is sent to its target).
             SalesforceConnectionError: If the request got no answer and may not be retried.
             SalesforceTimeoutError: If the call ran out of the retry policy's time budget.
             UnexpectedResponseError: If the body does not match its ``Content-Encoding``.
@@ -293,7 +307,12 @@ class AsyncSalesforceClient(TwinMixin, httpx.AsyncClient):
         await self.ensure_logged_in()
         await self._throttle()
         deadline = Deadline.start(self.retry.budget, monotonic())
-        return await self._send_handling_session(request, deadline, **kwargs)
+        kwargs["follow_redirects"] = False
+        response = await self._send_handling_session(request, deadline, **kwargs)
+        if is_redirect(response):
+            await response.aclose()
+            raise error_from_response(response, base_path=self._rest_path())
+        return response
 
     async def _send_handling_session(
         self, request: httpx.Request, deadline: Deadline, **kwargs: Any

@@ -157,9 +157,26 @@ def _context(
     return method, url, secrets, body
 
 
+#: Request headers that make a request conditional: a 304 answers it, and is no redirect.
+_CONDITIONAL = ("If-Modified-Since", "If-None-Match", "If-Unmodified-Since", "If-Match")
+
+
 def is_redirect(response: httpx.Response) -> bool:
-    """Whether an answer is a redirect (3xx other than 300, which lists external id matches)."""
-    return 300 < response.status_code < 400
+    """
+    Whether an answer is a redirect, never to be followed: any 3xx but two.
+
+    300 lists the records an external id matched (REST API Developer Guide, "Status Codes and
+    Error Responses"), and 304 answers a conditional request (``If-Modified-Since``, supported
+    on describe and record resources); a 304 to a request that asked nothing of the kind is a
+    redirect like the rest.
+    """
+    status = response.status_code
+    if not 300 < status < 400:
+        return False
+    if status == 304:
+        request = _request(response)
+        return request is None or not any(name in request.headers for name in _CONDITIONAL)
+    return True
 
 
 def redirect_target(response: httpx.Response) -> str | None:

@@ -1,0 +1,183 @@
+# Generated from tests/_async/test_trust_layers.py by scripts/generate_sync.py.
+# Do not edit: change the async source and regenerate.
+"""
+Protections every caller gets from the client's send layer: redirects, streamed bodies, masking.
+
+Each test puts one bad answer between the client and the fake org with an
+``httpx.MockTransport`` (the HTTP boundary); everything else is the fake org answering.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from sf_toolkit import RetryPolicy, SalesforceClient, SalesforceLogin, SObject
+from sf_toolkit.exceptions import RedirectError
+from sf_toolkit.io.api import (
+    fetch,
+    fetch_list,
+    query,
+    query_bulk,
+    save_insert_list,
+)
+from sf_toolkit.testing import FakeOrg
+
+Handler = Callable[[httpx.Request], "httpx.Response | None"]
+
+NO_WAIT = RetryPolicy(backoff_initial=0.0, backoff_max=0.0, jitter=False)
+EVIL_HOST = "evil.example"
+EVIL = f"https://{EVIL_HOST}"
+
+
+class Account(SObject):
+    Name: str | None = None
+
+
+class Wire:
+    """The org behind a hostile answer, logging every request that reaches the transport."""
+
+    def __init__(self, org: FakeOrg, hostile: Handler) -> None:
+        self.org = org
+        self.hostile = hostile
+        self.seen: list[httpx.Request] = []
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        request.read()
+        self.seen.append(request)
+        if request.url.host == EVIL_HOST:
+            return httpx.Response(200, json={"hijacked": True})
+        answer = self.hostile(request)
+        return answer if answer is not None else self.org.handle(request)
+
+    def off_instance(self) -> list[str]:
+        return [str(r.url) for r in self.seen if r.url.host == EVIL_HOST]
+
+    def client(self, **kwargs: Any) -> SalesforceClient:
+        login = SalesforceLogin(username="user@example.com", password="password")
+        kwargs.setdefault("retry", NO_WAIT)
+        return SalesforceClient(login=login, transport=httpx.MockTransport(self.handle), **kwargs)
+
+
+def redirect(fragment: str, status: int, location: str, content: bytes = b"") -> Handler:
+    """Answer requests whose path ends with ``fragment`` with a redirect to ``location``."""
+
+    def hostile(request: httpx.Request) -> httpx.Response | None:
+        if not request.url.path.endswith(fragment):
+            return None
+        headers = {"Location": location} if location else {}
+        if content:
+            headers["Content-Type"] = "text/csv"
+        return httpx.Response(status, headers=headers, content=content)
+
+    return hostile
+
+
+# -- redirects: never followed, always typed -------------------------------------------------
+
+
+@pytest.mark.parametrize("follow", [False, True], ids=["default", "follow_redirects=True"])
+@pytest.mark.parametrize("status", [301, 302, 303, 305, 307, 308, 399])
+def test_a_redirected_fetch_is_an_error_even_on_a_following_client(
+    org: FakeOrg, status: int, follow: bool
+) -> None:
+    """Any 3xx to a fetch raises RedirectError naming its target; nothing leaves the instance."""
+    account_id = org.insert("Account", {"Name": "Acme"})
+    wire = Wire(org, redirect(f"/Account/{account_id}", status, f"{EVIL}/steal"))
+    with wire.client(follow_redirects=follow) as client:
+        with pytest.raises(RedirectError) as info:
+            fetch(Account, account_id, client)
+    assert info.value.location == f"{EVIL}/steal"
+    assert info.value.status_code == status
+    assert info.value.method == "GET"
+    assert info.value.url is not None
+    assert account_id in info.value.url
+    assert wire.off_instance() == []
+
+
+def test_a_call_asking_to_follow_redirects_is_refused_too(org: FakeOrg) -> None:
+    """client.get(..., follow_redirects=True) raises RedirectError instead of following."""
+    wire = Wire(org, redirect("/limits", 302, f"{EVIL}/limits"))
+    with wire.client() as client:
+        with pytest.raises(RedirectError, match=r"evil\.example"):
+            client.get("limits", follow_redirects=True)
+    assert wire.off_instance() == []
+
+
+def test_a_redirect_loop_is_a_redirect_error_not_too_many_redirects(org: FakeOrg) -> None:
+    """A 301 pointing at itself raises RedirectError after one request, on a following client."""
+    wire = Wire(org, redirect("/limits", 301, "/services/data/v64.0/limits"))
+    with wire.client(follow_redirects=True) as client:
+        with pytest.raises(RedirectError):
+            client.get("limits")
+    assert [r.url.path for r in wire.seen].count("/services/data/v64.0/limits") == 1
+
+
+def test_a_redirected_list_insert_sends_the_records_nowhere_else(org: FakeOrg) -> None:
+    """A 307 on a Collections insert raises RedirectError; no record body goes to the target."""
+    wire = Wire(org, redirect("/composite/sobjects", 307, f"{EVIL}/collect"))
+    with wire.client(follow_redirects=True) as client:
+        with pytest.raises(RedirectError) as info:
+            save_insert_list([Account(Name="secret deal")], client)
+    assert info.value.location == f"{EVIL}/collect"
+    assert wire.off_instance() == []
+    assert org.records("Account") == []
+
+
+def test_a_redirected_fetch_list_is_an_error(org: FakeOrg) -> None:
+    """A redirect answering a Collections retrieve raises RedirectError."""
+    account_id = org.insert("Account", {"Name": "Acme"})
+    wire = Wire(org, redirect("/composite/sobjects/Account", 302, f"{EVIL}/x"))
+    with wire.client(follow_redirects=True) as client:
+        with pytest.raises(RedirectError):
+            fetch_list(Account, account_id, sf_client=client)
+    assert wire.off_instance() == []
+
+
+def test_a_redirect_with_a_csv_body_is_never_read_as_bulk_results(org: FakeOrg) -> None:
+    """A 302 answering a Bulk results download raises RedirectError; its CSV body is not data."""
+    org.insert("Account", {"Name": "Real"})
+    injected = b'"Id","Name"\n"001000000000001","Injected"\n'
+    wire = Wire(
+        org,
+        redirect("/results", 302, f"{EVIL}/results", content=injected),
+    )
+    with wire.client() as client:
+        with pytest.raises(RedirectError):
+            _ = [r for r in query_bulk("SELECT Id, Name FROM Account", client)]
+    assert wire.off_instance() == []
+
+
+def test_a_streamed_request_refuses_a_redirect(org: FakeOrg) -> None:
+    """client.stream(...) raises RedirectError on a 3xx before anything is read."""
+    wire = Wire(org, redirect("/limits", 308, f"{EVIL}/limits"))
+    with wire.client(follow_redirects=True) as client:
+        with pytest.raises(RedirectError, match=r"evil\.example"):
+            with client.stream("GET", "limits"):
+                pass  # pragma: no cover - never reached
+    assert wire.off_instance() == []
+
+
+def test_a_redirect_without_a_location_is_an_error(org: FakeOrg) -> None:
+    """A 302 without Location raises RedirectError with location None."""
+    wire = Wire(org, redirect("/query", 302, ""))
+    with wire.client() as client:
+        with pytest.raises(RedirectError) as info:
+            _ = [r for r in query("SELECT Name FROM Account", client)]
+    assert info.value.location is None
+
+
+def test_a_304_is_an_answer_only_to_a_conditional_request(org: FakeOrg) -> None:
+    """304 answers a request with If-Modified-Since; to any other request it is refused."""
+    wire = Wire(org, redirect("/describe", 304, ""))
+    with wire.client() as client:
+        response = client.get(
+            "sobjects/Account/describe",
+            headers={"If-Modified-Since": "Tue, 10 Aug 2021 00:00:00 GMT"},
+        )
+        assert response.status_code == 304
+        with pytest.raises(RedirectError):
+            client.get("sobjects/Account/describe")
