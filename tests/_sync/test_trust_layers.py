@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from sf_toolkit import RetryPolicy, SalesforceClient, SalesforceLogin, SObject
-from sf_toolkit.exceptions import RedirectError
+from sf_toolkit.exceptions import RedirectError, UnexpectedResponseError
 from sf_toolkit.io.api import (
     fetch,
     fetch_list,
@@ -181,3 +181,56 @@ def test_a_304_is_an_answer_only_to_a_conditional_request(org: FakeOrg) -> None:
         assert response.status_code == 304
         with pytest.raises(RedirectError):
             client.get("sobjects/Account/describe")
+
+
+# -- continuation URLs: decoded, under the REST data root --------------------------------------
+
+
+def first_page(next_url: object) -> Handler:
+    """Answer the first query request with a page pointing at ``next_url``, done: false."""
+
+    def hostile(request: httpx.Request) -> httpx.Response | None:
+        if not request.url.path.endswith("/query"):
+            return None
+        page = {"totalSize": 9, "done": False, "records": [], "nextRecordsUrl": next_url}
+        return httpx.Response(200, json=page)
+
+    return hostile
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    [
+        "/services/%2e%2e/oauth2/revoke",
+        "/services/data/v64.0/query/%2e%2e/%2e%2e/%2e%2e/oauth2/revoke",
+        "/services/oauth2/revoke",
+        "/services/Soap/u/59.0",
+        "/services\\..\\oauth2/revoke",
+        "https://user:pw@fake.my.salesforce.com/services/data/v64.0/query/x",
+        "",
+    ],
+)
+def test_a_hostile_next_records_url_is_never_requested(org: FakeOrg, next_url: str) -> None:
+    """A continuation outside /services/data/vNN.N/ once decoded raises; it is never sent."""
+    wire = Wire(org, first_page(next_url))
+    with wire.client() as client:
+        with pytest.raises(UnexpectedResponseError):
+            _ = [r for r in query("SELECT Name FROM Account", client)]
+    assert wire.seen[-1].url.path.endswith("/query")  # nothing after the first page
+    assert [r.url.path.endswith("/query") for r in wire.seen].count(True) == 1
+
+
+def test_a_child_subquery_done_false_without_url_is_an_error(org: FakeOrg) -> None:
+    """A child result with done: false and no nextRecordsUrl raises instead of dropping rows."""
+
+    def hostile(request: httpx.Request) -> httpx.Response | None:
+        if not request.url.path.endswith("/query"):
+            return None
+        child = {"totalSize": 3000, "done": False, "records": [], "nextRecordsUrl": ""}
+        record = {"attributes": {"type": "Account"}, "Name": "A", "Contacts": child}
+        return httpx.Response(200, json={"totalSize": 1, "done": True, "records": [record]})
+
+    wire = Wire(org, hostile)
+    with wire.client() as client:
+        with pytest.raises(UnexpectedResponseError, match="nextRecordsUrl"):
+            _ = [r for r in query("SELECT Name, (SELECT Id FROM Contacts) FROM Account", client)]

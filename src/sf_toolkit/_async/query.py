@@ -24,7 +24,7 @@ async def _get(client: AsyncSalesforceClient, url: str, **kwargs: Any) -> Any:
     return parse_query_page(_rest.check(response))
 
 
-def _absolute(client: AsyncSalesforceClient, next_url: str, seen: set[str]) -> str:
+def _absolute(client: AsyncSalesforceClient, next_url: object, seen: set[str]) -> str:
     session = client.session
     assert session is not None
     return next_page_url(session.instance_url, next_url, seen)
@@ -88,12 +88,14 @@ async def _records_async(client: AsyncSalesforceClient, plan: QueryPlan) -> Asyn
         for raw in page["records"]:
             for relationship, next_url in list(child_continuations(raw)):
                 children = raw[relationship]
-                while next_url:
+                while True:
                     more = await _get(
                         client, _absolute(client, next_url, seen), headers=plan.headers
                     )
                     children["records"].extend(more["records"])
                     next_url = more.get("nextRecordsUrl")
+                    if not next_url:
+                        break
                 children["done"] = True
                 children.pop("nextRecordsUrl", None)
             yield from_payload(raw, plan.model)

@@ -26,7 +26,7 @@ def _get(client: SalesforceClient, url: str, **kwargs: Any) -> Any:
     return parse_query_page(_rest.check(response))
 
 
-def _absolute(client: SalesforceClient, next_url: str, seen: set[str]) -> str:
+def _absolute(client: SalesforceClient, next_url: object, seen: set[str]) -> str:
     session = client.session
     assert session is not None
     return next_page_url(session.instance_url, next_url, seen)
@@ -90,10 +90,12 @@ def _records(client: SalesforceClient, plan: QueryPlan) -> Iterator[Any]:
         for raw in page["records"]:
             for relationship, next_url in list(child_continuations(raw)):
                 children = raw[relationship]
-                while next_url:
+                while True:
                     more = _get(client, _absolute(client, next_url, seen), headers=plan.headers)
                     children["records"].extend(more["records"])
                     next_url = more.get("nextRecordsUrl")
+                    if not next_url:
+                        break
                 children["done"] = True
                 children.pop("nextRecordsUrl", None)
             yield from_payload(raw, plan.model)

@@ -15,7 +15,7 @@ import httpx
 
 from ..exceptions import UnexpectedResponseError
 from .errors import json_body, unexpected_answer
-from .urls import ServerUrlError, resolve_server_url
+from .urls import ServerUrlError, resolve_data_url
 
 __all__ = ["next_page_url", "parse_query_page"]
 
@@ -26,7 +26,8 @@ def parse_query_page(response: httpx.Response, *, base_path: str = "") -> dict[s
 
     Raises:
         UnexpectedResponseError: If the body is not a JSON object with a ``records`` array of
-            objects, a numeric ``totalSize`` and, when present, a string ``nextRecordsUrl``.
+            objects, a numeric ``totalSize`` and, when present, a string ``nextRecordsUrl``;
+            or if ``done`` is false without a ``nextRecordsUrl`` (the rest would be lost).
     """
     page: dict[str, Any] = json_body(response, expect=dict, base_path=base_path)
     records = page.get("records")
@@ -52,6 +53,12 @@ def parse_query_page(response: httpx.Response, *, base_path: str = "") -> dict[s
             f"the query page's nextRecordsUrl is {next_url!r}, not a URL",
             base_path=base_path,
         )
+    if page.get("done") is False and not next_url:
+        raise unexpected_answer(
+            response,
+            "the query page says done: false but gives no nextRecordsUrl for the rest",
+            base_path=base_path,
+        )
     return page
 
 
@@ -60,11 +67,13 @@ def next_page_url(instance_url: str, next_url: object, seen: MutableSet[str]) ->
     Return the absolute URL of the next page, remembering it in ``seen`` (one set per query).
 
     Raises:
-        UnexpectedResponseError: If the URL leaves the instance origin or ``/services/``, or
-            was already followed in this query (a server repeating it would never finish).
+        UnexpectedResponseError: If the URL is empty, leaves the instance origin or the REST
+            data root ``/services/data/vNN.N/`` (checked on its decoded path, see
+            :func:`~sf_toolkit._wire.urls.resolve_data_url`), or was already followed in this
+            query (a server repeating it would never finish).
     """
     try:
-        url = resolve_server_url(instance_url, next_url)
+        url = resolve_data_url(instance_url, next_url)
     except ServerUrlError as exc:
         raise UnexpectedResponseError(
             f"refused to follow nextRecordsUrl: {exc}", error_code="UNEXPECTED_RESPONSE"
