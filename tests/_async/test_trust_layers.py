@@ -7,14 +7,22 @@ Each test puts one bad answer between the client and the fake org with an
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 
-from sf_toolkit import AsyncSalesforceClient, RetryPolicy, SalesforceLogin, SObject
-from sf_toolkit.exceptions import RedirectError, UnexpectedResponseError
+from sf_toolkit import AsyncSalesforceClient, PasswordLogin, RetryPolicy, SalesforceLogin, SObject
+from sf_toolkit._wire.secrets import MASK
+from sf_toolkit.exceptions import (
+    AuthenticationError,
+    RedirectError,
+    SalesforceApiError,
+    UnexpectedResponseError,
+)
 from sf_toolkit.io.api import (
     fetch_async,
     fetch_list_async,
@@ -239,3 +247,99 @@ async def test_a_child_subquery_done_false_without_url_is_an_error(org: FakeOrg)
                     "SELECT Name, (SELECT Id FROM Contacts) FROM Account", client
                 )
             ]
+
+
+# -- masking: every encoding, decoded forms, error.body -----------------------------------------
+
+
+def _gson(text: str) -> str:
+    return "".join(f"\\u{ord(c):04x}" if c in "&<>='!" else c for c in text)
+
+
+@pytest.mark.parametrize(
+    "escape",
+    [
+        lambda t: t.replace("!", "\\u0021"),
+        _gson,
+        lambda t: "".join(c if c.isalnum() else f"\\u{ord(c):04X}" for c in t),
+        lambda t: base64.b64encode(f"Bearer {t}".encode()).decode(),
+    ],
+    ids=["json-u0021", "gson", "json-upper", "base64"],
+)
+async def test_an_escaped_token_in_a_rest_error_is_masked_in_the_body_too(
+    org: FakeOrg, escape: Callable[[str], str]
+) -> None:
+    """A JSON error escaping the token's characters: message, str, repr and body masked."""
+    account_id = org.insert("Account", {"Name": "Acme"})
+
+    def echo(request: httpx.Request) -> httpx.Response | None:
+        if "/sobjects/Account/" not in request.url.path:
+            return None
+        token = request.headers["Authorization"].split(" ", 1)[1]
+        content = '[{"errorCode":"X","message":"auth=' + escape(token) + '"}]'
+        return httpx.Response(400, content=content.encode())
+
+    async with Wire(org, echo).client() as client:
+        session = client.session
+        assert session is not None
+        token = session.access_token
+        with pytest.raises(SalesforceApiError) as info:
+            await fetch_async(Account, account_id, client)
+    for text in (str(info.value), repr(info.value), info.value.body or ""):
+        assert token not in text
+        assert escape(token) not in text
+        assert token.split("!")[-1][:12] not in text
+
+
+PASSWORD = "Pw&S3cr3t<>\"' +%/é!~*()"
+
+
+@pytest.mark.parametrize(
+    "echo",
+    [
+        _gson,
+        lambda s: "".join(c if c.isalnum() else f"&#{ord(c)};" for c in s),
+        lambda s: base64.b64encode(s.encode()).decode(),
+        lambda s: json.dumps(s)[1:-1].replace("\\u00e9", "\\u00E9"),
+    ],
+    ids=["gson", "html-numeric", "base64", "json-upper"],
+)
+async def test_a_login_error_echoing_the_password_masks_every_form(
+    org: FakeOrg, echo: Callable[[str], str]
+) -> None:
+    """A login refused with a message echoing the password, in any encoding: masked."""
+
+    def refuse(request: httpx.Request) -> httpx.Response | None:
+        if "/services/oauth2/token" not in request.url.path:
+            return None
+        body = {"error": "invalid_grant", "error_description": f"bad {echo(PASSWORD)}"}
+        return httpx.Response(400, json=body)
+
+    login = PasswordLogin(
+        client_id="cid", client_secret="Cl!ent~Secret", username="u@example.com", password=PASSWORD
+    )
+    client = AsyncSalesforceClient(
+        login=login, transport=httpx.MockTransport(Wire(org, refuse).handle), retry=NO_WAIT
+    )
+    with pytest.raises(AuthenticationError) as info:
+        async with client:
+            pass  # pragma: no cover - the login fails
+    for text in (str(info.value), repr(info.value), info.value.body or ""):
+        assert echo(PASSWORD) not in text
+        assert PASSWORD not in text
+
+
+async def test_the_client_s_secret_mask_follows_the_session(org: FakeOrg) -> None:
+    """client.secret_mask masks the password and the current token, renewed or not."""
+    async with Wire(org, lambda r: None).client() as client:
+        session = client.session
+        assert session is not None
+        first = session.access_token
+        assert client.secret_mask(f"x {first} password y") == f"x {MASK} {MASK} y"
+        org.expire_sessions()
+        await client.get("limits")
+        renewed = client.session
+        assert renewed is not None
+        assert renewed.access_token != first
+        assert client.secret_mask(renewed.access_token.replace("!", "\\u0021")) == MASK
+        assert client.secret_mask.data({"m": [renewed.access_token]}) == {"m": [MASK]}

@@ -34,7 +34,7 @@ from .._wire.errors import (
 )
 from .._wire.limits import ApiUsage, Throttle, parse_limit_info
 from .._wire.retry import Deadline, RetryPolicy, bounded_timeout
-from .._wire.secrets import SECRETS_EXTENSION
+from .._wire.secrets import SECRETS_EXTENSION, SecretMask
 from .._wire.urls import retarget, same_origin
 from ..auth import CliCommand, CliResult, Login, LoginFlow, Session, run_cli_command
 from ..exceptions import ClientClosedError
@@ -107,6 +107,7 @@ class SalesforceClient(TwinMixin, httpx.Client):
         self._httpx_kwargs = dict(kwargs)
         self._rng = random.Random()
         self._detached = False
+        self._mask_cache: tuple[int, SecretMask] | None = None
         transport = default_transport(kwargs)
         if transport is not None:
             kwargs["transport"] = transport
@@ -156,6 +157,19 @@ class SalesforceClient(TwinMixin, httpx.Client):
     def session(self) -> Session | None:
         """The current session (its repr hides the token); None until logged in."""
         return self._shared.session
+
+    @property
+    def secret_mask(self) -> SecretMask:
+        """
+        Mask every secret this client knows (password, security token, access and refresh
+        tokens, client secret...) in a text: ``client.secret_mask(text)``; parsed JSON with
+        ``client.secret_mask.data(value)``. It follows the session: renewed tokens included.
+        """
+        state = self._shared
+        cached = self._mask_cache
+        if cached is None or cached[0] != state.generation:
+            cached = self._mask_cache = (state.generation, SecretMask(state.secrets()))
+        return cached[1]
 
     @property
     def is_closed(self) -> bool:
