@@ -8,12 +8,22 @@ side, with the same signature and the same documented behaviour.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import threading
 import time
 import weakref
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Generator,
+    Iterable,
+    Iterator,
+    Sequence,
+)
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -35,6 +45,8 @@ __all__ = [
     "read_raw_within",
     "read_raw_within_async",
     "default_transport",
+    "iterate_within",
+    "iterate_within_async",
     "default_transport_async",
     "map_bounded",
     "map_bounded_async",
@@ -430,6 +442,65 @@ def read_raw_within(response: httpx.Response, seconds: float) -> bytes | None:
         if time.monotonic() >= ends:
             return None
     return b"".join(chunks)
+
+
+async def iterate_within_async(items: AsyncIterator[T], seconds: float) -> AsyncGenerator[T, None]:
+    """
+    Yield the items of a streamed body (raw chunks), raising ``TimeoutError`` once
+    ``seconds`` have passed, wherever the stream waits (a server trickling one byte at a time).
+
+    The clock runs from the start, so the time the caller spends between items counts too.
+    However it ends (exhausted, timed out, closed early), ``items`` is finished, so that no
+    generator of the stream is left suspended.
+    """
+    ends = time.monotonic() + seconds
+    try:
+        while True:
+            with anyio.move_on_after(max(ends - time.monotonic(), 0.0)) as scope:
+                try:
+                    item = await items.__anext__()
+                except StopAsyncIteration:
+                    return
+            if scope.cancelled_caught:
+                raise TimeoutError(f"the body did not arrive within {seconds:g} s")
+            yield item
+    finally:
+        await _cancel_reads(items)
+
+
+async def _cancel_reads(items: AsyncIterator[Any]) -> None:
+    """
+    End a stream's generators from the inside: the next read is cancelled at once.
+
+    Closing the outermost generator would leave those it iterates suspended (httpx nests
+    several), which trio reports when they are collected; a cancelled read ends them all.
+    """
+    with anyio.CancelScope() as scope:
+        scope.cancel()
+        with contextlib.suppress(Exception):
+            while True:
+                await items.__anext__()
+
+
+def iterate_within(items: Iterator[T], seconds: float) -> Generator[T, None, None]:
+    """
+    Yield the items of a streamed body (raw chunks), raising ``TimeoutError`` once
+    ``seconds`` have passed.
+
+    A thread cannot be interrupted, so the clock is checked as each item arrives: a trickling
+    server holds the read at most one item (bounded by the read timeout) past the limit.
+    However it ends, ``items`` is closed.
+    """
+    ends = time.monotonic() + seconds
+    try:
+        for item in items:
+            if time.monotonic() > ends:
+                raise TimeoutError(f"the body did not arrive within {seconds:g} s")
+            yield item
+    finally:
+        close = getattr(items, "close", None)
+        if close is not None:
+            close()
 
 
 # -- connection pools -------------------------------------------------------------------------

@@ -41,6 +41,7 @@ __all__ = [
     "blob_call",
     "check",
     "check_json",
+    "json_answer",
     "delete_call",
     "describe_answer",
     "describe_call",
@@ -85,6 +86,28 @@ def check(response: httpx.Response) -> httpx.Response:
     return response
 
 
+def json_answer(
+    response: httpx.Response,
+    *,
+    expect: type[Any] | tuple[type[Any], ...] = (dict, list),
+    items: type[Any] | tuple[type[Any], ...] | None = None,
+) -> Any:
+    """
+    Return a successful answer's parsed JSON body, checked: the one call for any JSON answer.
+
+    Args:
+        response: The answer, body read.
+        expect: The JSON types the body may be (``dict`` for an object, ``list`` for an array).
+        items: For an array, the types each element may be, e.g. ``(dict, type(None))``.
+
+    Raises:
+        SalesforceApiError: The subclass matching an error answer or a redirect.
+        UnexpectedResponseError: If a 2xx body is not JSON (cut off, HTML, empty) or not of
+            the expected shape, naming the method and URL.
+    """
+    return json_body(check(response), expect=expect, items=items, base_path=_rest_root(response))
+
+
 def check_json(response: httpx.Response) -> dict[str, Any]:
     """
     Return a successful response's body, which must be a JSON object.
@@ -93,7 +116,7 @@ def check_json(response: httpx.Response) -> dict[str, Any]:
         SalesforceApiError: The subclass matching an error answer or a redirect.
         UnexpectedResponseError: If the body is not a JSON object (cut off, HTML, an array).
     """
-    result: dict[str, Any] = json_body(check(response), expect=dict, base_path=_rest_root(response))
+    result: dict[str, Any] = json_answer(response, expect=dict)
     return result
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,9 +22,12 @@ from sf_toolkit.exceptions import (
     AuthenticationError,
     RedirectError,
     SalesforceApiError,
+    SalesforceConnectionError,
+    SalesforceTimeoutError,
     UnexpectedResponseError,
 )
 from sf_toolkit.io.api import (
+    download_file_async,
     fetch_async,
     fetch_list_async,
     query_async,
@@ -343,3 +347,107 @@ async def test_the_client_s_secret_mask_follows_the_session(org: FakeOrg) -> Non
         assert renewed.access_token != first
         assert client.secret_mask(renewed.access_token.replace("!", "\\u0021")) == MASK
         assert client.secret_mask.data({"m": [renewed.access_token]}) == {"m": [MASK]}
+
+
+# -- streamed bodies: typed failures, bounded by the budget --------------------------------------
+
+
+class Attachment(SObject):
+    Name: str | None = None
+    Body: str | None = None
+    ParentId: str | None = None
+
+
+def on_body(answer: Callable[[], httpx.Response]) -> Handler:
+    """Answer an attachment body download with ``answer()``."""
+
+    def hostile(request: httpx.Request) -> httpx.Response | None:
+        return answer() if request.url.path.endswith("/Body") else None
+
+    return hostile
+
+
+def gzip_lie(content: bytes) -> httpx.Response:
+    """A streamed answer that says gzip and is not (read only when the body is)."""
+    return httpx.Response(
+        200, headers={"Content-Encoding": "gzip"}, stream=httpx.ByteStream(content)
+    )
+
+
+async def _attachment(org: FakeOrg, client: AsyncSalesforceClient) -> Attachment:
+    parent = org.insert("Account", {"Name": "Acme"})
+    body = base64.b64encode(b"payload").decode()
+    attachment_id = org.insert("Attachment", {"Name": "a.bin", "ParentId": parent, "Body": body})
+    return await fetch_async(Attachment, attachment_id, client)
+
+
+async def test_a_trickling_download_ends_within_the_budget(
+    org: FakeOrg, trickle: Any, tmp_path: Path
+) -> None:
+    """download_file of a body trickling a byte at a time raises within the retry budget."""
+    body = trickle(0.02)
+    wire = Wire(org, on_body(lambda: httpx.Response(200, stream=body)))
+    policy = RetryPolicy(attempts=1, budget=0.3)
+    async with wire.client(retry=policy, timeout=5) as client:
+        attachment = await _attachment(org, client)
+        with pytest.raises(SalesforceTimeoutError, match=r"time budget of 0\.3 s"):
+            await download_file_async(attachment, tmp_path, client)
+    assert 0 < body.sent < body.total
+    assert list(tmp_path.iterdir()) == []
+
+
+async def test_a_download_with_a_bogus_gzip_body_is_typed(org: FakeOrg, tmp_path: Path) -> None:
+    """A Content-Encoding: gzip body that is not gzip raises UnexpectedResponseError."""
+    answer = on_body(lambda: gzip_lie(b"not gzip"))
+    async with Wire(org, answer).client() as client:
+        attachment = await _attachment(org, client)
+        with pytest.raises(UnexpectedResponseError, match="Content-Encoding") as info:
+            await download_file_async(attachment, tmp_path, client)
+    assert info.value.method == "GET"
+    assert info.value.url is not None
+    assert info.value.url.endswith("/Body")
+    assert list(tmp_path.iterdir()) == []
+
+
+async def test_a_download_broken_off_midway_is_a_connection_error(
+    org: FakeOrg, broken_body: Any, tmp_path: Path
+) -> None:
+    """A body that breaks off raises SalesforceConnectionError naming the request."""
+    answer = on_body(lambda: httpx.Response(200, stream=broken_body()))
+    async with Wire(org, answer).client() as client:
+        attachment = await _attachment(org, client)
+        with pytest.raises(SalesforceConnectionError, match="/Body"):
+            await download_file_async(attachment, tmp_path, client)
+    assert list(tmp_path.iterdir()) == []
+
+
+async def test_a_trickling_error_body_of_a_download_ends_within_the_budget(
+    org: FakeOrg, trickle: Any, tmp_path: Path
+) -> None:
+    """An error answer whose body trickles is read within the budget too."""
+    body = trickle(0.02)
+    wire = Wire(org, on_body(lambda: httpx.Response(400, stream=body)))
+    async with wire.client(retry=RetryPolicy(attempts=1, budget=0.3), timeout=5) as client:
+        attachment = await _attachment(org, client)
+        with pytest.raises(SalesforceTimeoutError):
+            await download_file_async(attachment, tmp_path, client)
+    assert body.sent < body.total
+
+
+async def test_body_lines_reads_a_stream_line_by_line(org: FakeOrg) -> None:
+    """client.body_lines yields a streamed answer's lines; bad encodings are typed."""
+    lines = b"one\ntwo\nthree\n"
+    wire = Wire(org, on_route_answer("/limits", lambda: httpx.Response(200, content=lines)))
+    async with wire.client() as client, client.stream("GET", "limits") as response:
+        assert [line async for line in client.body_lines(response)] == ["one", "two", "three"]
+    wire = Wire(org, on_route_answer("/limits", lambda: gzip_lie(b"not gzip")))
+    async with wire.client() as client, client.stream("GET", "limits") as response:
+        with pytest.raises(UnexpectedResponseError):
+            _ = [line async for line in client.body_lines(response)]
+
+
+def on_route_answer(fragment: str, answer: Callable[[], httpx.Response]) -> Handler:
+    def hostile(request: httpx.Request) -> httpx.Response | None:
+        return answer() if request.url.path.endswith(fragment) else None
+
+    return hostile

@@ -290,14 +290,20 @@ def json_body(
     response: httpx.Response,
     *,
     expect: type[Any] | tuple[type[Any], ...] = (dict, list),
+    items: type[Any] | tuple[type[Any], ...] | None = None,
     base_path: str = "",
 ) -> Any:
     """
     Parse a successful answer's JSON body, checking it is of the ``expect`` type(s).
 
+    Args:
+        expect: The JSON types the body may be: ``dict`` (object), ``list`` (array), ...
+        items: When the body is an array, the types each element may be, e.g.
+            ``(dict, type(None))`` for a Collections retrieve answer.
+
     Raises:
         UnexpectedResponseError: If the body is not JSON (cut off, HTML, empty) or is JSON of
-            another shape.
+            another shape (an element of another type included).
     """
     content = _content(response)
     try:
@@ -308,15 +314,28 @@ def json_body(
             response, f"the answer is not JSON (cut off?): {shown}", base_path=base_path
         ) from None
     if not isinstance(data, expect):
-        wanted = expect if isinstance(expect, tuple) else (expect,)
-        names = " or ".join(_JSON_NAMES.get(kind, kind.__name__) for kind in wanted)
         raise unexpected_answer(
             response,
             f"the answer is JSON {_JSON_NAMES.get(type(data), type(data).__name__)}, "
-            f"expected {names}",
+            f"expected {_names(expect)}",
             base_path=base_path,
         )
+    if items is not None and isinstance(data, list):
+        for position, item in enumerate(data):
+            if not isinstance(item, items):
+                raise unexpected_answer(
+                    response,
+                    f"element {position} of the answer is JSON "
+                    f"{_JSON_NAMES.get(type(item), type(item).__name__)}, expected "
+                    f"{_names(items)}",
+                    base_path=base_path,
+                )
     return data
+
+
+def _names(kinds: type[Any] | tuple[type[Any], ...]) -> str:
+    wanted = kinds if isinstance(kinds, tuple) else (kinds,)
+    return " or ".join(_JSON_NAMES.get(kind, kind.__name__) for kind in wanted)
 
 
 _JSON_NAMES: dict[type[Any], str] = {
