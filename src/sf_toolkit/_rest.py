@@ -14,7 +14,13 @@ from typing import Any, TypeVar
 import attrs
 import httpx
 
-from ._wire.errors import error_from_response, is_redirect, json_body, unexpected_answer
+from ._wire.errors import (
+    error_from_response,
+    is_redirect,
+    json_body,
+    rest_root,
+    unexpected_answer,
+)
 from ._wire.urls import path_segment, sobject_name
 from .exceptions import SalesforceApiError
 from .ids import is_valid_id, validate_id
@@ -121,13 +127,7 @@ def check_json(response: httpx.Response) -> dict[str, Any]:
 
 
 def _rest_root(response: httpx.Response) -> str:
-    path = response.request.url.path
-    marker = "/services/data/v"
-    if marker in path:
-        start = path.index(marker)
-        end = path.find("/", start + len(marker))
-        return path[start:end] if end != -1 else path[start:]
-    return ""
+    return rest_root(response.request.url.path)
 
 
 def _segment(value: str) -> str:
