@@ -146,3 +146,72 @@ def test_keep_alive_async_client_refuses_a_second_event_loop() -> None:
         first.run(client.aclose())
         if TCP_TABLES[0].exists():
             assert open_client_sockets(port) == 0
+
+
+@needs_proc
+def test_an_async_client_closed_from_another_loop_leaks_no_socket() -> None:
+    """Used in one asyncio.run, closed in another: its keep-alive socket is closed, no warning."""
+    org = FakeOrg(seed=5)
+    account_id = org.insert("Account", {"Name": "Acme"})
+    with org.serve() as url:
+        port = httpx.URL(url).port
+        assert port is not None
+        login = SalesforceLogin(username="user@example.com", password="password", domain=url)
+        client = AsyncSalesforceClient(login=login)
+
+        async def fetch_one() -> str | None:
+            name = (await fetch_async(Account, account_id, client)).Name
+            assert open_client_sockets(port) >= 1  # kept alive inside the loop
+            return name
+
+        assert asyncio.run(fetch_one()) == "Acme"
+        assert open_client_sockets(port) == 0  # closed as the loop ended
+        asyncio.run(client.aclose())
+        assert client.is_closed
+        assert open_client_sockets(port) == 0
+
+
+@needs_proc
+def test_a_keep_alive_async_client_serves_loops_one_after_another() -> None:
+    """asyncio.run, trio.run, asyncio.run in turn on one client: each loop's sockets close."""
+    trio = pytest.importorskip("trio")
+    org = FakeOrg(seed=5)
+    account_id = org.insert("Account", {"Name": "Acme"})
+    with org.serve() as url:
+        port = httpx.URL(url).port
+        assert port is not None
+        login = SalesforceLogin(username="user@example.com", password="password", domain=url)
+        client = AsyncSalesforceClient(login=login)
+
+        async def fetch_one() -> str | None:
+            return (await fetch_async(Account, account_id, client)).Name
+
+        assert asyncio.run(fetch_one()) == "Acme"
+        assert trio.run(fetch_one) == "Acme"
+        assert open_client_sockets(port) == 0
+        assert asyncio.run(fetch_one()) == "Acme"
+        assert open_client_sockets(port) == 0
+        asyncio.run(client.aclose())
+
+
+@needs_proc
+def test_closing_from_another_loop_while_the_first_runs_is_refused_clearly() -> None:
+    """aclose() in loop B while loop A still runs raises EventLoopError; A's end closes all."""
+    org = FakeOrg(seed=5)
+    account_id = org.insert("Account", {"Name": "Acme"})
+    with org.serve() as url:
+        port = httpx.URL(url).port
+        assert port is not None
+        login = SalesforceLogin(username="user@example.com", password="password", domain=url)
+        client = AsyncSalesforceClient(login=login)
+
+        async def fetch_one() -> str | None:
+            return (await fetch_async(Account, account_id, client)).Name
+
+        with asyncio.Runner() as first:
+            assert first.run(fetch_one()) == "Acme"
+            with pytest.raises(EventLoopError, match="closed from another event loop"):
+                asyncio.run(client.aclose())
+            assert client.is_closed
+            assert open_client_sockets(port) == 1  # still the first loop's
+        assert open_client_sockets(port) == 0
