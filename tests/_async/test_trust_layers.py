@@ -226,8 +226,11 @@ async def test_a_hostile_next_records_url_is_never_requested(org: FakeOrg, next_
     """A continuation outside /services/data/vNN.N/ once decoded raises; it is never sent."""
     wire = Wire(org, first_page(next_url))
     async with wire.client() as client:
-        with pytest.raises(UnexpectedResponseError):
+        with pytest.raises(UnexpectedResponseError) as info:
             _ = [r async for r in query_async("SELECT Name FROM Account", client)]
+    assert info.value.method == "GET"
+    assert info.value.url is not None
+    assert info.value.url.startswith("/query")
     assert wire.seen[-1].url.path.endswith("/query")  # nothing after the first page
     assert [r.url.path.endswith("/query") for r in wire.seen].count(True) == 1
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any, TypeVar, overload
 
+import httpx
+
 from .. import _rest
 from .._query import QueryPlan, child_continuations, plan_count, plan_query
 from .._registry import resolve_client
@@ -18,16 +20,20 @@ __all__ = ["count_async", "query_async"]
 M = TypeVar("M", bound=SObject)
 
 
-async def _get(client: AsyncSalesforceClient, url: str, **kwargs: Any) -> Any:
+async def _get(
+    client: AsyncSalesforceClient, url: str, **kwargs: Any
+) -> tuple[dict[str, Any], httpx.Response]:
     response = await client.get(url, **kwargs)
     await response.aread()
-    return parse_query_page(_rest.check(response))
+    return parse_query_page(_rest.check(response)), response
 
 
-def _absolute(client: AsyncSalesforceClient, next_url: object, seen: set[str]) -> str:
+def _absolute(
+    client: AsyncSalesforceClient, next_url: object, seen: set[str], answer: httpx.Response
+) -> str:
     session = client.session
     assert session is not None
-    return next_page_url(session.instance_url, next_url, seen)
+    return next_page_url(session.instance_url, next_url, seen, response=answer)
 
 
 @overload
@@ -82,15 +88,18 @@ def query_async(
 
 
 async def _records_async(client: AsyncSalesforceClient, plan: QueryPlan) -> AsyncIterator[Any]:
-    page = await _get(client, plan.endpoint, params={"q": plan.soql}, headers=plan.headers)
+    page, answer = await _get(client, plan.endpoint, params={"q": plan.soql}, headers=plan.headers)
     seen: set[str] = set()
     while True:
         for raw in page["records"]:
             for relationship, next_url in list(child_continuations(raw)):
                 children = raw[relationship]
+                child_answer = answer
                 while True:
-                    more = await _get(
-                        client, _absolute(client, next_url, seen), headers=plan.headers
+                    more, child_answer = await _get(
+                        client,
+                        _absolute(client, next_url, seen, child_answer),
+                        headers=plan.headers,
                     )
                     children["records"].extend(more["records"])
                     next_url = more.get("nextRecordsUrl")
@@ -102,7 +111,9 @@ async def _records_async(client: AsyncSalesforceClient, plan: QueryPlan) -> Asyn
         next_url = page.get("nextRecordsUrl")
         if not next_url:
             return
-        page = await _get(client, _absolute(client, next_url, seen), headers=plan.headers)
+        page, answer = await _get(
+            client, _absolute(client, next_url, seen, answer), headers=plan.headers
+        )
 
 
 async def count_async(
@@ -116,5 +127,5 @@ async def count_async(
     client = resolve_client(
         sf_client, AsyncSalesforceClient, connection_of(plan.model) if plan.model else None
     )
-    data = await _get(client, plan.endpoint, params={"q": plan.soql})
+    data, _ = await _get(client, plan.endpoint, params={"q": plan.soql})
     return int(data["totalSize"])

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, TypeVar, overload
 
+import httpx
+
 from .. import _rest
 from .._query import QueryPlan, child_continuations, plan_count, plan_query
 from .._registry import resolve_client
@@ -20,16 +22,20 @@ __all__ = ["count", "query"]
 M = TypeVar("M", bound=SObject)
 
 
-def _get(client: SalesforceClient, url: str, **kwargs: Any) -> Any:
+def _get(
+    client: SalesforceClient, url: str, **kwargs: Any
+) -> tuple[dict[str, Any], httpx.Response]:
     response = client.get(url, **kwargs)
     response.read()
-    return parse_query_page(_rest.check(response))
+    return parse_query_page(_rest.check(response)), response
 
 
-def _absolute(client: SalesforceClient, next_url: object, seen: set[str]) -> str:
+def _absolute(
+    client: SalesforceClient, next_url: object, seen: set[str], answer: httpx.Response
+) -> str:
     session = client.session
     assert session is not None
-    return next_page_url(session.instance_url, next_url, seen)
+    return next_page_url(session.instance_url, next_url, seen, response=answer)
 
 
 @overload
@@ -84,14 +90,19 @@ def query(
 
 
 def _records(client: SalesforceClient, plan: QueryPlan) -> Iterator[Any]:
-    page = _get(client, plan.endpoint, params={"q": plan.soql}, headers=plan.headers)
+    page, answer = _get(client, plan.endpoint, params={"q": plan.soql}, headers=plan.headers)
     seen: set[str] = set()
     while True:
         for raw in page["records"]:
             for relationship, next_url in list(child_continuations(raw)):
                 children = raw[relationship]
+                child_answer = answer
                 while True:
-                    more = _get(client, _absolute(client, next_url, seen), headers=plan.headers)
+                    more, child_answer = _get(
+                        client,
+                        _absolute(client, next_url, seen, child_answer),
+                        headers=plan.headers,
+                    )
                     children["records"].extend(more["records"])
                     next_url = more.get("nextRecordsUrl")
                     if not next_url:
@@ -102,7 +113,7 @@ def _records(client: SalesforceClient, plan: QueryPlan) -> Iterator[Any]:
         next_url = page.get("nextRecordsUrl")
         if not next_url:
             return
-        page = _get(client, _absolute(client, next_url, seen), headers=plan.headers)
+        page, answer = _get(client, _absolute(client, next_url, seen, answer), headers=plan.headers)
 
 
 def count(
@@ -116,5 +127,5 @@ def count(
     client = resolve_client(
         sf_client, SalesforceClient, connection_of(plan.model) if plan.model else None
     )
-    data = _get(client, plan.endpoint, params={"q": plan.soql})
+    data, _ = _get(client, plan.endpoint, params={"q": plan.soql})
     return int(data["totalSize"])

@@ -20,6 +20,12 @@ from .urls import ServerUrlError, resolve_data_url
 __all__ = ["next_page_url", "parse_query_page"]
 
 
+def _refusal(problem: str, response: httpx.Response | None) -> UnexpectedResponseError:
+    if response is not None:
+        return unexpected_answer(response, problem)
+    return UnexpectedResponseError(problem, error_code="UNEXPECTED_RESPONSE")
+
+
 def parse_query_page(response: httpx.Response, *, base_path: str = "") -> dict[str, Any]:
     """
     Return a successful query answer's page, checked.
@@ -62,9 +68,17 @@ def parse_query_page(response: httpx.Response, *, base_path: str = "") -> dict[s
     return page
 
 
-def next_page_url(instance_url: str, next_url: object, seen: MutableSet[str]) -> str:
+def next_page_url(
+    instance_url: str,
+    next_url: object,
+    seen: MutableSet[str],
+    *,
+    response: httpx.Response | None = None,
+) -> str:
     """
     Return the absolute URL of the next page, remembering it in ``seen`` (one set per query).
+
+    ``response`` is the page that named the URL: the error then carries its method and URL.
 
     Raises:
         UnexpectedResponseError: If the URL is empty, leaves the instance origin or the REST
@@ -75,14 +89,12 @@ def next_page_url(instance_url: str, next_url: object, seen: MutableSet[str]) ->
     try:
         url = resolve_data_url(instance_url, next_url)
     except ServerUrlError as exc:
-        raise UnexpectedResponseError(
-            f"refused to follow nextRecordsUrl: {exc}", error_code="UNEXPECTED_RESPONSE"
-        ) from None
+        raise _refusal(f"refused to follow nextRecordsUrl: {exc}", response) from None
     if url in seen:
-        raise UnexpectedResponseError(
+        raise _refusal(
             f"Salesforce sent nextRecordsUrl {next_url!r} a second time in one query; "
             "following it again would never end",
-            error_code="UNEXPECTED_RESPONSE",
+            response,
         )
     seen.add(url)
     return url

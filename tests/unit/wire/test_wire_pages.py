@@ -105,3 +105,11 @@ def test_a_next_page_url_off_the_instance_is_refused(next_url: object) -> None:
     """A next URL on another origin (or not a URL) is refused with a typed error."""
     with pytest.raises(UnexpectedResponseError, match="refused to follow nextRecordsUrl"):
         next_page_url(INSTANCE, next_url, set())
+
+
+def test_a_refused_next_page_url_names_the_page_that_sent_it() -> None:
+    """Given the page's answer, the refusal carries its method and URL."""
+    with pytest.raises(UnexpectedResponseError) as info:
+        next_page_url(INSTANCE, "/services/oauth2/revoke", set(), response=_answer(GUIDE_PAGE))
+    assert info.value.method == "GET"
+    assert info.value.url == "/query?q=SELECT"
