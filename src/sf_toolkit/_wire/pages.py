@@ -26,7 +26,7 @@ def _refusal(problem: str, response: httpx.Response | None) -> UnexpectedRespons
     return UnexpectedResponseError(problem, error_code="UNEXPECTED_RESPONSE")
 
 
-def parse_query_page(response: httpx.Response, *, base_path: str = "") -> dict[str, Any]:
+def parse_query_page(response: httpx.Response, *, base_path: str | None = None) -> dict[str, Any]:
     """
     Return a successful query answer's page, checked.
 
