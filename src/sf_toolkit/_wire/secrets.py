@@ -170,9 +170,10 @@ class SecretMask:
     decoded text replaces the original, so no mix of escapes can hide one.
 
     Secrets shorter than four characters are left alone: they would mask ordinary words.
+    Forms are matched regardless of case (a server may lower-case its whole echo).
     """
 
-    __slots__ = ("_forms",)
+    __slots__ = ("_forms", "_pattern")
 
     def __init__(self, secrets: Iterable[str | None]) -> None:
         forms: set[str] = set()
@@ -180,6 +181,12 @@ class SecretMask:
             if secret and len(secret) >= _MIN_SECRET:
                 forms |= {form for form in encodings(secret) if len(form) >= _MIN_SECRET}
         self._forms = tuple(sorted(forms, key=len, reverse=True))
+        # Longest first, and regardless of case: an echo may upper- or lower-case it all.
+        self._pattern = (
+            re.compile("|".join(map(re.escape, self._forms)), re.IGNORECASE)
+            if self._forms
+            else None
+        )
 
     def __repr__(self) -> str:
         return f"<SecretMask of {len(self._forms)} forms, hidden>"
@@ -219,10 +226,7 @@ class SecretMask:
         return value
 
     def _replace(self, text: str) -> str:
-        for form in self._forms:
-            if form in text:
-                text = text.replace(form, MASK)
-        return text
+        return self._pattern.sub(MASK, text) if self._pattern is not None else text
 
 
 def mask(text: str, secrets: Iterable[str | None]) -> str:

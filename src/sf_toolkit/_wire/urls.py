@@ -131,7 +131,7 @@ def _joined(instance_url: str, url: object) -> httpx.URL:
     except httpx.InvalidURL as exc:
         raise ServerUrlError(f"{url!r} is not a URL ({exc})") from None
     if joined.userinfo:
-        raise ServerUrlError(f"{_without_userinfo(url)!r} carries a user name or password")
+        raise ServerUrlError(f"{_without_userinfo(url)!r} carries user information before '@'")
     if not same_origin(joined, instance_url):
         raise ServerUrlError(f"{url!r} leaves the instance {instance_url}")
     # httpx.URL.path is already percent-decoded: "%2e%2e" reads ".." here, "%5c" a backslash.

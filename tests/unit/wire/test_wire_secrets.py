@@ -201,3 +201,10 @@ def test_an_error_body_is_masked_like_its_message(how: str) -> None:
     for text in (str(error), repr(error), error.body or ""):
         assert token not in text
         assert ECHOES[how](token) not in text
+
+
+def test_an_echo_in_another_case_is_masked() -> None:
+    """A server that lower- or upper-cases its whole echo still shows no secret."""
+    secret = "Pw&S3cr3t<>é"
+    for echoed in (quote(secret, safe="").lower(), secret.upper(), escape(secret).lower()):
+        assert SecretMask([secret])(f"echo {echoed}!") == f"echo {MASK}!"
