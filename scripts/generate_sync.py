@@ -57,6 +57,7 @@ EXPLICIT_RENAMES: dict[str, str] = {
     "aclose": "close",
     "aread": "read",
     "aiter_bytes": "iter_bytes",
+    "aiter_raw": "iter_raw",
     # import paths: ``from .._async.client import ...``
     "_async": "_sync",
     # the fake org's transports

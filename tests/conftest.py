@@ -47,6 +47,24 @@ class Trickle(httpx.SyncByteStream, httpx.AsyncByteStream):
             yield b" "
 
 
+class BrokenBody(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A response body that sends one chunk, then loses the connection (both protocols)."""
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield b"first part"
+        raise httpx.ReadError("connection reset by peer")
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield b"first part"
+        raise httpx.ReadError("connection reset by peer")
+
+
+@pytest.fixture
+def broken_body() -> Callable[[], BrokenBody]:
+    """Make a body that breaks off after its first chunk."""
+    return BrokenBody
+
+
 @pytest.fixture
 def trickle() -> Callable[[float], Trickle]:
     """Make an endless body that trickles one byte per interval (a stalled gateway)."""

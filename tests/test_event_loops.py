@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -146,3 +149,61 @@ def test_keep_alive_async_client_refuses_a_second_event_loop() -> None:
         first.run(client.aclose())
         if TCP_TABLES[0].exists():
             assert open_client_sockets(port) == 0
+
+
+@contextmanager
+def keep_alive_client() -> Iterator[tuple[AsyncSalesforceClient, int, Any]]:
+    """A keep-alive async client of a served fake org, its port, and a one-record fetch."""
+    org = FakeOrg(seed=5)
+    account_id = org.insert("Account", {"Name": "Acme"})
+    with org.serve() as url:
+        port = httpx.URL(url).port
+        assert port is not None
+        login = SalesforceLogin(username="user@example.com", password="password", domain=url)
+        client = AsyncSalesforceClient(login=login)
+
+        async def fetch_one() -> str | None:
+            return (await fetch_async(Account, account_id, client)).Name
+
+        yield client, port, fetch_one
+
+
+@needs_proc
+def test_an_async_client_closed_from_another_loop_leaks_no_socket() -> None:
+    """Used in one asyncio.run, closed in another: its keep-alive socket is closed, no warning."""
+    with keep_alive_client() as (client, port, fetch_one):
+
+        async def fetch_and_count() -> tuple[str | None, int]:
+            return await fetch_one(), open_client_sockets(port)
+
+        assert asyncio.run(fetch_and_count()) == ("Acme", 1)  # kept alive inside the loop
+        assert open_client_sockets(port) == 0  # closed as the loop ended
+        asyncio.run(client.aclose())
+        assert client.is_closed
+        assert open_client_sockets(port) == 0
+
+
+@needs_proc
+def test_a_keep_alive_async_client_serves_loops_one_after_another() -> None:
+    """asyncio.run, trio.run, asyncio.run in turn on one client: each loop's sockets close."""
+    trio = pytest.importorskip("trio")
+    with keep_alive_client() as (client, port, fetch_one):
+        assert asyncio.run(fetch_one()) == "Acme"
+        assert trio.run(fetch_one) == "Acme"
+        assert open_client_sockets(port) == 0
+        assert asyncio.run(fetch_one()) == "Acme"
+        assert open_client_sockets(port) == 0
+        asyncio.run(client.aclose())
+
+
+@needs_proc
+def test_closing_from_another_loop_while_the_first_runs_is_refused_clearly() -> None:
+    """aclose() in loop B while loop A still runs raises EventLoopError; A's end closes all."""
+    with keep_alive_client() as (client, port, fetch_one):
+        with asyncio.Runner() as first:
+            assert first.run(fetch_one()) == "Acme"
+            with pytest.raises(EventLoopError, match="closed from another event loop"):
+                asyncio.run(client.aclose())
+            assert client.is_closed
+            assert open_client_sockets(port) == 1  # still the first loop's
+        assert open_client_sockets(port) == 0

@@ -8,6 +8,7 @@ side, with the same signature and the same documented behaviour.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import functools
 import inspect
@@ -15,10 +16,19 @@ import sys
 import threading
 import time
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Generator,
+    Iterable,
+    Iterator,
+    Sequence,
+)
 from concurrent.futures import Future, ThreadPoolExecutor
-from types import TracebackType
-from typing import Any, Generic, TypeVar
+from types import AsyncGeneratorType, TracebackType
+from typing import Any, Generic, TypeVar, cast
 
 import anyio
 import anyio.lowlevel
@@ -40,6 +50,8 @@ __all__ = [
     "read_raw_within",
     "read_raw_within_async",
     "default_transport",
+    "iterate_within",
+    "iterate_within_async",
     "default_transport_async",
     "map_bounded",
     "map_bounded_async",
@@ -455,6 +467,65 @@ def read_raw_within(response: httpx.Response, seconds: float) -> bytes | None:
     return b"".join(chunks)
 
 
+async def iterate_within_async(items: AsyncIterator[T], seconds: float) -> AsyncGenerator[T, None]:
+    """
+    Yield the items of a streamed body (raw chunks), raising ``TimeoutError`` once
+    ``seconds`` have passed, wherever the stream waits (a server trickling one byte at a time).
+
+    The clock runs from the start, so the time the caller spends between items counts too.
+    However it ends (exhausted, timed out, closed early), ``items`` is finished, so that no
+    generator of the stream is left suspended.
+    """
+    ends = time.monotonic() + seconds
+    try:
+        while True:
+            with anyio.move_on_after(max(ends - time.monotonic(), 0.0)) as scope:
+                try:
+                    item = await items.__anext__()
+                except StopAsyncIteration:
+                    return
+            if scope.cancelled_caught:
+                raise TimeoutError(f"the body did not arrive within {seconds:g} s")
+            yield item
+    finally:
+        await _cancel_reads(items)
+
+
+async def _cancel_reads(items: AsyncIterator[Any]) -> None:
+    """
+    End a stream's generators from the inside: the next read is cancelled at once.
+
+    Closing the outermost generator would leave those it iterates suspended (httpx nests
+    several), which trio reports when they are collected; a cancelled read ends them all.
+    """
+    with anyio.CancelScope() as scope:
+        scope.cancel()
+        with contextlib.suppress(Exception):
+            while True:
+                await items.__anext__()
+
+
+def iterate_within(items: Iterator[T], seconds: float) -> Generator[T, None, None]:
+    """
+    Yield the items of a streamed body (raw chunks), raising ``TimeoutError`` once
+    ``seconds`` have passed.
+
+    A thread cannot be interrupted, so the clock is checked as each item arrives: a trickling
+    server holds the read at most one item (bounded by the read timeout) past the limit.
+    However it ends, ``items`` is closed.
+    """
+    ends = time.monotonic() + seconds
+    try:
+        for item in items:
+            if time.monotonic() > ends:
+                raise TimeoutError(f"the body did not arrive within {seconds:g} s")
+            yield item
+    finally:
+        close = getattr(items, "close", None)
+        if close is not None:
+            close()
+
+
 # -- connection pools -------------------------------------------------------------------------
 
 
@@ -465,8 +536,15 @@ class _PerLoopTransport(httpx.AsyncBaseTransport):
     A sync client's ``as_async`` twin is typically used from several threads, each running
     ``asyncio.run(...)``; sharing one pool between those loops corrupts it. A pool that keeps no
     idle connections leaves nothing open when its loop ends, so any number of loops may each
-    have one. A pool that keeps connections alive serves one loop only: a second loop is
-    refused, since the first loop's idle connections could never be closed from it.
+    have one.
+
+    A pool that keeps connections alive is closed, at the latest, when its event loop ends:
+    a guard (an async generator started in that loop) closes it when the loop finalizes its
+    async generators, as ``asyncio.run`` and ``trio.run`` do on their way out. So a client
+    used in one ``asyncio.run(...)`` and closed in another leaks no socket, and may then be
+    used in a new loop. While the first loop still runs, a second loop is refused with
+    :class:`~sf_toolkit.exceptions.EventLoopError`: the first loop's idle connections cannot be
+    closed from it.
     """
 
     def __init__(self, factory: Callable[[], httpx.AsyncBaseTransport], *, keeps_idle: bool):
@@ -475,35 +553,84 @@ class _PerLoopTransport(httpx.AsyncBaseTransport):
         self._pools: weakref.WeakKeyDictionary[Any, httpx.AsyncBaseTransport] = (
             weakref.WeakKeyDictionary()
         )
+        self._guards: dict[int, AsyncGeneratorType[None, None]] = {}
         self._guard = threading.Lock()
 
-    def _pool(self) -> httpx.AsyncBaseTransport:
+    async def _pool(self) -> httpx.AsyncBaseTransport:
         loop = anyio.lowlevel.current_token().native_token
         with self._guard:
             pool = self._pools.get(loop)
-            if pool is None:
-                if self._keeps_idle and len(self._pools):
+            if pool is not None:
+                return pool
+            if self._keeps_idle:
+                self._forget_closed_pools()
+                if len(self._pools):
                     raise EventLoopError(
-                        "this async client was first used in another event loop, and keeps "
-                        "idle connections that belong to it; create one async client per event "
-                        "loop (or pass limits=httpx.Limits(max_keepalive_connections=0)), or use "
-                        "a sync client's as_async twin, which works in any loop"
+                        "this async client was first used in another event loop, which is "
+                        "still running and keeps the client's idle connections; create one "
+                        "async client per event loop (or pass "
+                        "limits=httpx.Limits(max_keepalive_connections=0)), or use a sync "
+                        "client's as_async twin, which works in any loop"
                     )
-                pool = self._pools[loop] = self._factory()
-            return pool
+            pool = self._pools[loop] = self._factory()
+        if self._keeps_idle:
+            guard = cast(AsyncGeneratorType[None, None], _close_when_finalized(pool))
+            await guard.asend(None)  # started here, so this loop finalizes it at its end
+            with self._guard:
+                self._guards[id(pool)] = guard
+        return pool
+
+    def _forget_closed_pools(self) -> None:
+        """Drop the pools whose loop ended (their guard closed them). Hold ``_guard``."""
+        for owner, pool in list(self._pools.items()):
+            guard = self._guards.get(id(pool))
+            if guard is not None and guard.ag_frame is None:  # finished: the pool is closed
+                del self._pools[owner]
+                del self._guards[id(pool)]
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return await self._pool().handle_async_request(request)
+        return await (await self._pool()).handle_async_request(request)
 
     async def aclose(self) -> None:
         loop = anyio.lowlevel.current_token().native_token
         with self._guard:
+            self._forget_closed_pools()
             pools = list(self._pools.items())
             self._pools.clear()
+            guards = dict(self._guards)
+            self._guards.clear()
+        others = False
         for owner, pool in pools:
-            # Pools of other loops keep no idle connections (see above): nothing to close there.
+            guard = guards.get(id(pool))
             if owner is loop:
-                await pool.aclose()
+                await (guard.aclose() if guard is not None else pool.aclose())
+            elif guard is not None:
+                # Still running in its own loop: only that loop can close the pool, and its
+                # guard will when the loop ends. Keep the guard alive until then.
+                _PENDING_GUARDS.difference_update(
+                    [done for done in _PENDING_GUARDS if done.ag_frame is None]
+                )
+                _PENDING_GUARDS.add(guard)
+                others = True
+            # A pool of another loop without a guard keeps no idle connection: nothing open.
+        if others:
+            raise EventLoopError(
+                "this async client was closed from another event loop than the one it was "
+                "used in, which is still running; its connections will close when that loop "
+                "ends (close an async client in the loop that used it)"
+            )
+
+
+#: Guards of pools closed from a foreign loop: kept until their own loop finalizes them.
+_PENDING_GUARDS: set[AsyncGeneratorType[None, None]] = set()
+
+
+async def _close_when_finalized(pool: httpx.AsyncBaseTransport) -> AsyncGenerator[None, None]:
+    """Suspend until closed, by the client or by the end of the loop that started it."""
+    try:
+        yield
+    finally:
+        await pool.aclose()
 
 
 def default_transport_async(kwargs: dict[str, Any]) -> httpx.AsyncBaseTransport | None:

@@ -174,17 +174,18 @@ def has_subquery(soql: str) -> bool:
     return _SUBQUERY_RE.search(soql) is not None
 
 
-def child_continuations(record: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+def child_continuations(record: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
     """
     Yield ``(relationship, nextRecordsUrl)`` for child subqueries with more pages.
 
     Salesforce pages large child results separately; ignoring this silently drops children.
+    A child result with ``done: false`` is yielded whatever its ``nextRecordsUrl`` holds
+    (missing, empty, not a string): following it then fails loudly instead of dropping them.
     """
     for key, value in record.items():
         if (
             type(value) is dict  # parsed JSON objects are dicts: a cheap test on a hot path
             and "records" in value
             and value.get("done") is False
-            and isinstance(value.get("nextRecordsUrl"), str)
         ):
-            yield key, value["nextRecordsUrl"]
+            yield key, value.get("nextRecordsUrl")

@@ -16,7 +16,13 @@ from typing import Any, TypeVar
 import attrs
 import httpx
 
-from ._wire.errors import error_from_response, is_redirect, json_body, unexpected_answer
+from ._wire.errors import (
+    error_from_response,
+    is_redirect,
+    json_body,
+    rest_root,
+    unexpected_answer,
+)
 from ._wire.urls import path_segment, sobject_name
 from .exceptions import SalesforceApiError
 from .ids import is_valid_id, validate_id
@@ -46,6 +52,7 @@ __all__ = [
     "blob_call",
     "check",
     "check_json",
+    "json_answer",
     "delete_call",
     "describe_answer",
     "describe_call",
@@ -53,7 +60,6 @@ __all__ = [
     "external_id_api_name",
     "fetch_call",
     "insert_call",
-    "json_of",
     "raise_for_status",
     "record_answer",
     "record_id_of",
@@ -110,6 +116,28 @@ def raise_for_status(response: httpx.Response) -> httpx.Response:
     return check(response)
 
 
+def json_answer(
+    response: httpx.Response,
+    *,
+    expect: type[Any] | tuple[type[Any], ...] = (dict, list),
+    items: type[Any] | tuple[type[Any], ...] | None = None,
+) -> Any:
+    """
+    Return a successful answer's parsed JSON body, checked: the one call for any JSON answer.
+
+    Args:
+        response: The answer, body read.
+        expect: The JSON types the body may be (``dict`` for an object, ``list`` for an array).
+        items: For an array, the types each element may be, e.g. ``(dict, type(None))``.
+
+    Raises:
+        SalesforceApiError: The subclass matching an error answer or a redirect.
+        UnexpectedResponseError: If a 2xx body is not JSON (cut off, HTML, empty) or not of
+            the expected shape, naming the method and URL.
+    """
+    return json_body(check(response), expect=expect, items=items, base_path=_rest_root(response))
+
+
 def check_json(response: httpx.Response) -> dict[str, Any]:
     """
     Return a successful response's body, which must be a JSON object.
@@ -118,31 +146,12 @@ def check_json(response: httpx.Response) -> dict[str, Any]:
         SalesforceApiError: The subclass matching an error answer or a redirect.
         UnexpectedResponseError: If the body is not a JSON object (cut off, HTML, an array).
     """
-    result: dict[str, Any] = json_body(check(response), expect=dict, base_path=_rest_root(response))
+    result: dict[str, Any] = json_answer(response, expect=dict)
     return result
 
 
-def json_of(
-    response: httpx.Response, *, expect: type[Any] | tuple[type[Any], ...] = (dict, list)
-) -> Any:
-    """
-    The JSON body of a successful answer (its body read), of the ``expect`` type(s).
-
-    Raises:
-        UnexpectedResponseError: With error code ``UNEXPECTED_RESPONSE`` if the body is not
-            JSON (a maintenance page served with status 200, say) or JSON of another shape.
-    """
-    return json_body(response, expect=expect, base_path=_rest_root(response))
-
-
 def _rest_root(response: httpx.Response) -> str:
-    path = response.request.url.path
-    marker = "/services/data/v"
-    if marker in path:
-        start = path.index(marker)
-        end = path.find("/", start + len(marker))
-        return path[start:end] if end != -1 else path[start:]
-    return ""
+    return rest_root(response.request.url.path)
 
 
 def _segment(value: str) -> str:

@@ -22,6 +22,7 @@ from sf_toolkit._rest import (
     download_target,
     fetch_call,
     insert_call,
+    json_answer,
     update_call,
     upsert_call,
 )
@@ -30,6 +31,7 @@ from sf_toolkit.exceptions import (
     MultipleChoicesError,
     NotFoundError,
     SalesforceApiError,
+    UnexpectedResponseError,
 )
 from sf_toolkit.models import from_payload, mark_clean, sf_field
 from sf_toolkit.soql import select
@@ -293,3 +295,46 @@ def test_an_answer_without_a_count_is_a_typed_error(soql: str, answer: object) -
     """An answer missing its count raises SalesforceApiError naming the query."""
     with pytest.raises(SalesforceApiError, match="no count in Salesforce's answer"):
         count_result(plan_count(soql), answer)
+
+
+def test_child_continuations_yield_an_unfinished_subquery_without_a_url() -> None:
+    """done: false without nextRecordsUrl is yielded (to fail loudly), not skipped."""
+    record = {"Contacts": {"done": False, "nextRecordsUrl": "", "records": []}}
+    assert list(child_continuations(record)) == [("Contacts", "")]
+    assert list(child_continuations({"Cases": {"done": False, "records": []}})) == [("Cases", None)]
+
+
+def _json_answer_of(content: bytes, status: int = 200) -> httpx.Response:
+    request = httpx.Request(
+        "POST", "https://acme.my.salesforce.com/services/data/v62.0/composite/sobjects/Account"
+    )
+    return httpx.Response(status, content=content, request=request)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b'[{"Id": "001', b"<html><body>Sorry</body></html>", b"", b'["a", 1]', b"[[]]"],
+    ids=["cut-off", "html", "empty", "strings", "nested"],
+)
+def test_json_answer_types_a_2xx_that_is_not_the_json_expected(content: bytes) -> None:
+    """json_answer raises UnexpectedResponseError naming method and URL, never JSONDecodeError."""
+    with pytest.raises(UnexpectedResponseError) as info:
+        json_answer(_json_answer_of(content), expect=list, items=(dict, type(None)))
+    assert info.value.method == "POST"
+    assert info.value.url == "/composite/sobjects/Account"
+
+
+def test_json_answer_returns_the_checked_body() -> None:
+    """An array of objects and nulls (the retrieve answer's shape) comes back parsed."""
+    body = json_answer(
+        _json_answer_of(b'[{"Id": "001D000000IqhSLIAZ"}, null]'),
+        expect=list,
+        items=(dict, type(None)),
+    )
+    assert body == [{"Id": "001D000000IqhSLIAZ"}, None]
+
+
+def test_json_answer_raises_the_error_of_an_error_answer() -> None:
+    """A 4xx becomes the matching SalesforceApiError, as check() does."""
+    with pytest.raises(NotFoundError):
+        json_answer(_json_answer_of(b'[{"errorCode": "NOT_FOUND", "message": "gone"}]', 404))

@@ -116,7 +116,7 @@ _CSV_HEADERS = {"Accept": "text/csv"}
 
 
 def _json(response: httpx.Response) -> Any:
-    return _rest.json_of(_rest.check(response))
+    return _rest.json_answer(response)
 
 
 def _on_instance(client: AsyncSalesforceClient, path: str) -> httpx.URL:

@@ -24,7 +24,7 @@ from .._concurrency import (
     sleep_async,
 )
 from .._registry import resolve_client
-from .._rest import RestCall, check, json_of
+from .._rest import RestCall, check, json_answer
 from .._wire.collections import (
     DEFAULT_CONCURRENCY,
     Batch,
@@ -112,7 +112,7 @@ async def fetch_list_async(
 
     async def fetch_chunk(chunk: tuple[str, ...]) -> dict[str, Any]:
         response = check(await _send(client, plan.call(chunk)))
-        rows = plan.parse(chunk, json_of(response))
+        rows = plan.parse(chunk, json_answer(response))
         if on_chunk_received is not None:
             async with callback_lock:
                 await call_callback_async(on_chunk_received, response)
@@ -156,7 +156,7 @@ async def _reconcile(
             response = check(await client.get("query", params={"q": query.soql}))
             reconciler.clock.observe(response.headers.get("Date"), sent_clock - started_clock)
             while True:
-                page = json_of(response)
+                page = json_answer(response)
                 if not isinstance(page, dict):
                     raise SalesforceError(f"the query answered {type(page).__name__}, not a page")
                 rows.extend(page.get("records") or ())

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any, TypeVar, overload
 
+import httpx
+
 from .. import _rest
 from .._concurrency import AsyncReadAhead
 from .._query import QueryPlan, child_continuations, count_result, plan_count, plan_query
@@ -19,16 +21,20 @@ __all__ = ["count_async", "query_async"]
 M = TypeVar("M", bound=SObject)
 
 
-async def _get(client: AsyncSalesforceClient, url: str, **kwargs: Any) -> Any:
+async def _get(
+    client: AsyncSalesforceClient, url: str, **kwargs: Any
+) -> tuple[dict[str, Any], httpx.Response]:
     response = await client.get(url, **kwargs)
     await response.aread()
-    return parse_query_page(_rest.check(response))
+    return parse_query_page(_rest.check(response)), response
 
 
-def _absolute(client: AsyncSalesforceClient, next_url: str, seen: set[str]) -> str:
+def _absolute(
+    client: AsyncSalesforceClient, next_url: object, seen: set[str], answer: httpx.Response
+) -> str:
     session = client.session
     assert session is not None
-    return next_page_url(session.instance_url, next_url, seen)
+    return next_page_url(session.instance_url, next_url, seen, response=answer)
 
 
 @overload
@@ -85,28 +91,37 @@ def query_async(
     return _records_async(client, plan)
 
 
-async def _pages_async(client: AsyncSalesforceClient, plan: QueryPlan) -> AsyncIterator[Any]:
-    """Every page of the query, in order: the first answer, then each ``nextRecordsUrl``."""
-    page = await _get(client, plan.endpoint, params={"q": plan.soql}, headers=plan.headers)
+async def _pages_async(
+    client: AsyncSalesforceClient, plan: QueryPlan
+) -> AsyncIterator[tuple[dict[str, Any], httpx.Response]]:
+    """Every page of the query, in order, with its answer: the first, then each continuation."""
+    page, answer = await _get(client, plan.endpoint, params={"q": plan.soql}, headers=plan.headers)
     seen: set[str] = set()
     while True:
-        yield page
+        yield page, answer
         next_url = page.get("nextRecordsUrl")
         if not next_url:
             return
-        page = await _get(client, _absolute(client, next_url, seen), headers=plan.headers)
+        page, answer = await _get(
+            client, _absolute(client, next_url, seen, answer), headers=plan.headers
+        )
 
 
 async def _complete_children_async(
-    client: AsyncSalesforceClient, plan: QueryPlan, raw: dict[str, Any]
+    client: AsyncSalesforceClient, plan: QueryPlan, raw: dict[str, Any], answer: httpx.Response
 ) -> None:
     for relationship, next_url in list(child_continuations(raw)):
         children = raw[relationship]
         seen: set[str] = set()
-        while next_url:
-            more = await _get(client, _absolute(client, next_url, seen), headers=plan.headers)
+        child_answer = answer
+        while True:  # done: false promises more; a missing URL is refused, not skipped
+            more, child_answer = await _get(
+                client, _absolute(client, next_url, seen, child_answer), headers=plan.headers
+            )
             children["records"].extend(more["records"])
             next_url = more.get("nextRecordsUrl")
+            if not next_url:
+                break
         children["done"] = True
         children.pop("nextRecordsUrl", None)
 
@@ -114,10 +129,10 @@ async def _complete_children_async(
 async def _records_async(client: AsyncSalesforceClient, plan: QueryPlan) -> AsyncIterator[Any]:
     # The next page is fetched while the caller works through this one (one page ahead).
     async with AsyncReadAhead(_pages_async(client, plan)) as pages:
-        async for page in pages:
+        async for page, answer in pages:
             for raw in page["records"]:
                 if plan.subqueries:
-                    await _complete_children_async(client, plan, raw)
+                    await _complete_children_async(client, plan, raw, answer)
                 yield from_payload(raw, plan.model)
                 await pages.tick()
 
@@ -146,5 +161,5 @@ async def count_async(
     client = resolve_client(
         sf_client, AsyncSalesforceClient, connection_of(plan.model) if plan.model else None
     )
-    data = await _get(client, plan.endpoint, params={"q": plan.soql})
+    data, _ = await _get(client, plan.endpoint, params={"q": plan.soql})
     return count_result(plan, data)

@@ -12,7 +12,6 @@ from .. import _rest
 from .._concurrency import run_in_thread_async
 from .._files import commit_partial, discard_partial, open_partial
 from .._registry import resolve_client
-from .._wire.errors import connection_error
 from ..exceptions import NotFoundError
 from ..models import (
     SObject,
@@ -195,6 +194,10 @@ async def download_file_async(
             false.
         FileNotFoundError: If the directory to write in does not exist (before any request).
         NotADirectoryError: If ``dest_path`` ends with ``/`` but names a file.
+        SalesforceTimeoutError: If the body did not arrive within the client's retry
+            ``budget`` (a server trickling bytes).
+        SalesforceConnectionError: If the body broke off midway.
+        UnexpectedResponseError: If the body does not match its ``Content-Encoding``.
     """
     call = _rest.blob_call(record)
     target = _rest.download_target(record, dest_path, overwrite=overwrite)
@@ -204,12 +207,9 @@ async def download_file_async(
         try:
             async with client.stream(call.method, call.url) as response:
                 if response.is_error:
-                    await response.aread()
-                    _rest.check(response)
-                async for chunk in response.aiter_bytes(CHUNK_SIZE):
+                    _rest.check(await client.read_body(response))
+                async for chunk in client.body_chunks(response, CHUNK_SIZE):
                     await run_in_thread_async(handle.write, chunk)
-        except httpx.TransportError as exc:  # the body broke off midway
-            raise connection_error(exc, response.request) from exc
         finally:
             handle.close()
         await run_in_thread_async(commit_partial, partial, target, overwrite)

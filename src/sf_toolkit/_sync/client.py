@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import codecs
 import logging
 import random
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from .. import _registry
 from .._concurrency import (
     SharedLock,
     default_transport,
+    iterate_within,
     monotonic,
     read_raw_within,
     run_in_thread,
@@ -25,10 +27,17 @@ from .._concurrency import (
 from .._exports import publish
 from .._session import SessionState, normalize_api_version, parse_versions, pick_api_version
 from .._twins import TwinMixin, twin_kwargs
-from .._wire.errors import connection_error, renewal_refused, timeout_error, undecodable_body
+from .._wire.errors import (
+    connection_error,
+    error_from_response,
+    is_redirect,
+    renewal_refused,
+    timeout_error,
+    undecodable_body,
+)
 from .._wire.limits import ApiUsage, Throttle, parse_limit_info
 from .._wire.retry import Deadline, RetryPolicy, bounded_timeout
-from .._wire.secrets import SECRETS_EXTENSION
+from .._wire.secrets import SECRETS_EXTENSION, SecretMask
 from .._wire.urls import retarget, same_origin
 from ..auth import CliCommand, CliResult, Login, LoginFlow, Session, run_cli_command
 from ..exceptions import ClientClosedError
@@ -43,6 +52,9 @@ DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=120.0, write=60.0, pool=30.0)
 
 #: Request extension that marks a POST as safe to repeat (a read, or an idempotent write).
 IDEMPOTENT = "sf_toolkit.idempotent"
+
+#: Response extension of a streamed answer: the call's deadline and attempt, for its body.
+_BUDGET = "sf_toolkit.budget"
 
 
 class SalesforceClient(TwinMixin, httpx.Client):
@@ -101,6 +113,7 @@ class SalesforceClient(TwinMixin, httpx.Client):
         self._httpx_kwargs = dict(kwargs)
         self._rng = random.Random()
         self._detached = False
+        self._mask_cache: tuple[int, SecretMask] | None = None
         transport = default_transport(kwargs)
         if transport is not None:
             kwargs["transport"] = transport
@@ -150,6 +163,19 @@ class SalesforceClient(TwinMixin, httpx.Client):
     def session(self) -> Session | None:
         """The current session (its repr hides the token); None until logged in."""
         return self._shared.session
+
+    @property
+    def secret_mask(self) -> SecretMask:
+        """
+        Mask every secret this client knows (password, security token, access and refresh
+        tokens, client secret...) in a text: ``client.secret_mask(text)``; parsed JSON with
+        ``client.secret_mask.data(value)``. It follows the session: renewed tokens included.
+        """
+        state = self._shared
+        cached = self._mask_cache
+        if cached is None or cached[0] != state.generation:
+            cached = self._mask_cache = (state.generation, SecretMask(state.secrets()))
+        return cached[1]
 
     @property
     def is_closed(self) -> bool:
@@ -283,8 +309,15 @@ class SalesforceClient(TwinMixin, httpx.Client):
         A request whose body is streamed from an iterator can be sent only once, so it is
         never retried or resent; after a 401 the session is still renewed for the next one.
 
+        A redirect is never followed, whatever ``follow_redirects`` says (on the client or the
+        call): the target may not deserve the token or the body, so any 3xx answer raises
+        :class:`~sf_toolkit.exceptions.RedirectError` naming its target. Only 300 (several
+        records match an external id) and a 304 answering a conditional request
+        (``If-Modified-Since``, ``If-None-Match``) are answers, returned as they are.
+
         Raises:
             ClientClosedError: If the client is closed.
+            RedirectError: If the answer is a redirect (nothing is sent to its target).
             SalesforceConnectionError: If the request got no answer and may not be retried.
             SalesforceTimeoutError: If the call ran out of the retry policy's time budget.
             UnexpectedResponseError: If the body does not match its ``Content-Encoding``.
@@ -294,7 +327,12 @@ class SalesforceClient(TwinMixin, httpx.Client):
         self.ensure_logged_in()
         self._throttle()
         deadline = Deadline.start(self.retry.budget, monotonic())
-        return self._send_handling_session(request, deadline, **kwargs)
+        kwargs["follow_redirects"] = False
+        response = self._send_handling_session(request, deadline, **kwargs)
+        if is_redirect(response):
+            response.close()
+            raise error_from_response(response, base_path=self._rest_path())
+        return response
 
     def _send_handling_session(
         self, request: httpx.Request, deadline: Deadline, **kwargs: Any
@@ -402,7 +440,15 @@ class SalesforceClient(TwinMixin, httpx.Client):
         except httpx.DecodingError as exc:  # a transport that decodes eagerly
             raise undecodable_body(request, exc, base_path=self._rest_path()) from exc
         if stream:
+            response.extensions[_BUDGET] = (deadline, attempt)
             return response
+        return self._read_within(response, deadline, attempt)
+
+    def _read_within(
+        self, response: httpx.Response, deadline: Deadline, attempt: int
+    ) -> httpx.Response:
+        """Read an answer's body within the deadline; return the answer with its body read."""
+        request = response.request
         try:
             response.content  # noqa: B018 - already read: a transport that answers in memory
         except httpx.ResponseNotRead:
@@ -429,6 +475,109 @@ class SalesforceClient(TwinMixin, httpx.Client):
             raise undecodable_body(request, exc, base_path=self._rest_path()) from exc
         read.elapsed = response.elapsed
         return read
+
+    # -- streamed bodies ----------------------------------------------------------------------
+
+    def read_body(self, response: httpx.Response) -> httpx.Response:
+        """
+        Read a streamed answer's whole body within the call's time budget; return the answer
+        with its body read (use it for an error answer met while streaming).
+
+        Raises:
+            SalesforceTimeoutError: If the body did not arrive within the retry policy's
+                ``budget``, counted from when the request was sent.
+            SalesforceConnectionError: If the connection broke off midway.
+            UnexpectedResponseError: If the body does not match its ``Content-Encoding``.
+        """
+        deadline, attempt = self._budget_of(response)
+        try:
+            return self._read_within(response, deadline, attempt)
+        except httpx.TransportError as exc:
+            raise connection_error(exc, response.request, base_path=self._rest_path()) from exc
+
+    def body_chunks(
+        self, response: httpx.Response, chunk_size: int | None = None
+    ) -> Iterator[bytes]:
+        """
+        Iterate over a streamed answer's decoded body in chunks (of ``chunk_size`` bytes when
+        given), within the call's time budget: the way to read ``client.stream(...)``.
+
+        Raises:
+            SalesforceTimeoutError: If the body did not arrive within the retry policy's
+                ``budget``, counted from when the request was sent (a trickling server).
+            SalesforceConnectionError: If the connection broke off midway.
+            UnexpectedResponseError: If the body does not match its ``Content-Encoding``.
+        """
+        buffer = bytearray()
+        for piece in self._decoded(response):
+            if chunk_size is None:
+                yield piece
+                continue
+            buffer += piece
+            while len(buffer) >= chunk_size:
+                yield bytes(buffer[:chunk_size])
+                del buffer[:chunk_size]
+        if buffer:
+            yield bytes(buffer)
+
+    def body_lines(self, response: httpx.Response) -> Iterator[str]:
+        """
+        Iterate over a streamed answer's body as text lines (``\\n`` or ``\\r\\n`` removed),
+        decoded with the answer's charset, within the call's time budget; errors as
+        :meth:`body_chunks`.
+        """
+        text = codecs.getincrementaldecoder(response.encoding or "utf-8")(errors="replace")
+        pending = ""
+        for piece in self._decoded(response):
+            *lines, pending = (pending + text.decode(piece)).split("\n")
+            for line in lines:
+                yield line.removesuffix("\r")
+        pending += text.decode(b"", final=True)
+        if pending:
+            yield pending.removesuffix("\r")
+
+    def _decoded(self, response: httpx.Response) -> Iterator[bytes]:
+        """
+        The body, decoded here rather than by httpx: a decoding error raised inside httpx's
+        own iterators would leave the inner ones suspended (a warning on trio).
+        """
+        try:
+            content = response.content  # a transport that answers in memory: read already
+        except httpx.ResponseNotRead:
+            pass
+        else:
+            if content:
+                yield content
+            return
+        request = response.request
+        deadline, attempt = self._budget_of(response)
+        decoder = response._get_content_decoder()  # httpx's decoder for the Content-Encoding
+        raw = iterate_within(response.iter_raw(), deadline.remaining(monotonic()))
+        try:
+            for piece in raw:
+                decoded = decoder.decode(piece)
+                if decoded:
+                    yield decoded
+            tail = decoder.flush()
+            if tail:
+                yield tail
+        except TimeoutError:
+            raise timeout_error(
+                request, deadline.budget, attempt, base_path=self._rest_path()
+            ) from None
+        except httpx.DecodingError as exc:
+            raise undecodable_body(request, exc, base_path=self._rest_path()) from exc
+        except httpx.TransportError as exc:
+            raise connection_error(exc, request, base_path=self._rest_path()) from exc
+        finally:
+            raw.close()
+
+    def _budget_of(self, response: httpx.Response) -> tuple[Deadline, int]:
+        """The deadline a streamed answer's request was sent under (a fresh one if unknown)."""
+        budget = response.extensions.get(_BUDGET)
+        if budget is None:
+            return Deadline.start(self.retry.budget, monotonic()), 1
+        return budget  # type: ignore[no-any-return]
 
     def _throttle(self) -> None:
         if self.throttle is not None:

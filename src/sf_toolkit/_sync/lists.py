@@ -26,7 +26,7 @@ from .._concurrency import (
     sleep,
 )
 from .._registry import resolve_client
-from .._rest import RestCall, check, json_of
+from .._rest import RestCall, check, json_answer
 from .._wire.collections import (
     DEFAULT_CONCURRENCY,
     Batch,
@@ -114,7 +114,7 @@ def fetch_list(
 
     def fetch_chunk(chunk: tuple[str, ...]) -> dict[str, Any]:
         response = check(_send(client, plan.call(chunk)))
-        rows = plan.parse(chunk, json_of(response))
+        rows = plan.parse(chunk, json_answer(response))
         if on_chunk_received is not None:
             with callback_lock:
                 call_callback(on_chunk_received, response)
@@ -154,7 +154,7 @@ def _reconcile(client: SalesforceClient, reconciler: Reconciler, started_clock: 
             response = check(client.get("query", params={"q": query.soql}))
             reconciler.clock.observe(response.headers.get("Date"), sent_clock - started_clock)
             while True:
-                page = json_of(response)
+                page = json_answer(response)
                 if not isinstance(page, dict):
                     raise SalesforceError(f"the query answered {type(page).__name__}, not a page")
                 rows.extend(page.get("records") or ())

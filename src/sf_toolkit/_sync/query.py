@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, TypeVar, overload
 
+import httpx
+
 from .. import _rest
 from .._concurrency import ReadAhead
 from .._query import QueryPlan, child_continuations, count_result, plan_count, plan_query
@@ -21,16 +23,20 @@ __all__ = ["count", "query"]
 M = TypeVar("M", bound=SObject)
 
 
-def _get(client: SalesforceClient, url: str, **kwargs: Any) -> Any:
+def _get(
+    client: SalesforceClient, url: str, **kwargs: Any
+) -> tuple[dict[str, Any], httpx.Response]:
     response = client.get(url, **kwargs)
     response.read()
-    return parse_query_page(_rest.check(response))
+    return parse_query_page(_rest.check(response)), response
 
 
-def _absolute(client: SalesforceClient, next_url: str, seen: set[str]) -> str:
+def _absolute(
+    client: SalesforceClient, next_url: object, seen: set[str], answer: httpx.Response
+) -> str:
     session = client.session
     assert session is not None
-    return next_page_url(session.instance_url, next_url, seen)
+    return next_page_url(session.instance_url, next_url, seen, response=answer)
 
 
 @overload
@@ -87,26 +93,35 @@ def query(
     return _records(client, plan)
 
 
-def _pages(client: SalesforceClient, plan: QueryPlan) -> Iterator[Any]:
-    """Every page of the query, in order: the first answer, then each ``nextRecordsUrl``."""
-    page = _get(client, plan.endpoint, params={"q": plan.soql}, headers=plan.headers)
+def _pages(
+    client: SalesforceClient, plan: QueryPlan
+) -> Iterator[tuple[dict[str, Any], httpx.Response]]:
+    """Every page of the query, in order, with its answer: the first, then each continuation."""
+    page, answer = _get(client, plan.endpoint, params={"q": plan.soql}, headers=plan.headers)
     seen: set[str] = set()
     while True:
-        yield page
+        yield page, answer
         next_url = page.get("nextRecordsUrl")
         if not next_url:
             return
-        page = _get(client, _absolute(client, next_url, seen), headers=plan.headers)
+        page, answer = _get(client, _absolute(client, next_url, seen, answer), headers=plan.headers)
 
 
-def _complete_children(client: SalesforceClient, plan: QueryPlan, raw: dict[str, Any]) -> None:
+def _complete_children(
+    client: SalesforceClient, plan: QueryPlan, raw: dict[str, Any], answer: httpx.Response
+) -> None:
     for relationship, next_url in list(child_continuations(raw)):
         children = raw[relationship]
         seen: set[str] = set()
-        while next_url:
-            more = _get(client, _absolute(client, next_url, seen), headers=plan.headers)
+        child_answer = answer
+        while True:  # done: false promises more; a missing URL is refused, not skipped
+            more, child_answer = _get(
+                client, _absolute(client, next_url, seen, child_answer), headers=plan.headers
+            )
             children["records"].extend(more["records"])
             next_url = more.get("nextRecordsUrl")
+            if not next_url:
+                break
         children["done"] = True
         children.pop("nextRecordsUrl", None)
 
@@ -114,10 +129,10 @@ def _complete_children(client: SalesforceClient, plan: QueryPlan, raw: dict[str,
 def _records(client: SalesforceClient, plan: QueryPlan) -> Iterator[Any]:
     # The next page is fetched while the caller works through this one (one page ahead).
     with ReadAhead(_pages(client, plan)) as pages:
-        for page in pages:
+        for page, answer in pages:
             for raw in page["records"]:
                 if plan.subqueries:
-                    _complete_children(client, plan, raw)
+                    _complete_children(client, plan, raw, answer)
                 yield from_payload(raw, plan.model)
                 pages.tick()
 
@@ -146,5 +161,5 @@ def count(
     client = resolve_client(
         sf_client, SalesforceClient, connection_of(plan.model) if plan.model else None
     )
-    data = _get(client, plan.endpoint, params={"q": plan.soql})
+    data, _ = _get(client, plan.endpoint, params={"q": plan.soql})
     return count_result(plan, data)

@@ -14,7 +14,6 @@ from .. import _rest
 from .._concurrency import run_in_thread
 from .._files import commit_partial, discard_partial, open_partial
 from .._registry import resolve_client
-from .._wire.errors import connection_error
 from ..exceptions import NotFoundError
 from ..models import (
     SObject,
@@ -193,6 +192,10 @@ def download_file(
             false.
         FileNotFoundError: If the directory to write in does not exist (before any request).
         NotADirectoryError: If ``dest_path`` ends with ``/`` but names a file.
+        SalesforceTimeoutError: If the body did not arrive within the client's retry
+            ``budget`` (a server trickling bytes).
+        SalesforceConnectionError: If the body broke off midway.
+        UnexpectedResponseError: If the body does not match its ``Content-Encoding``.
     """
     call = _rest.blob_call(record)
     target = _rest.download_target(record, dest_path, overwrite=overwrite)
@@ -202,12 +205,9 @@ def download_file(
         try:
             with client.stream(call.method, call.url) as response:
                 if response.is_error:
-                    response.read()
-                    _rest.check(response)
-                for chunk in response.iter_bytes(CHUNK_SIZE):
+                    _rest.check(client.read_body(response))
+                for chunk in client.body_chunks(response, CHUNK_SIZE):
                     run_in_thread(handle.write, chunk)
-        except httpx.TransportError as exc:  # the body broke off midway
-            raise connection_error(exc, response.request) from exc
         finally:
             handle.close()
         run_in_thread(commit_partial, partial, target, overwrite)

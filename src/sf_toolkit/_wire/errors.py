@@ -9,6 +9,7 @@ copes with both and picks the subclass users catch.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -28,7 +29,7 @@ from ..exceptions import (
     UnexpectedResponseError,
 )
 from .secrets import mask, request_secrets
-from .text import looks_like_html, readable_text, shorten
+from .text import looks_like_html, looks_like_xml, readable_text, shorten, xml_fault
 
 __all__ = [
     "ErrorBody",
@@ -43,6 +44,7 @@ __all__ = [
     "redirect_target",
     "renewal_refused",
     "request_label",
+    "rest_root",
     "timeout_error",
     "undecodable_body",
     "unexpected_answer",
@@ -91,9 +93,12 @@ def parse_error_body(response: httpx.Response) -> ErrorBody:
         body: Any = json.loads(content) if content.strip() else None
     except ValueError:
         body = None
+        code, message = _xml_fault(response)
+        if message:
+            return ErrorBody(code, message)
         text = body_text(response)
         if text:
-            return ErrorBody(None, text)
+            return ErrorBody(code, text)
     if isinstance(body, list) and body and isinstance(body[0], dict):
         body = body[0]
     if isinstance(body, dict):
@@ -120,9 +125,21 @@ def body_text(response: httpx.Response) -> str:
     it is (shortened); ``""`` for an empty body.
     """
     text = _content(response).decode("utf-8", "replace")
-    if looks_like_html(response.headers.get("Content-Type", ""), text):
+    content_type = response.headers.get("Content-Type", "")
+    if looks_like_xml(content_type, text):
+        code, message = xml_fault(text)
+        text = ": ".join(part for part in (code, message) if part) or readable_text(text)
+    elif looks_like_html(content_type, text):
         text = readable_text(text)
     return shorten(text) if text.strip() else ""
+
+
+def _xml_fault(response: httpx.Response) -> tuple[str | None, str | None]:
+    """The fault code and message of an XML body (a SOAP fault), or ``(None, None)``."""
+    text = _content(response).decode("utf-8", "replace")
+    if not looks_like_xml(response.headers.get("Content-Type", ""), text):
+        return None, None
+    return xml_fault(text)
 
 
 def _reason(response: httpx.Response) -> str:
@@ -144,7 +161,7 @@ def _request(response: httpx.Response) -> httpx.Request | None:
 
 
 def _context(
-    response: httpx.Response, base_path: str
+    response: httpx.Response, base_path: str | None
 ) -> tuple[str | None, str | None, tuple[str, ...], str | None]:
     """An answer's method, URL label, the secrets its request knew, and its body, masked."""
     method = url = None
@@ -157,9 +174,26 @@ def _context(
     return method, url, secrets, body
 
 
+#: Request headers that make a request conditional: a 304 answers it, and is no redirect.
+_CONDITIONAL = ("If-Modified-Since", "If-None-Match", "If-Unmodified-Since", "If-Match")
+
+
 def is_redirect(response: httpx.Response) -> bool:
-    """Whether an answer is a redirect (3xx other than 300, which lists external id matches)."""
-    return 300 < response.status_code < 400
+    """
+    Whether an answer is a redirect, never to be followed: any 3xx but two.
+
+    300 lists the records an external id matched (REST API Developer Guide, "Status Codes and
+    Error Responses"), and 304 answers a conditional request (``If-Modified-Since``, supported
+    on describe and record resources); a 304 to a request that asked nothing of the kind is a
+    redirect like the rest.
+    """
+    status = response.status_code
+    if not 300 < status < 400:
+        return False
+    if status == 304:
+        request = _request(response)
+        return request is None or not any(name in request.headers for name in _CONDITIONAL)
+    return True
 
 
 def redirect_target(response: httpx.Response) -> str | None:
@@ -174,15 +208,16 @@ def redirect_target(response: httpx.Response) -> str | None:
         return location
 
 
-def request_label(request: httpx.Request, *, base_path: str = "") -> str:
+def request_label(request: httpx.Request, *, base_path: str | None = None) -> str:
     """
     Return the request's path for messages: ``base_path`` stripped, secret query values masked.
 
     ``/services/data/v62.0/sobjects/Account/001`` with ``base_path="/services/data/v62.0"``
-    becomes ``/sobjects/Account/001``.
+    becomes ``/sobjects/Account/001``. Without ``base_path``, the REST root the path starts
+    with (``/services/data/vNN.N``) is stripped; ``""`` keeps the whole path.
     """
     path = request.url.path
-    base = base_path.rstrip("/")
+    base = (rest_root(path) if base_path is None else base_path).rstrip("/")
     if base and (path == base or path.startswith(f"{base}/")):
         path = path[len(base) :] or "/"
     query = request.url.query.decode("ascii", "replace")
@@ -193,6 +228,15 @@ def request_label(request: httpx.Request, *, base_path: str = "") -> str:
         for key, value in parse_qsl(query, keep_blank_values=True)
     ]
     return f"{path}?{urlencode(pairs, safe='[],/:')}"
+
+
+_REST_ROOT = re.compile(r"/services/data/v[0-9]+\.[0-9]+(?=/|$)")
+
+
+def rest_root(path: str) -> str:
+    """The REST root a path starts with (``"/services/data/v62.0"``), or ``""``."""
+    found = _REST_ROOT.match(path)
+    return found[0] if found else ""
 
 
 def _exception_class(status: int, error_code: str | None) -> type[SalesforceApiError]:
@@ -209,7 +253,9 @@ def _exception_class(status: int, error_code: str | None) -> type[SalesforceApiE
     return SalesforceApiError
 
 
-def error_from_response(response: httpx.Response, *, base_path: str = "") -> SalesforceApiError:
+def error_from_response(
+    response: httpx.Response, *, base_path: str | None = None
+) -> SalesforceApiError:
     """
     Return the exception for an error answer (the caller raises it).
 
@@ -222,7 +268,10 @@ def error_from_response(response: httpx.Response, *, base_path: str = "") -> Sal
     Args:
         response: The answer, with its body read.
         base_path: Stripped from the front of the URL in the message, e.g.
-            ``"/services/data/v62.0"``.
+            ``"/services/data/v62.0"``; default: the REST root the request's path starts with.
+
+    A SOAP or XML fault body reads as its ``faultcode`` and ``faultstring`` (or Salesforce's
+    ``exceptionCode`` and ``exceptionMessage``), never as markup.
     """
     method, url, secrets, body = _context(response, base_path)
     if is_redirect(response):
@@ -252,7 +301,7 @@ def error_from_response(response: httpx.Response, *, base_path: str = "") -> Sal
 
 
 def unexpected_answer(
-    response: httpx.Response, problem: str, *, base_path: str = ""
+    response: httpx.Response, problem: str, *, base_path: str | None = None
 ) -> UnexpectedResponseError:
     """
     Return the :class:`UnexpectedResponseError` for an answer that is not what its resource
@@ -273,14 +322,20 @@ def json_body(
     response: httpx.Response,
     *,
     expect: type[Any] | tuple[type[Any], ...] = (dict, list),
-    base_path: str = "",
+    items: type[Any] | tuple[type[Any], ...] | None = None,
+    base_path: str | None = None,
 ) -> Any:
     """
     Parse a successful answer's JSON body, checking it is of the ``expect`` type(s).
 
+    Args:
+        expect: The JSON types the body may be: ``dict`` (object), ``list`` (array), ...
+        items: When the body is an array, the types each element may be, e.g.
+            ``(dict, type(None))`` for a Collections retrieve answer.
+
     Raises:
         UnexpectedResponseError: If the body is not JSON (cut off, HTML, empty) or is JSON of
-            another shape.
+            another shape (an element of another type included).
     """
     content = _content(response)
     try:
@@ -291,15 +346,28 @@ def json_body(
             response, f"the answer is not JSON (cut off?): {shown}", base_path=base_path
         ) from None
     if not isinstance(data, expect):
-        wanted = expect if isinstance(expect, tuple) else (expect,)
-        names = " or ".join(_JSON_NAMES.get(kind, kind.__name__) for kind in wanted)
         raise unexpected_answer(
             response,
             f"the answer is JSON {_JSON_NAMES.get(type(data), type(data).__name__)}, "
-            f"expected {names}",
+            f"expected {_names(expect)}",
             base_path=base_path,
         )
+    if items is not None and isinstance(data, list):
+        for position, item in enumerate(data):
+            if not isinstance(item, items):
+                raise unexpected_answer(
+                    response,
+                    f"element {position} of the answer is JSON "
+                    f"{_JSON_NAMES.get(type(item), type(item).__name__)}, expected "
+                    f"{_names(items)}",
+                    base_path=base_path,
+                )
     return data
+
+
+def _names(kinds: type[Any] | tuple[type[Any], ...]) -> str:
+    wanted = kinds if isinstance(kinds, tuple) else (kinds,)
+    return " or ".join(_JSON_NAMES.get(kind, kind.__name__) for kind in wanted)
 
 
 _JSON_NAMES: dict[type[Any], str] = {
@@ -341,7 +409,10 @@ def is_unknown_host(error: BaseException) -> bool:
 
 
 def connection_error(
-    error: httpx.TransportError, request: httpx.Request | None = None, *, base_path: str = ""
+    error: httpx.TransportError,
+    request: httpx.Request | None = None,
+    *,
+    base_path: str | None = None,
 ) -> SalesforceConnectionError:
     """
     Return the :class:`SalesforceConnectionError` for a request that got no answer.
@@ -375,7 +446,7 @@ def connection_error(
 
 
 def timeout_error(
-    request: httpx.Request, budget: float | None, attempts: int, *, base_path: str = ""
+    request: httpx.Request, budget: float | None, attempts: int, *, base_path: str | None = None
 ) -> SalesforceTimeoutError:
     """Return the :class:`SalesforceTimeoutError` for a call that ran out of its time budget."""
     label = request_label(request, base_path=base_path)
@@ -387,7 +458,9 @@ def timeout_error(
     )
 
 
-def renewal_refused(response: httpx.Response, *, base_path: str = "") -> SalesforceApiError:
+def renewal_refused(
+    response: httpx.Response, *, base_path: str | None = None
+) -> SalesforceApiError:
     """
     Return the error for a 401 that came back although the session was just renewed.
 
@@ -407,7 +480,7 @@ def renewal_refused(response: httpx.Response, *, base_path: str = "") -> Salesfo
 
 
 def undecodable_body(
-    request: httpx.Request, error: httpx.DecodingError, *, base_path: str = ""
+    request: httpx.Request, error: httpx.DecodingError, *, base_path: str | None = None
 ) -> UnexpectedResponseError:
     """
     Return the error for an answer whose body does not match its ``Content-Encoding`` (a

@@ -8,9 +8,11 @@ text, the way a browser would show it.
 
 from __future__ import annotations
 
+import re
+from html import unescape
 from html.parser import HTMLParser
 
-__all__ = ["looks_like_html", "readable_text", "shorten"]
+__all__ = ["looks_like_html", "looks_like_xml", "readable_text", "shorten", "xml_fault"]
 
 _INVISIBLE = frozenset({"script", "style", "head", "noscript", "template", "svg"})
 _MAX_TEXT = 300  # characters of a body kept in a message (the exception keeps it all)
@@ -22,6 +24,46 @@ def looks_like_html(content_type: str, text: str) -> bool:
         return True
     start = text.lstrip()[:15].lower()
     return start.startswith(("<!doctype html", "<html"))
+
+
+def looks_like_xml(content_type: str, text: str) -> bool:
+    """Whether a body is XML (a SOAP fault, say): by its ``Content-Type``, or its first tag."""
+    if "xml" in content_type.lower():
+        return True
+    start = text.lstrip()[:20].lower()
+    return start.startswith(("<?xml", "<soapenv:", "<soap:", "<env:", "<s:envelope"))
+
+
+def _element(name: str) -> re.Pattern[str]:
+    """The text of ``<name>``, with or without a namespace prefix, up to its closing tag."""
+    return re.compile(
+        rf"<(?:[\w.-]+:)?{name}(?:\s[^>]*)?>(.*?)</(?:[\w.-]+:)?{name}\s*>", re.DOTALL
+    )
+
+
+_FAULT_CODES = (_element("exceptionCode"), _element("faultcode"))
+_FAULT_MESSAGES = (_element("exceptionMessage"), _element("faultstring"))
+
+
+def xml_fault(text: str) -> tuple[str | None, str | None]:
+    """
+    Return the ``(code, message)`` of a SOAP fault or a Salesforce XML error, or ``(None,
+    None)``: ``exceptionCode``/``exceptionMessage`` when present (Salesforce's detail), else
+    ``faultcode`` (its namespace prefix dropped, ``sf:INVALID_LOGIN`` reads ``INVALID_LOGIN``)
+    and ``faultstring``.
+
+    A pattern match, not an XML parser: an untrusted body cannot make it expand entities.
+    """
+
+    def first(patterns: tuple[re.Pattern[str], ...]) -> str | None:
+        for pattern in patterns:
+            found = pattern.search(text)
+            if found and (value := " ".join(unescape(found[1]).split())):
+                return value
+        return None
+
+    code = first(_FAULT_CODES)
+    return (code.rpartition(":")[2] or None if code else None), first(_FAULT_MESSAGES)
 
 
 class _Visible(HTMLParser):

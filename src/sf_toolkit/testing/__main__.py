@@ -4,7 +4,8 @@
 The first line of standard output is the base URL, so scripts can read it and start talking.
 ``--client-id``/``--client-secret`` set the connected app and ``--user USERNAME:PASSWORD[:TOKEN]``
 (repeatable) adds users, so other clients' OAuth flows (client credentials, password grant) and
-SOAP logins can run against it.
+SOAP logins can run against it. ``--user`` splits at the first and the last colon, so a password
+may hold colons; end with ``:`` for such a password without a token (``ann:pa:ss:``).
 """
 
 from __future__ import annotations
@@ -43,14 +44,26 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         type=_user,
         metavar="USERNAME:PASSWORD[:TOKEN]",
-        help="another user who can log in (repeatable)",
+        help=(
+            "another user who can log in (repeatable); split at the first and the last colon, "
+            "so a password may hold colons: end with ':' when it has no token"
+        ),
     )
     return parser
 
 
 def _user(text: str) -> tuple[str, str, str]:
+    """
+    Split ``USERNAME:PASSWORD[:TOKEN]`` at the first colon and, when two or more colons
+    follow it, the last: usernames and security tokens hold no colon, so a password may.
+    ``ann:pa:ss:TOKEN`` is password ``pa:ss`` with a token; for a password holding a colon
+    and no token, end with a colon: ``ann:pa:ss:``.
+    """
     username, _, rest = text.partition(":")
-    password, _, token = rest.partition(":")
+    if rest.count(":") >= 1:
+        password, _, token = rest.rpartition(":")
+    else:
+        password, token = rest, ""
     if not username or not password:
         raise argparse.ArgumentTypeError(
             f"expected USERNAME:PASSWORD or USERNAME:PASSWORD:TOKEN, got {text.split(':')[0]!r}..."

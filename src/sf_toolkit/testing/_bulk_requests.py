@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from ._bulk_csv import COLUMN_DELIMITERS, LINE_ENDINGS
+from ._http import allow_header
 
 __all__ = [
     "Refusal",
@@ -38,11 +39,14 @@ class Refusal(Exception):
         self.status = status
         self.error_code = error_code
         self.message = message
+        self.headers: dict[str, str] = {}
 
     def response(self) -> httpx.Response:
         """The error as Salesforce sends it: a JSON array of one error object."""
         return httpx.Response(
-            self.status, json=[{"errorCode": self.error_code, "message": self.message}]
+            self.status,
+            json=[{"errorCode": self.error_code, "message": self.message}],
+            headers=self.headers,
         )
 
 
@@ -52,10 +56,12 @@ def not_found() -> Refusal:
 
 
 def method_not_allowed(method: str, allowed: str) -> Refusal:
-    """The 405 for a known resource and the wrong method."""
-    return Refusal(
+    """The 405 for a known resource and the wrong method, with its ``Allow`` header."""
+    refusal = Refusal(
         405, "METHOD_NOT_ALLOWED", f"HTTP Method '{method}' not allowed. Allowed are {allowed}"
     )
+    refusal.headers["Allow"] = allow_header(allowed)
+    return refusal
 
 
 def enum_error(enum: str, value: object) -> Refusal:

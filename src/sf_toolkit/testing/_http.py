@@ -42,6 +42,7 @@ class ApiError(Exception):
         self.error_code = error_code
         self.message = message
         self.fields = list(fields) if fields is not None else None
+        self.headers: dict[str, str] = {}
         super().__init__(f"{status} {error_code}: {message}")
 
     @classmethod
@@ -55,7 +56,9 @@ class ApiError(Exception):
 
     def response(self) -> httpx.Response:
         """This error as Salesforce's JSON error array."""
-        return error_response(self.status, self.error_code, self.message, self.fields)
+        response = error_response(self.status, self.error_code, self.message, self.fields)
+        response.headers.update(self.headers)
+        return response
 
 
 def not_found(message: str = "The requested resource does not exist") -> ApiError:
@@ -68,11 +71,19 @@ def not_allowed(method: str, allowed: str) -> ApiError:
     Salesforce's 405 for a resource that exists but not for this method.
 
     "Status Codes and Error Responses": 405, the method isn't allowed for the resource; the
-    message lists the allowed methods (``allowed``, such as ``"HEAD,GET"``).
+    message lists the allowed methods (``allowed``, such as ``"HEAD,GET"``), and so does the
+    ``Allow`` header that RFC 9110 (section 15.5.6) requires on every 405.
     """
-    return ApiError(
+    error = ApiError(
         405, "METHOD_NOT_ALLOWED", f"HTTP Method '{method}' not allowed. Allowed are {allowed}"
     )
+    error.headers["Allow"] = allow_header(allowed)
+    return error
+
+
+def allow_header(allowed: str) -> str:
+    """``"HEAD,GET"`` as an ``Allow`` header value: ``"HEAD, GET"``."""
+    return ", ".join(method.strip() for method in allowed.split(",") if method.strip())
 
 
 def json_response(

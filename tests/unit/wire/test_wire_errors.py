@@ -99,9 +99,9 @@ def test_fields_are_kept() -> None:
     assert exc.message == "Required fields are missing: [Name]"
 
 
-def test_without_base_path_the_full_path_is_kept() -> None:
-    """Without base_path the URL is the request's full path."""
-    exc = error_from_response(response(404, error("NOT_FOUND", "gone")))
+def test_an_empty_base_path_keeps_the_full_path() -> None:
+    """base_path="" keeps the request's full path in the URL."""
+    exc = error_from_response(response(404, error("NOT_FOUND", "gone")), base_path="")
     assert exc.url == "/services/data/v62.0/sobjects/Account/001000000000001AAA"
 
 
@@ -220,3 +220,83 @@ def test_connection_error_without_request() -> None:
     """A transport error without a request still gives a readable message."""
     exc = connection_error(httpx.ReadTimeout("timed out"))
     assert str(exc) == "ReadTimeout: timed out"
+
+
+#: A SOAP fault as the SOAP API Developer Guide shows it (an invalid session).
+SOAP_FAULT = b"""<?xml version="1.0" encoding="UTF-8"?>
+<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"
+    xmlns:sf="urn:fault.partner.soap.sforce.com">
+  <soapenv:Body>
+    <soapenv:Fault>
+      <faultcode>sf:INVALID_SESSION_ID</faultcode>
+      <faultstring>INVALID_SESSION_ID: Invalid Session ID found in SessionHeader:
+        Illegal Session. Session not found, missing session hash: &amp;x</faultstring>
+      <detail><sf:UnexpectedErrorFault xsi:type="sf:UnexpectedErrorFault"
+          xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+        <sf:exceptionCode>INVALID_SESSION_ID</sf:exceptionCode>
+        <sf:exceptionMessage>Invalid Session ID found in SessionHeader:
+          Illegal Session</sf:exceptionMessage>
+      </sf:UnexpectedErrorFault></detail>
+    </soapenv:Fault>
+  </soapenv:Body>
+</soapenv:Envelope>"""
+
+#: The XML error body Salesforce's Bulk API (1.0) and older endpoints answer with.
+XML_ERROR = b"""<?xml version="1.0" encoding="UTF-8"?>
+<error xmlns="http://www.force.com/2009/06/asyncapi/dataload">
+  <exceptionCode>InvalidJob</exceptionCode>
+  <exceptionMessage>Unable to find object: Acount</exceptionMessage>
+</error>"""
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "code", "message"),
+    [
+        (
+            SOAP_FAULT,
+            "text/xml; charset=utf-8",
+            "INVALID_SESSION_ID",
+            "Invalid Session ID found in SessionHeader: Illegal Session",
+        ),
+        (XML_ERROR, "application/xml", "InvalidJob", "Unable to find object: Acount"),
+        (
+            SOAP_FAULT.split(b"<detail>")[0]
+            + b"</soapenv:Fault></soapenv:Body></soapenv:Envelope>",
+            "",
+            "INVALID_SESSION_ID",
+            "INVALID_SESSION_ID: Invalid Session ID found in SessionHeader: "
+            "Illegal Session. Session not found, missing session hash: &x",
+        ),
+    ],
+    ids=["soap-fault", "xml-error", "fault-without-detail"],
+)
+def test_an_xml_fault_reads_as_its_code_and_message(
+    content: bytes, content_type: str, code: str, message: str
+) -> None:
+    """SOAP/XML error bodies become code and readable message, no markup; method and URL kept."""
+    request = httpx.Request("POST", "https://acme.my.salesforce.com/services/data/v62.0/limits")
+    headers = {"Content-Type": content_type} if content_type else {}
+    response = httpx.Response(500, content=content, headers=headers, request=request)
+    error = error_from_response(response)
+    assert error.error_code == code
+    assert error.message == message
+    assert "<" not in str(error)
+    assert error.method == "POST"
+    assert error.url == "/limits"
+    assert error.body == content.decode()
+
+
+def test_an_error_url_drops_the_rest_root_without_being_told() -> None:
+    """Without base_path, the message shows the path after /services/data/vNN.N."""
+    request = httpx.Request(
+        "POST", "https://acme.my.salesforce.com/services/data/v64.0/composite/sobjects"
+    )
+    response = httpx.Response(400, json=[{"errorCode": "X", "message": "m"}], request=request)
+    assert error_from_response(response).url == "/composite/sobjects"
+    assert (
+        error_from_response(response, base_path="").url == "/services/data/v64.0/composite/sobjects"
+    )
+    other = httpx.Request("GET", "https://acme.my.salesforce.com/services/oauth2/userinfo")
+    assert (
+        error_from_response(httpx.Response(400, request=other)).url == "/services/oauth2/userinfo"
+    )

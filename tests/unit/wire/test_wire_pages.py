@@ -48,6 +48,8 @@ def test_the_guide_s_page_parses() -> None:
         {"totalSize": "1", "done": True, "records": []},
         {"totalSize": True, "done": True, "records": []},
         {"totalSize": 0, "done": False, "records": [], "nextRecordsUrl": ["x"]},
+        {"totalSize": 9, "done": False, "records": [], "nextRecordsUrl": ""},
+        {"totalSize": 9, "done": False, "records": []},
         [],
         "page",
         None,
@@ -87,9 +89,27 @@ def test_a_repeated_next_page_url_is_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    "next_url", [":8443/services/data/v59.0/query/x", "https://evil.example/services/x", 7]
+    "next_url",
+    [
+        ":8443/services/data/v59.0/query/x",
+        "https://evil.example/services/x",
+        7,
+        "",
+        "/services/oauth2/revoke",
+        "/services/Soap/u/59.0",
+        "/services/%2e%2e/oauth2/revoke",
+        "/services/data/v64.0/query/%2e%2e/%2e%2e/%2e%2e/oauth2/revoke",
+    ],
 )
 def test_a_next_page_url_off_the_instance_is_refused(next_url: object) -> None:
     """A next URL on another origin (or not a URL) is refused with a typed error."""
     with pytest.raises(UnexpectedResponseError, match="refused to follow nextRecordsUrl"):
         next_page_url(INSTANCE, next_url, set())
+
+
+def test_a_refused_next_page_url_names_the_page_that_sent_it() -> None:
+    """Given the page's answer, the refusal carries its method and URL."""
+    with pytest.raises(UnexpectedResponseError) as info:
+        next_page_url(INSTANCE, "/services/oauth2/revoke", set(), response=_answer(GUIDE_PAGE))
+    assert info.value.method == "GET"
+    assert info.value.url == "/query?q=SELECT"
