@@ -14,9 +14,10 @@ import re
 import threading
 import zlib
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 from urllib.parse import unquote
 
@@ -110,6 +111,10 @@ class FakeOrg:
         api_versions: Versions listed at ``/services/data/``, oldest first.
         latency: Seconds the transports and server wait before answering (``faults.latency``).
         faults: Initial fault settings (``latency`` above wins when given).
+        clock: Returns the current moment (an aware datetime, or a naive one meaning UTC);
+            defaults to the wall clock. ``CreatedDate``, ``LastModifiedDate`` and
+            ``SystemModstamp``, Bulk API job dates and relative date literals in SOQL
+            (``TODAY``, ``LAST_N_DAYS:7``) read it. Also the :attr:`clock` attribute.
     """
 
     def __init__(
@@ -126,6 +131,7 @@ class FakeOrg:
         api_versions: tuple[str, ...] = DEFAULT_API_VERSIONS,
         latency: float = 0.0,
         faults: Faults | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         if records < 0:
             raise ValueError(f"records must be 0 or more, got {records}")
@@ -141,6 +147,8 @@ class FakeOrg:
         self.instance_url = instance_url.rstrip("/") if instance_url else None
         self.org_id = to_id18("00D5g" + _base62_seed(seed) + "EA2")
         self.store = Store(self.org_id)
+        if clock is not None:
+            self.clock = clock
         for obj in standard_objects():
             self.store.register(obj)
         self.auth = Auth(self.org_id, seed)
@@ -172,6 +180,24 @@ class FakeOrg:
             if self.store.count(obj.name)
         )
         return f"<FakeOrg {self.org_id} {counts}>"
+
+    @property
+    def clock(self) -> Callable[[], datetime]:
+        """
+        The org's clock: a callable returning the current moment, the wall clock by default.
+
+        Set it to make timestamps deterministic, for example
+        ``org.clock = lambda: datetime(2024, 1, 31, 12, 0, tzinfo=timezone.utc)``; record audit
+        dates, Bulk API job dates and SOQL relative date literals follow it from then on.
+        Session expiry (``Faults.session_ttl_seconds``) keeps measuring real time.
+        """
+        return self.store.clock
+
+    @clock.setter
+    def clock(self, value: Callable[[], datetime]) -> None:
+        if not callable(value):
+            raise TypeError(f"clock must be a callable returning a datetime, got {value!r}")
+        self.store.clock = value
 
     # --- configuration ------------------------------------------------------------------
 
@@ -687,7 +713,7 @@ class FakeOrg:
         if self._bulk is None:
             from ._bulk import BulkApi
 
-            self._bulk = BulkApi(self.store)
+            self._bulk = BulkApi(self.store, clock=self.store.now)
         return self._bulk
 
     def _limits(self) -> dict[str, dict[str, int]]:
