@@ -64,6 +64,11 @@ _ALLOWED_METHODS = {
 }
 
 
+#: The first API version serving a resource; earlier versions answer 404 NOT_FOUND ("Composite
+#: Batch": 34.0 and later; "sObject Collections": 42.0 and later).
+_AVAILABLE_SINCE = {"composite_batch": 34.0, "collections": 42.0}
+
+
 class ConnectionDropped(Exception):
     """
     Raised by :meth:`FakeOrg.handle` when a fault drops the connection.
@@ -631,6 +636,8 @@ class FakeOrg:
         return response
 
     def _rest(self, call: Call, route: str) -> httpx.Response:
+        if call.version_number < _AVAILABLE_SINCE.get(route, 0.0):
+            raise not_found()
         allowed = _ALLOWED_METHODS.get(route)
         if allowed is not None and call.method not in allowed.split(","):
             raise not_allowed(call.method, allowed)
