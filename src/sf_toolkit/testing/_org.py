@@ -8,6 +8,7 @@ Bulk API 2.0), applies authentication, limits and injected faults, and returns a
 
 from __future__ import annotations
 
+import datetime
 import gzip
 import json
 import re
@@ -17,7 +18,6 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import datetime
 from typing import Any
 from urllib.parse import unquote
 
@@ -136,7 +136,7 @@ class FakeOrg:
         api_versions: tuple[str, ...] = DEFAULT_API_VERSIONS,
         latency: float = 0.0,
         faults: Faults | None = None,
-        clock: Callable[[], datetime] | None = None,
+        clock: Callable[[], datetime.datetime] | None = None,
     ) -> None:
         if records < 0:
             raise ValueError(f"records must be 0 or more, got {records}")
@@ -187,7 +187,7 @@ class FakeOrg:
         return f"<FakeOrg {self.org_id} {counts}>"
 
     @property
-    def clock(self) -> Callable[[], datetime]:
+    def clock(self) -> Callable[[], datetime.datetime]:
         """
         The org's clock: a callable returning the current moment, the wall clock by default.
 
@@ -199,7 +199,7 @@ class FakeOrg:
         return self.store.clock
 
     @clock.setter
-    def clock(self, value: Callable[[], datetime]) -> None:
+    def clock(self, value: Callable[[], datetime.datetime]) -> None:
         if not callable(value):
             raise TypeError(f"clock must be a callable returning a datetime, got {value!r}")
         self.store.clock = value

@@ -206,7 +206,8 @@ def sobject_route(call: Call) -> httpx.Response:
             if method == "GET":
                 return describe(call, obj.name)
             raise not_allowed(method, "HEAD,GET")
-        if key.lower() == "id" and method == "POST":
+        if key.lower() == "id" and method == "POST" and call.version_number >= 37.0:
+            # "Create Records Using sObject Rows by External ID": API version 37.0 and later.
             return _create(call, obj)
         if key in ("updated", "deleted"):
             if method == "GET":

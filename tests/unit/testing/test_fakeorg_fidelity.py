@@ -362,11 +362,11 @@ def test_fields_all_and_custom_need_limit_200(send: Send, group: str) -> None:
 
 
 def test_fields_duplicate_with_named_field(send: Send) -> None:
-    """FIELDS() plus a field it already covers: "duplicate field selected: Id"."""
+    """FIELDS(): a field it already covers is 400 INVALID_FIELD "duplicate field selected: Id"."""
     response = send(
         "GET", f"{V}/query", params={"q": "SELECT Id, FIELDS(ALL) FROM Account LIMIT 200"}
     )
-    assert "duplicate field selected: Id" in _error(response, 400, "MALFORMED_QUERY")["message"]
+    assert "duplicate field selected: Id" in _error(response, 400, "INVALID_FIELD")["message"]
 
 
 def test_time_literal_filters_time_fields(send: Send, org: FakeOrg) -> None:
@@ -554,3 +554,18 @@ def test_collections_more_than_200_records_is_exceeded_id_limit(send: Send) -> N
     assert error["message"] == (
         "record limit reached. cannot submit more than 200 records into this call"
     )
+
+
+# --- POST /sobjects/{T}/Id ---------------------------------------------------------------------
+
+
+def test_post_to_id_creates_from_37_only(send: Send, org: FakeOrg) -> None:
+    """Create Records Using sObject Rows by External ID: POST .../Id creates, from 37.0 on."""
+    before = org.count("Account")
+    created = send("POST", "/services/data/v37.0/sobjects/Account/Id", json={"Name": "New"})
+    assert created.status_code == 201
+    assert created.json()["success"] is True
+    old = send("POST", "/services/data/v36.0/sobjects/Account/Id", json={"Name": "Old"})
+    assert old.status_code == 405
+    assert old.json()[0]["errorCode"] == "METHOD_NOT_ALLOWED"
+    assert org.count("Account") == before + 1
