@@ -846,6 +846,8 @@ def _unlisted_version(version: str | None) -> httpx.Response:
         number = None
     if number is not None and number <= _LAST_RETIRED_VERSION:
         # "Status Codes and Error Responses": 410, the requested resource has been retired.
+        # The body is undocumented: errorCode GONE is what users reported Salesforce answering
+        # for a retired version (restforce issue 941); the message is ours.
         return error_response(
             410, "GONE", f"API version {version} has been retired and is no longer supported"
         )
