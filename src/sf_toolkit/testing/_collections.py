@@ -61,6 +61,9 @@ def _store_lacks(call: Call) -> bool:
 
 
 def _too_many(limit: int) -> ApiError:
+    # "sObject Collections" sets the limits (200 per write, 2,000 per retrieve) but not the error;
+    # this code and message are what users reported Salesforce answering past 200 records
+    # (Chrome Salesforce Inspector issue 134).
     return ApiError(
         400,
         "EXCEEDED_ID_LIMIT",
