@@ -118,8 +118,9 @@ class FakeOrg:
         faults: Initial fault settings (``latency`` above wins when given).
         clock: Returns the current moment (an aware datetime, or a naive one meaning UTC);
             defaults to the wall clock. ``CreatedDate``, ``LastModifiedDate`` and
-            ``SystemModstamp``, Bulk API job dates and relative date literals in SOQL
-            (``TODAY``, ``LAST_N_DAYS:7``) read it. Also the :attr:`clock` attribute.
+            ``SystemModstamp``, Bulk API job dates, OAuth ``issued_at`` and relative date
+            literals in SOQL (``TODAY``, ``LAST_N_DAYS:7``) read it. Also the :attr:`clock`
+            attribute.
     """
 
     def __init__(
@@ -156,7 +157,7 @@ class FakeOrg:
             self.clock = clock
         for obj in standard_objects():
             self.store.register(obj)
-        self.auth = Auth(self.org_id, seed)
+        self.auth = Auth(self.org_id, seed, clock=self.store.now)
         self.faults = faults if faults is not None else Faults()
         if latency:
             self.faults.latency = latency
@@ -193,7 +194,8 @@ class FakeOrg:
 
         Set it to make timestamps deterministic, for example
         ``org.clock = lambda: datetime(2024, 1, 31, 12, 0, tzinfo=timezone.utc)``; record audit
-        dates, Bulk API job dates and SOQL relative date literals follow it from then on.
+        dates, Bulk API job dates, OAuth ``issued_at`` and SOQL relative date literals follow
+        it from then on.
         Session expiry (``Faults.session_ttl_seconds``) keeps measuring real time.
         """
         return self.store.clock

@@ -137,3 +137,20 @@ def test_seeded_org_with_a_fixed_clock_is_fully_reproducible() -> None:
     first = snapshot()
     assert first == snapshot()
     assert {row["CreatedDate"] for row in first} == {"2024-01-31T12:00:00.000+0000"}
+
+
+def test_oauth_token_issued_at_follows_the_clock(org: FakeOrg) -> None:
+    """The token response's issued_at is the clock's moment in milliseconds since the epoch."""
+    with httpx.Client(transport=org.transport(), base_url="https://x.my.salesforce.com") as http:
+        token = http.post(
+            "/services/oauth2/token",
+            data={
+                "grant_type": "password",
+                "client_id": "fake-client-id",
+                "client_secret": "fake-client-secret",
+                "username": "user@example.com",
+                "password": "password",
+            },
+        )
+    assert token.status_code == 200
+    assert token.json()["issued_at"] == str(int(NOON.timestamp() * 1000))
