@@ -144,13 +144,8 @@ def test_oauth_token_issued_at_follows_the_clock(org: FakeOrg) -> None:
     with httpx.Client(transport=org.transport(), base_url="https://x.my.salesforce.com") as http:
         token = http.post(
             "/services/oauth2/token",
-            data={
-                "grant_type": "password",
-                "client_id": "fake-client-id",
-                "client_secret": "fake-client-secret",
-                "username": "user@example.com",
-                "password": "password",
-            },
+            data={"grant_type": "client_credentials"},
+            auth=("fake-client-id", "fake-client-secret"),
         )
     assert token.status_code == 200
     assert token.json()["issued_at"] == str(int(NOON.timestamp() * 1000))
