@@ -14,8 +14,9 @@ import json
 import random
 import string
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import parse_qsl
 from xml.etree import ElementTree
@@ -101,10 +102,13 @@ class Auth:
     Args:
         org_id: The 18-character Organization Id (tokens start with its first 15 characters).
         seed: Seed of the token generator.
+        clock: Returns the current moment for the token response's ``issued_at``; defaults to
+            the wall clock. Session lifetimes and JWT expiry always measure real time.
     """
 
-    def __init__(self, org_id: str, seed: int) -> None:
+    def __init__(self, org_id: str, seed: int, clock: Callable[[], datetime] | None = None) -> None:
         self.org_id = org_id
+        self._clock = clock or (lambda: datetime.now(timezone.utc))
         self._random = random.Random(f"auth-{seed}")
         self.users: dict[str, FakeUser] = {}
         self.apps: dict[str, ConnectedApp] = {}
@@ -315,7 +319,7 @@ class Auth:
         host = request.url.host
         login = f"https://{host}" if host in _LOGIN_HOSTS else instance_url
         identity = f"{login}/id/{self.org_id}/{user_id}"
-        issued_at = str(int(time.time() * 1000))
+        issued_at = str(int(self._clock().timestamp() * 1000))
         payload: dict[str, Any] = {
             "access_token": session.token,
             "instance_url": instance_url,

@@ -22,6 +22,8 @@ __all__ = ["collections_route"]
 
 WRITE_LIMIT = 200
 RETRIEVE_LIMIT = 2000
+UPSERT_SINCE = 46.0
+MAX_CHUNKS = 10
 _ROLLED_BACK = DmlError(
     "ALL_OR_NONE_OPERATION_ROLLED_BACK",
     "Record rolled back because not all records were valid and the request was using AllOrNone "
@@ -41,6 +43,9 @@ def collections_route(call: Call) -> httpx.Response:
         return _delete(call)
     if depth == 3 and method in ("GET", "POST"):
         return _retrieve(call, call.segments[2])
+    if depth == 4 and call.version_number < UPSERT_SINCE:
+        # "Upsert Records Using sObject Collections": available in API version 46.0 and later.
+        raise not_found()
     if depth == 4 and method == "PATCH":
         return _write(call, "upsert", call.segments[2], call.segments[3])
     # "Status Codes and Error Responses": an existing resource refuses other methods with 405.
@@ -56,6 +61,9 @@ def _store_lacks(call: Call) -> bool:
 
 
 def _too_many(limit: int) -> ApiError:
+    # "sObject Collections" sets the limits (200 per write, 2,000 per retrieve) but not the error;
+    # this code and message are what users reported Salesforce answering past 200 records
+    # (Chrome Salesforce Inspector issue 134).
     return ApiError(
         400,
         "EXCEEDED_ID_LIMIT",
@@ -138,6 +146,7 @@ def _write(call: Call, op: str, sobject: str | None, ext_field: str | None) -> h
                 [definition.name],
             )
     attempts: list[Callable[[], DmlOutcome]] = []
+    kinds: list[str] = []
     for record in records:
         if not isinstance(record, dict):
             raise ApiError(400, "JSON_PARSER_ERROR", "Each record must be a JSON object")
@@ -145,9 +154,12 @@ def _write(call: Call, op: str, sobject: str | None, ext_field: str | None) -> h
         kind = attributes.get("type") if isinstance(attributes, dict) else None
         if not isinstance(kind, str):
             raise ApiError(400, "INVALID_TYPE", "Must send a concrete entity type.")
-        if store.object(kind) is None:
+        canonical = store.canonical_object(kind)
+        if canonical is None:
             raise ApiError(400, "INVALID_TYPE", f"sObject type '{kind}' is not supported.")
+        kinds.append(canonical)
         attempts.append(_attempt(call, op, kind, ext_field, record))
+    _check_types(kinds, store.canonical_object(sobject) if sobject is not None else None)
     return _run(
         call,
         attempts,
@@ -155,6 +167,37 @@ def _write(call: Call, op: str, sobject: str | None, ext_field: str | None) -> h
         upsert=op == "upsert",
         keep_ids=op == "update",
     )
+
+
+def _check_types(kinds: list[str], url_type: str | None) -> None:
+    """
+    Refuse a write whose records break the type rules of sObject Collections.
+
+    "Upsert Records Using sObject Collections": the list holds only objects of the type in the
+    request URI. "Create/Update Records Using sObject Collections": records of several types are
+    processed in chunks, one per run of the same type, and a request can process up to 10
+    chunks. Salesforce answers a request that is not well formed with 400; it does not document
+    the error codes, so INVALID_TYPE and EXCEEDED_MAX_TYPES_LIMIT (its status code for too many
+    object types in one call) are ours, the chunk message is the one its platform gives.
+    """
+    if url_type is not None:
+        other = next((kind for kind in kinds if kind != url_type), None)
+        if other is not None:
+            raise ApiError(
+                400,
+                "INVALID_TYPE",
+                f"The records must all be of type {url_type}, the type in the request URI; "
+                f"got {other}",
+            )
+        return
+    chunks = sum(1 for i, kind in enumerate(kinds) if i == 0 or kind != kinds[i - 1])
+    if chunks > MAX_CHUNKS:
+        raise ApiError(
+            400,
+            "EXCEEDED_MAX_TYPES_LIMIT",
+            f"Cannot have more than {MAX_CHUNKS} chunks in a single operation. Please rearrange "
+            "the data to reduce chunking.",
+        )
 
 
 def _attempt(

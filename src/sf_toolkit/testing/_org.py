@@ -8,13 +8,14 @@ Bulk API 2.0), applies authentication, limits and injected faults, and returns a
 
 from __future__ import annotations
 
+import datetime
 import gzip
 import json
 import re
 import threading
 import zlib
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from email.utils import formatdate
@@ -64,6 +65,11 @@ _ALLOWED_METHODS = {
 }
 
 
+#: The first API version serving a resource; earlier versions answer 404 NOT_FOUND ("Composite
+#: Batch": 34.0 and later; "sObject Collections": 42.0 and later).
+_AVAILABLE_SINCE = {"composite_batch": 34.0, "collections": 42.0}
+
+
 class ConnectionDropped(Exception):
     """
     Raised by :meth:`FakeOrg.handle` when a fault drops the connection.
@@ -111,6 +117,11 @@ class FakeOrg:
         api_versions: Versions listed at ``/services/data/``, oldest first.
         latency: Seconds the transports and server wait before answering (``faults.latency``).
         faults: Initial fault settings (``latency`` above wins when given).
+        clock: Returns the current moment (an aware datetime, or a naive one meaning UTC);
+            defaults to the wall clock. ``CreatedDate``, ``LastModifiedDate`` and
+            ``SystemModstamp``, Bulk API job dates, OAuth ``issued_at`` and relative date
+            literals in SOQL (``TODAY``, ``LAST_N_DAYS:7``) read it. Also the :attr:`clock`
+            attribute.
     """
 
     def __init__(
@@ -127,6 +138,7 @@ class FakeOrg:
         api_versions: tuple[str, ...] = DEFAULT_API_VERSIONS,
         latency: float = 0.0,
         faults: Faults | None = None,
+        clock: Callable[[], datetime.datetime] | None = None,
     ) -> None:
         if records < 0:
             raise ValueError(f"records must be 0 or more, got {records}")
@@ -142,9 +154,11 @@ class FakeOrg:
         self.instance_url = instance_url.rstrip("/") if instance_url else None
         self.org_id = to_id18("00D5g" + _base62_seed(seed) + "EA2")
         self.store = Store(self.org_id)
+        if clock is not None:
+            self.clock = clock
         for obj in standard_objects():
             self.store.register(obj)
-        self.auth = Auth(self.org_id, seed)
+        self.auth = Auth(self.org_id, seed, clock=self.store.now)
         self.faults = faults if faults is not None else Faults()
         if latency:
             self.faults.latency = latency
@@ -173,6 +187,25 @@ class FakeOrg:
             if self.store.count(obj.name)
         )
         return f"<FakeOrg {self.org_id} {counts}>"
+
+    @property
+    def clock(self) -> Callable[[], datetime.datetime]:
+        """
+        The org's clock: a callable returning the current moment, the wall clock by default.
+
+        Set it to make timestamps deterministic, for example
+        ``org.clock = lambda: datetime(2024, 1, 31, 12, 0, tzinfo=timezone.utc)``; record audit
+        dates, Bulk API job dates, OAuth ``issued_at`` and SOQL relative date literals follow
+        it from then on.
+        Session expiry (``Faults.session_ttl_seconds``) keeps measuring real time.
+        """
+        return self.store.clock
+
+    @clock.setter
+    def clock(self, value: Callable[[], datetime.datetime]) -> None:
+        if not callable(value):
+            raise TypeError(f"clock must be a callable returning a datetime, got {value!r}")
+        self.store.clock = value
 
     # --- configuration ------------------------------------------------------------------
 
@@ -610,6 +643,8 @@ class FakeOrg:
         return response
 
     def _rest(self, call: Call, route: str) -> httpx.Response:
+        if call.version_number < _AVAILABLE_SINCE.get(route, 0.0):
+            raise not_found()
         allowed = _ALLOWED_METHODS.get(route)
         if allowed is not None and call.method not in allowed.split(","):
             raise not_allowed(call.method, allowed)
@@ -692,7 +727,7 @@ class FakeOrg:
         if self._bulk is None:
             from ._bulk import BulkApi
 
-            self._bulk = BulkApi(self.store)
+            self._bulk = BulkApi(self.store, clock=self.store.now)
         return self._bulk
 
     def _limits(self) -> dict[str, dict[str, int]]:
@@ -818,6 +853,8 @@ def _unlisted_version(version: str | None) -> httpx.Response:
         number = None
     if number is not None and number <= _LAST_RETIRED_VERSION:
         # "Status Codes and Error Responses": 410, the requested resource has been retired.
+        # The body is undocumented: errorCode GONE is what users reported Salesforce answering
+        # for a retired version (restforce issue 941); the message is ours.
         return error_response(
             410, "GONE", f"API version {version} has been retired and is no longer supported"
         )

@@ -206,7 +206,8 @@ def sobject_route(call: Call) -> httpx.Response:
             if method == "GET":
                 return describe(call, obj.name)
             raise not_allowed(method, "HEAD,GET")
-        if key.lower() == "id" and method == "POST":
+        if key.lower() == "id" and method == "POST" and call.version_number >= 37.0:
+            # "Create Records Using sObject Rows by External ID": API version 37.0 and later.
             return _create(call, obj)
         if key in ("updated", "deleted"):
             if method == "GET":
@@ -409,7 +410,8 @@ def _by_external_id(call: Call, obj: ObjectDef, field: str, value: str) -> httpx
         return _delete(call, obj, matches[0])
     values = require_object(parse_json(call.body), obj.name)
     # "Upsert Records Using sObject Rows by External ID": do not specify Id or an external ID
-    # field in the request body, or an error is generated.
+    # field in the request body, or an error is generated. The error is undocumented: the
+    # INVALID_FIELD code and the message are ours.
     named = [key for key in values if key.lower() in ("id", definition.name.lower())]
     if named:
         raise ApiError(

@@ -490,8 +490,9 @@ def _select_list(
             resolved = ctx.resolve(sobject, item, query.alias)
             column = resolved.column
             if column.lower() in seen:
+                # "FIELDS()" (SOQL and SOSL Reference) shows this error as INVALID_FIELD.
                 raise error_at(
-                    ctx.text, item.pos, MALFORMED_QUERY, f"duplicate field selected: {column}"
+                    ctx.text, item.pos, INVALID_FIELD, f"duplicate field selected: {column}"
                 )
             seen.add(column.lower())
             columns.append(column)

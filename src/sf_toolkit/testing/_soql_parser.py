@@ -367,6 +367,8 @@ class _Parser:
             )
         for item in query.select:
             # "FIELDS()": ALL and CUSTOM are unbounded field sets, allowed only with LIMIT <= 200.
+            # The page gives no error text for a missing LIMIT; this message is ours, as is the
+            # one for FIELDS() in an aggregate query below.
             bounded = query.limit is not None and query.limit <= 200
             if isinstance(item, ast.FieldsGroup) and item.group != "STANDARD" and not bounded:
                 raise self.malformed(

@@ -75,6 +75,11 @@ def _error(code: str, message: str, *fields: str) -> RecordProblem:
     return RecordProblem(DmlError(code, message, list(fields)))
 
 
+def system_clock() -> datetime:
+    """The wall clock, in UTC: the default clock of a fake org."""
+    return datetime.now(timezone.utc)
+
+
 def _base62(number: int, width: int) -> str:
     digits = []
     for _ in range(width):
@@ -112,6 +117,8 @@ class Store:
         self._journal: list[_Undo] | None = None
         self._content_documents: set[str] = set()
         self._custom_prefix = 0
+        self.clock: Callable[[], datetime] = system_clock
+        """Returns the current moment; audit fields and relative date literals read it."""
         self.default_user_id = ""
 
     # --- schema ---------------------------------------------------------------------------
@@ -297,6 +304,15 @@ class Store:
             return 0
         return sum(not row["IsDeleted"] for row in self._rows[obj.name].values())
 
+    def now(self) -> datetime:
+        """The clock's current moment as an aware UTC datetime (a naive one is taken as UTC)."""
+        moment = self.clock()
+        if not isinstance(moment, datetime):
+            raise TypeError(f"the org's clock must return a datetime, got {moment!r}")
+        if moment.tzinfo is None:
+            return moment.replace(tzinfo=timezone.utc)
+        return moment.astimezone(timezone.utc)
+
     # --- Ids ------------------------------------------------------------------------------
 
     def mint_id(self, key_prefix: str) -> str:
@@ -451,7 +467,9 @@ class Store:
         soql_module = importlib.import_module(f"{__package__}._soql")
         with self.lock:
             query = soql_module.parse(soql)
-            result: QueryResult = soql_module.execute(query, self, include_deleted=include_deleted)
+            result: QueryResult = soql_module.execute(
+                query, self, include_deleted=include_deleted, now=self.now()
+            )
             return result
 
     def create(self, sobject: str, values: Mapping[str, Any]) -> str:
@@ -466,7 +484,7 @@ class Store:
             changes, blob = self._prepare(obj, values, creating=True)
             record_id = self.mint_id(obj.key_prefix)
             user = user_id_var.get() or self.default_user_id
-            now = format_datetime(datetime.now(timezone.utc))
+            now = format_datetime(self.now())
             row: dict[str, Any] = {}
             for definition in obj.fields.values():
                 if definition.type == "boolean":
@@ -517,7 +535,7 @@ class Store:
             changes, blob = self._prepare(obj, rest, creating=False)
             row = dict(current)
             row.update(changes)
-            now = format_datetime(datetime.now(timezone.utc))
+            now = format_datetime(self.now())
             row.update(
                 LastModifiedDate=now,
                 SystemModstamp=now,
@@ -593,7 +611,7 @@ class Store:
                 del self._rows[obj.name][stored["Id"]]
                 self._blobs.pop(stored["Id"], None)
             else:
-                now = format_datetime(datetime.now(timezone.utc))
+                now = format_datetime(self.now())
                 self._rows[obj.name][stored["Id"]] = {
                     **stored,
                     "IsDeleted": True,

@@ -362,11 +362,11 @@ def test_fields_all_and_custom_need_limit_200(send: Send, group: str) -> None:
 
 
 def test_fields_duplicate_with_named_field(send: Send) -> None:
-    """FIELDS() plus a field it already covers: "duplicate field selected: Id"."""
+    """FIELDS(): a field it already covers is 400 INVALID_FIELD "duplicate field selected: Id"."""
     response = send(
         "GET", f"{V}/query", params={"q": "SELECT Id, FIELDS(ALL) FROM Account LIMIT 200"}
     )
-    assert "duplicate field selected: Id" in _error(response, 400, "MALFORMED_QUERY")["message"]
+    assert "duplicate field selected: Id" in _error(response, 400, "INVALID_FIELD")["message"]
 
 
 def test_time_literal_filters_time_fields(send: Send, org: FakeOrg) -> None:
@@ -425,3 +425,147 @@ def test_batch_subrequests_count_against_limits_composite_does_not(
     series = [{"method": "GET", "url": f"{V}/limits", "referenceId": f"r{i}"} for i in range(3)]
     send("POST", f"{V}/composite", json={"compositeRequest": series})
     assert org.stats.api_usage == 5
+
+
+# --- Composite Batch subrequest versions --------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["v34.0/limits", "/services/data/v59.0/limits"])
+def test_batch_runs_subrequests_from_34_to_its_own_version(send: Send, url: str) -> None:
+    """Composite Batch: subrequest versions 34.0 up to the batch's version are accepted."""
+    response = send(
+        "POST", f"{V}/composite/batch", json={"batchRequests": [{"method": "GET", "url": url}]}
+    )
+    assert response.status_code == 200
+    assert response.json()["results"][0]["statusCode"] == 200
+
+
+@pytest.mark.parametrize("url", ["v33.0/limits", "v60.0/limits", "/services/data/v31.0/limits"])
+def test_batch_refuses_a_subrequest_version_outside_34_and_its_own(
+    send: Send, org: FakeOrg, url: str
+) -> None:
+    """Composite Batch, Batch Request Body: a bad subrequest version is a 400; nothing runs."""
+    before = org.count("Account")
+    response = send(
+        "POST",
+        f"{V}/composite/batch",
+        json={
+            "batchRequests": [
+                {"method": "POST", "url": "v59.0/sobjects/Account", "richInput": {"Name": "A"}},
+                {"method": "GET", "url": url},
+            ]
+        },
+    )
+    error = _error(response, 400, "INVALID_BATCH_REQUEST")
+    assert "v59.0" in error["message"]
+    assert org.count("Account") == before
+
+
+# --- Resources that a version does not serve yet ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("version", "method", "path", "body"),
+    [
+        ("33.0", "POST", "composite/batch", {"batchRequests": []}),
+        ("41.0", "POST", "composite/sobjects", {"records": []}),
+        ("41.0", "GET", "composite/sobjects/Account", None),
+        ("45.0", "PATCH", "composite/sobjects/Account/External_ID__c", {"records": []}),
+    ],
+)
+def test_resource_before_its_first_version_is_not_found(
+    send: Send, version: str, method: str, path: str, body: object
+) -> None:
+    """Composite Batch is 34.0+, sObject Collections 42.0+, Collections upsert 46.0+: else 404."""
+    response = send(method, f"/services/data/v{version}/{path}", json=body)
+    _error(response, 404, "NOT_FOUND")
+
+
+def test_collections_upsert_before_46_answers_after_it(send: Send) -> None:
+    """The same Collections upsert works from 46.0 on."""
+    records = [{"attributes": {"type": "Account"}, "Name": "N", "External_ID__c": "V46"}]
+    path = "composite/sobjects/Account/External_ID__c"
+    response = send("PATCH", f"/services/data/v46.0/{path}", json={"records": records})
+    assert response.status_code == 200
+    assert response.json()[0]["created"] is True
+
+
+# --- sObject Collections type rules -------------------------------------------------------------
+
+
+def _typed(*kinds: str) -> list[dict[str, Any]]:
+    fields = {"Account": {"Name": "A"}, "Contact": {"LastName": "C"}}
+    return [{"attributes": {"type": kind}, **fields[kind]} for kind in kinds]
+
+
+def test_collections_upsert_refuses_a_record_of_another_type(send: Send, org: FakeOrg) -> None:
+    """Upsert Records Using sObject Collections: only records of the URI's type; else 400."""
+    before = org.count("Account"), org.count("Contact")
+    records = _typed("Account", "Contact")
+    records[0]["External_ID__c"] = "T-1"
+    response = send(
+        "PATCH", f"{V}/composite/sobjects/Account/External_ID__c", json={"records": records}
+    )
+    error = _error(response, 400, "INVALID_TYPE")
+    assert "Contact" in error["message"]
+    assert (org.count("Account"), org.count("Contact")) == before
+
+
+def test_collections_upsert_type_is_case_insensitive(send: Send) -> None:
+    """The type in attributes may differ in case from the URI's."""
+    records = [{"attributes": {"type": "account"}, "Name": "a", "External_ID__c": "T-2"}]
+    response = send(
+        "PATCH", f"{V}/composite/sobjects/Account/External_ID__c", json={"records": records}
+    )
+    assert response.status_code == 200
+    assert response.json()[0]["success"] is True
+
+
+def test_collections_create_takes_ten_chunks(send: Send, org: FakeOrg) -> None:
+    """Create Records Using sObject Collections: ten runs of one type are ten chunks: allowed."""
+    before = org.count("Contact")
+    kinds = ["Account", "Account", "Contact"] * 3 + ["Account"]
+    response = send("POST", f"{V}/composite/sobjects", json={"records": _typed(*kinds)})
+    assert response.status_code == 200
+    assert [item["success"] for item in response.json()] == [True] * 10
+    assert org.count("Contact") == before + 3
+
+
+@pytest.mark.parametrize("method", ["POST", "PATCH"])
+def test_collections_write_refuses_eleven_chunks(send: Send, org: FakeOrg, method: str) -> None:
+    """Create/Update Records Using sObject Collections: up to 10 chunks, an 11th is a 400."""
+    before = org.count("Account")
+    records = _typed(*(["Account", "Contact"] * 5 + ["Account"]))
+    if method == "PATCH":
+        account = _account(org)
+        contact = org.records("Contact")[0]["Id"]
+        for record in records:
+            record["Id"] = account if record["attributes"]["type"] == "Account" else contact
+    response = send(method, f"{V}/composite/sobjects", json={"records": records})
+    error = _error(response, 400, "EXCEEDED_MAX_TYPES_LIMIT")
+    assert error["message"].startswith("Cannot have more than 10 chunks in a single operation.")
+    assert org.count("Account") == before
+
+
+def test_collections_more_than_200_records_is_exceeded_id_limit(send: Send) -> None:
+    """sObject Collections: 201 records is a 400 EXCEEDED_ID_LIMIT before anything is written."""
+    response = send("POST", f"{V}/composite/sobjects", json={"records": _typed(*["Account"] * 201)})
+    error = _error(response, 400, "EXCEEDED_ID_LIMIT")
+    assert error["message"] == (
+        "record limit reached. cannot submit more than 200 records into this call"
+    )
+
+
+# --- POST /sobjects/{T}/Id ---------------------------------------------------------------------
+
+
+def test_post_to_id_creates_from_37_only(send: Send, org: FakeOrg) -> None:
+    """Create Records Using sObject Rows by External ID: POST .../Id creates, from 37.0 on."""
+    before = org.count("Account")
+    created = send("POST", "/services/data/v37.0/sobjects/Account/Id", json={"Name": "New"})
+    assert created.status_code == 201
+    assert created.json()["success"] is True
+    old = send("POST", "/services/data/v36.0/sobjects/Account/Id", json={"Name": "Old"})
+    assert old.status_code == 405
+    assert old.json()[0]["errorCode"] == "METHOD_NOT_ALLOWED"
+    assert org.count("Account") == before + 1

@@ -322,9 +322,9 @@ def test_unknown_child_relationship_is_invalid_type(db: MemoryDb) -> None:
 
 
 def test_duplicate_field_is_refused(db: MemoryDb) -> None:
-    """Selecting the same field twice (in any case) is MALFORMED_QUERY."""
+    """Selecting the same field twice (in any case) is INVALID_FIELD, as in "FIELDS()"'s example."""
     err = error(db, "SELECT Name, NAME FROM Account")
-    assert err.error_code == "MALFORMED_QUERY"
+    assert err.error_code == "INVALID_FIELD"
     assert err.message.endswith("duplicate field selected: Name")
 
 
