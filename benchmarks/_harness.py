@@ -242,10 +242,17 @@ def run_async(coro: Awaitable[Any]) -> Any:
 
 
 def _fresh_child(
-    ref: str, org: OrgProcess, n: int, kwargs: dict[str, Any], out: Connection
+    ref: str,
+    org: OrgProcess,
+    n: int,
+    kwargs: dict[str, Any],
+    out: Connection,
+    source: str | None,
 ) -> None:
     """Spawned process: run one case, send back its timing (with peak RSS) or the error."""
     try:
+        if source is not None:
+            sys.path.insert(0, source)  # sf_toolkit is imported below, from there
         watch = Stopwatch(org)
         done = resolve(ref)(org, watch, n, **kwargs)
         watch.timing.items = done
@@ -255,8 +262,18 @@ def _fresh_child(
         out.send(("error", traceback.format_exc()))
 
 
-def run_case(ref: str, org: OrgProcess, n: int, kwargs: dict[str, Any], fresh: bool) -> Timing:
-    """Run one case here, or in a fresh interpreter when ``fresh`` (to measure its memory)."""
+def run_case(
+    ref: str,
+    org: OrgProcess,
+    n: int,
+    kwargs: dict[str, Any],
+    fresh: bool,
+    source: str | None = None,
+) -> Timing:
+    """
+    Run one case here, or in a fresh interpreter when ``fresh`` (to measure its memory, or to
+    import sf_toolkit from ``source``, another revision's ``src`` directory).
+    """
     if not fresh:
         watch = Stopwatch(org)
         watch.timing.items = resolve(ref)(org, watch, n, **kwargs)
@@ -264,12 +281,13 @@ def run_case(ref: str, org: OrgProcess, n: int, kwargs: dict[str, Any], fresh: b
         return watch.timing
     ours, theirs = multiprocessing.Pipe()
     context = multiprocessing.get_context("spawn")
-    process = context.Process(target=_fresh_child, args=(ref, org, n, kwargs, theirs))
+    process = context.Process(target=_fresh_child, args=(ref, org, n, kwargs, theirs, source))
     process.start()
     theirs.close()
     try:
         status, payload = ours.recv()
     except EOFError:
+        process.join()
         status, payload = "error", f"the measuring process died (exit code {process.exitcode})"
     process.join()
     if status != "ok":
@@ -296,6 +314,8 @@ class Case:
     """Run in a fresh process and report its peak RSS."""
     short: str | None = None
     """How the speed-up column names this case when it is a reference."""
+    source: str | None = None
+    """Import sf_toolkit from this ``src`` directory (another revision; implies ``fresh``)."""
     missing: str | None = None
     """Why the case cannot run in this checkout (shown in the table instead of numbers)."""
     timings: list[Timing] = field(default_factory=list)
@@ -368,7 +388,9 @@ def failing_softly(case: Case) -> Iterator[None]:
 
 def _measure(scenario: Scenario, case: Case, org: OrgProcess) -> None:
     items = case.items or scenario.items
-    timing = run_case(case.runner, org, items, case.kwargs, case.fresh)
+    timing = run_case(
+        case.runner, org, items, case.kwargs, case.fresh or case.source is not None, case.source
+    )
     if timing.items != items:
         raise RuntimeError(f"{case.label} ({case.mode}) handled {timing.items} of {items} items")
     if scenario.org_per_case and scenario.inserts:
@@ -479,6 +501,38 @@ def arguments(description: str, argv: list[str] | None) -> argparse.ArgumentPars
     parser.add_argument("--rounds", type=int, default=3, help="runs per case (3)")
     parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
     return parser
+
+
+def export_revision(revision: str) -> str:
+    """
+    Extract ``src/`` of a git revision of this repository into a temporary directory.
+
+    Returns the path to put first on ``sys.path`` (see :attr:`Case.source`); the directory is
+    removed when the benchmark exits.
+
+    Raises:
+        RuntimeError: If git cannot export the revision.
+    """
+    import atexit
+    import io
+    import shutil
+    import subprocess
+    import tarfile
+    import tempfile
+
+    repository = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        ["git", "-C", str(repository), "archive", "--format=tar", revision, "src"],
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"git archive {revision} failed: {done.stderr.decode().strip()}")
+    target = tempfile.mkdtemp(prefix="sf-bench-src-")
+    atexit.register(shutil.rmtree, target, True)
+    with tarfile.open(fileobj=io.BytesIO(done.stdout)) as archive:
+        archive.extractall(target, filter="data")
+    return str(Path(target) / "src")
 
 
 def add_sizes(parser: argparse.ArgumentParser) -> None:

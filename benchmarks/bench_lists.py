@@ -13,7 +13,9 @@ Issue 9's benchmarks, all against the fake org's loopback server with injected l
    Bulk API 2.0. Each case inserts into a fresh org, which is checked to hold every record
    once. aiosalesforce's gather of single creates runs on a sample for the large size
    (``--gather-sample``) and is scaled linearly, as the table says;
-4. query 20,000 Accounts (2,000 per page) into Python objects, with and without read-ahead.
+4. query 20,000 Accounts (2,000 per page) into Python objects; ``--compare-rev REV`` adds
+   sf_toolkit as of another revision (each run in a fresh process importing that revision's
+   ``src``), e.g. the one before query read-ahead.
 
 Run ``python benchmarks/bench_lists.py [--latency-ms 20] [--rounds 3] [--write]``; sizes are
 flags (``--fetch-ids``, ``--insert-small``, ``--insert-large``, ``--query-records``).
@@ -28,6 +30,7 @@ from _harness import (
     Case,
     Scenario,
     arguments,
+    export_revision,
     has,
     report,
     run_all,
@@ -141,20 +144,25 @@ def insert_scenario(number: int, n: int, gather_sample: int, rounds: int | None)
     )
 
 
-def query_scenario(n: int) -> Scenario:
-    """Query ``n`` Accounts, 2,000 per page, into Python objects."""
+def query_scenario(n: int, compare: str | None, source: str | None) -> Scenario:
+    """Query ``n`` Accounts, 2,000 per page, into Python objects (and at ``compare``)."""
+    cases = [
+        Case("sf_toolkit", "sync, `query`, typed models", "_ours:query_sync"),
+        Case("sf_toolkit", "async, `query_async`, typed models", "_ours:query_async"),
+    ]
+    if compare is not None:
+        cases += [
+            Case(f"sf_toolkit @ {compare}", case.mode, case.runner, source=source) for case in cases
+        ]
+    cases += [
+        Case("simple-salesforce", "sync, `query_all`, dicts", "_peers:query_simple"),
+        Case("aiosalesforce", "async, `query`, dicts", "_peers:query_aio", short="aiosalesforce"),
+    ]
     return Scenario(
         f"4. Query {n:,} Accounts, 2,000 per page, into Python objects",
         n,
         n,
-        [
-            Case("sf_toolkit", "sync, `query`, typed models", "_ours:query_sync"),
-            Case("sf_toolkit", "async, `query_async`, typed models", "_ours:query_async"),
-            Case("simple-salesforce", "sync, `query_all`, dicts", "_peers:query_simple"),
-            Case(
-                "aiosalesforce", "async, `query`, dicts", "_peers:query_aio", short="aiosalesforce"
-            ),
-        ],
+        cases,
         references=["aiosalesforce | async, `query`, dicts"],
     )
 
@@ -173,10 +181,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--query-records", type=int, default=20_000, help="(20,000)")
     parser.add_argument(
+        "--compare-rev",
+        metavar="REV",
+        help="also query with sf_toolkit as of this git revision (e.g. before read-ahead)",
+    )
+    parser.add_argument(
         "--only", nargs="*", type=int, choices=(1, 2, 3, 4), help="run only these scenarios"
     )
     args = parser.parse_args(argv)
-    query = query_scenario(args.query_records)
+    source = export_revision(args.compare_rev) if args.compare_rev else None
+    query = query_scenario(args.query_records, args.compare_rev, source)
     query.rounds = args.rounds * 5  # short and noisy: more runs
     all_scenarios = [
         fetch_scenario(args.fetch_ids),
