@@ -6,9 +6,12 @@ say how they authenticate; ``SObject`` and ``select`` declare records and query 
 operations themselves live in :mod:`sf_toolkit.io.api`.
 """
 
+from ._async.bulk import AsyncBulkIngestJob, AsyncBulkIngestJobGroup, AsyncBulkQueryJob
 from ._async.client import AsyncSalesforceClient
+from ._sync.bulk import BulkIngestJob, BulkIngestJobGroup, BulkQueryJob
 from ._sync.client import SalesforceClient
 from ._version import __version__
+from ._wire.bulk_jobs import BulkProgress
 from ._wire.limits import ApiUsage, Throttle
 from ._wire.retry import RetryPolicy
 from .auth import (
@@ -28,15 +31,24 @@ from .exceptions import (
     SalesforceError,
 )
 from .models import SObject
+from .results import Outcome, SaveError, SaveResult, SaveResults, SaveResultsError
 from .soql import select
 
 __all__ = [
     "ApiUsage",
+    "AsyncBulkIngestJob",
+    "AsyncBulkIngestJobGroup",
+    "AsyncBulkQueryJob",
     "AsyncSalesforceClient",
     "AuthenticationError",
+    "BulkIngestJob",
+    "BulkIngestJobGroup",
+    "BulkProgress",
+    "BulkQueryJob",
     "ClientCredentialsLogin",
     "JwtBearerLogin",
     "Login",
+    "Outcome",
     "PasswordLogin",
     "RefreshTokenLogin",
     "RetryPolicy",
@@ -45,6 +57,10 @@ __all__ = [
     "SalesforceClient",
     "SalesforceError",
     "SalesforceLogin",
+    "SaveError",
+    "SaveResult",
+    "SaveResults",
+    "SaveResultsError",
     "Session",
     "SfCliLogin",
     "Throttle",
@@ -53,6 +69,16 @@ __all__ = [
     "select",
 ]
 
-for _cls in (AsyncSalesforceClient, SalesforceClient):
+for _cls in (
+    AsyncSalesforceClient,
+    SalesforceClient,
+    AsyncBulkIngestJob,
+    AsyncBulkIngestJobGroup,
+    AsyncBulkQueryJob,
+    BulkIngestJob,
+    BulkIngestJobGroup,
+    BulkQueryJob,
+    BulkProgress,
+):
     _cls.__module__ = __name__
 del _cls

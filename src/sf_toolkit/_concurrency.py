@@ -8,10 +8,12 @@ side, with the same signature and the same documented behaviour.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import anyio
@@ -23,8 +25,12 @@ __all__ = [
     "SharedLock",
     "call_callback",
     "call_callback_async",
+    "check_callback",
+    "check_callback_async",
     "map_bounded",
     "map_bounded_async",
+    "map_bounded_stream",
+    "map_bounded_stream_async",
     "monotonic",
     "run_in_thread",
     "run_in_thread_async",
@@ -223,6 +229,103 @@ def map_bounded(fn: Callable[[T], R], items: Iterable[T], concurrency: int) -> l
     return results
 
 
+async def map_bounded_stream_async(
+    fn: Callable[[T], Awaitable[R]], items: Iterable[T], concurrency: int
+) -> list[R]:
+    """
+    Like :func:`map_bounded_async`, but read ``items`` lazily, one item per free slot.
+
+    At most ``concurrency`` items have been taken from ``items`` and not yet finished at any
+    time, so a generator of a million batches is held ``concurrency`` batches at a time (the
+    results, one per item, are kept). If a call (or the iterator) raises, no further item is
+    taken, the calls still running are cancelled, and the first exception is raised as itself.
+
+    Raises:
+        ValueError: If ``concurrency`` is less than 1.
+    """
+    _check_concurrency(concurrency)
+    results: list[Any] = []
+    failures: list[Exception] = []
+    limiter = anyio.Semaphore(concurrency)
+
+    async with anyio.create_task_group() as group:
+
+        async def run(index: int, item: T) -> None:
+            try:
+                results[index] = await fn(item)
+            except Exception as exc:
+                failures.append(exc)
+                group.cancel_scope.cancel()
+            finally:
+                limiter.release()
+
+        iterator = iter(items)
+        while not failures:
+            await limiter.acquire()
+            try:
+                item = next(iterator)
+            except StopIteration:
+                limiter.release()
+                break
+            except Exception as exc:
+                limiter.release()
+                failures.append(exc)
+                group.cancel_scope.cancel()
+                break
+            results.append(None)
+            group.start_soon(run, len(results) - 1, item)
+
+    if failures:
+        raise failures[0]
+    return results
+
+
+def map_bounded_stream(fn: Callable[[T], R], items: Iterable[T], concurrency: int) -> list[R]:
+    """
+    Like :func:`map_bounded`, but read ``items`` lazily, one item per free thread.
+
+    At most ``concurrency`` items have been taken from ``items`` and not yet finished at any
+    time, so a generator of a million batches is held ``concurrency`` batches at a time (the
+    results, one per item, are kept). With ``concurrency`` above 1 the calls run in up to that
+    many threads. If a call (or the iterator) raises, no further item is taken, the calls still
+    running finish and their results are discarded, and the first exception is raised.
+
+    Raises:
+        ValueError: If ``concurrency`` is less than 1.
+    """
+    _check_concurrency(concurrency)
+    if concurrency == 1:
+        return [fn(item) for item in items]
+
+    results: list[Any] = []
+    failures: list[BaseException] = []
+    limiter = threading.Semaphore(concurrency)
+    guard = threading.Lock()
+
+    def done(index: int, future: Future[R]) -> None:
+        error = future.exception()
+        with guard:
+            if error is None:
+                results[index] = future.result()
+            else:
+                failures.append(error)
+        limiter.release()
+
+    with ThreadPoolExecutor(concurrency, thread_name_prefix="sf_toolkit-map") as pool:
+        for item in items:
+            limiter.acquire()
+            with guard:
+                if failures:
+                    limiter.release()
+                    break
+                results.append(None)
+                index = len(results) - 1
+            pool.submit(fn, item).add_done_callback(functools.partial(done, index))
+    if failures:
+        raise failures[0]
+    return results
+
+
 # -- callbacks --------------------------------------------------------------------------------
 
 
@@ -233,6 +336,36 @@ async def call_callback_async(callback: Callable[[T], Any], arg: T) -> None:
         await result
 
 
+async def check_callback_async(callback: Callable[..., Any] | None) -> None:
+    """
+    Refuse a callback that is not callable, before work starts; async callbacks are welcome.
+
+    Raises:
+        TypeError: If ``callback`` is neither None nor callable.
+    """
+    _check_callable(callback)
+
+
+def _check_callable(callback: Callable[..., Any] | None) -> None:
+    if callback is not None and not callable(callback):
+        raise TypeError(f"the callback must be a function, got {type(callback).__name__}")
+
+
+def check_callback(callback: Callable[..., Any] | None) -> None:
+    """
+    Refuse a callback sync code cannot call, before work starts, as :func:`call_callback` would.
+
+    Raises:
+        TypeError: If ``callback`` is neither None nor callable, or is a coroutine function.
+    """
+    _check_callable(callback)
+    if callback is not None and inspect.iscoroutinefunction(callback):
+        raise TypeError(
+            f"callback {callback.__qualname__!r} is a coroutine function (async def); the sync "
+            "API needs a plain function, or use the *_async function with this callback"
+        )
+
+
 def call_callback(callback: Callable[[T], Any], arg: T) -> None:
     """
     Call a progress callback from sync code.
@@ -240,11 +373,7 @@ def call_callback(callback: Callable[[T], Any], arg: T) -> None:
     Raises:
         TypeError: If the callback is a coroutine function, which sync code cannot await.
     """
-    if inspect.iscoroutinefunction(callback):
-        raise TypeError(
-            f"callback {callback.__qualname__!r} is a coroutine function (async def); the sync "
-            "API needs a plain function, or use the *_async function with this callback"
-        )
+    check_callback(callback)
     result = callback(arg)
     if inspect.isawaitable(result):
         if inspect.iscoroutine(result):

@@ -11,6 +11,9 @@ Every exception derives from :class:`SalesforceError`::
     │   ├── MultipleChoicesError      300: an external id matched several records
     │   ├── RequestLimitError         403 REQUEST_LIMIT_EXCEEDED
     │   └── ServerError               5xx
+    ├── BulkJobError                  a Bulk API 2.0 job did not end as asked
+    │   ├── BulkJobFailedError        the job ended Failed (its errorMessage says why)
+    │   └── BulkJobTimeoutError       wait(timeout=...) ran out before the job finished
     ├── SalesforceConnectionError     the request never got an answer (the httpx error is chained)
     ├── ClientClosedError             a closed client was used
     └── NoClientError                 no client was passed and none is registered under the name
@@ -24,6 +27,9 @@ from collections.abc import Sequence
 
 __all__ = [
     "AuthenticationError",
+    "BulkJobError",
+    "BulkJobFailedError",
+    "BulkJobTimeoutError",
     "ClientClosedError",
     "InvalidIdError",
     "MultipleChoicesError",
@@ -107,6 +113,50 @@ class RequestLimitError(SalesforceApiError):
 
 class ServerError(SalesforceApiError):
     """5xx: Salesforce failed, and retries (if any) did not help."""
+
+
+class BulkJobError(SalesforceError):
+    """
+    A Bulk API 2.0 job did not end as asked.
+
+    Attributes:
+        job_id: The job's Id, to look it up later (``BulkIngestJob.get(job_id)``).
+        state: The job's state when the error was raised.
+    """
+
+    def __init__(self, message: str, *, job_id: str, state: str) -> None:
+        self.job_id = job_id
+        self.state = state
+        super().__init__(message)
+
+
+class BulkJobFailedError(BulkJobError):
+    """
+    The job ended ``Failed``: Salesforce could not process it (``error_message`` says why).
+
+    An ingest job's rows can still be read: ``unprocessed_records()`` gives them back.
+    """
+
+    def __init__(self, *, job_id: str, state: str, error_message: str | None) -> None:
+        self.error_message = error_message
+        super().__init__(
+            f"Bulk job {job_id} failed: {error_message or 'no reason given'}",
+            job_id=job_id,
+            state=state,
+        )
+
+
+class BulkJobTimeoutError(BulkJobError, TimeoutError):
+    """``wait(timeout=...)`` ran out before the job finished; the job keeps running."""
+
+    def __init__(self, *, job_id: str, state: str, timeout: float) -> None:
+        self.timeout = timeout
+        super().__init__(
+            f"Bulk job {job_id} is still {state} after {timeout:g} s; it was not aborted "
+            "(wait again, or get it later by its Id)",
+            job_id=job_id,
+            state=state,
+        )
 
 
 class SalesforceConnectionError(SalesforceError):

@@ -79,6 +79,10 @@ class SaveError:
         return f"{self.status_code}: {self.message}{where}"
 
 
+def _errors(values: Iterable[SaveError]) -> tuple[SaveError, ...]:
+    return tuple(values)
+
+
 @attrs.frozen
 class SaveResult(Generic[R]):
     """
@@ -96,7 +100,7 @@ class SaveResult(Generic[R]):
     record: R
     outcome: Outcome
     id: str | None = None
-    errors: tuple[SaveError, ...] = attrs.field(default=(), converter=tuple)
+    errors: tuple[SaveError, ...] = attrs.field(default=(), converter=_errors)
     created: bool | None = None
 
     @property

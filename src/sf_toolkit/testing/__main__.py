@@ -2,6 +2,9 @@
 ``python -m sf_toolkit.testing``: serve a fake org on the loopback interface until interrupted.
 
 The first line of standard output is the base URL, so scripts can read it and start talking.
+``--client-id``/``--client-secret`` set the connected app and ``--user USERNAME:PASSWORD[:TOKEN]``
+(repeatable) adds users, so other clients' OAuth flows (client credentials, password grant) and
+SOAP logins can run against it.
 """
 
 from __future__ import annotations
@@ -28,7 +31,31 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--records", type=int, default=0, help="Accounts to seed")
     parser.add_argument("--seed", type=int, default=0, help="seed of Ids, tokens and data")
     parser.add_argument("--tls", action="store_true", help="serve HTTPS (self-signed)")
+    parser.add_argument(
+        "--client-id", default="fake-client-id", help="consumer key of the connected app"
+    )
+    parser.add_argument(
+        "--client-secret", default="fake-client-secret", help="consumer secret of the app"
+    )
+    parser.add_argument(
+        "--user",
+        action="append",
+        default=[],
+        type=_user,
+        metavar="USERNAME:PASSWORD[:TOKEN]",
+        help="another user who can log in (repeatable)",
+    )
     return parser
+
+
+def _user(text: str) -> tuple[str, str, str]:
+    username, _, rest = text.partition(":")
+    password, _, token = rest.partition(":")
+    if not username or not password:
+        raise argparse.ArgumentTypeError(
+            f"expected USERNAME:PASSWORD or USERNAME:PASSWORD:TOKEN, got {text.split(':')[0]!r}..."
+        )
+    return username, password, token
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -37,7 +64,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.records < 0 or args.latency_ms < 0 or not 0 <= args.port <= 65535:
         print("error: --records, --latency-ms and --port must not be negative", file=sys.stderr)
         return 2
-    org = FakeOrg(records=args.records, seed=args.seed, latency=args.latency_ms / 1000)
+    org = FakeOrg(
+        records=args.records,
+        seed=args.seed,
+        latency=args.latency_ms / 1000,
+        client_id=args.client_id,
+        client_secret=args.client_secret,
+    )
+    for username, password, token in args.user:
+        org.add_user(username, password, security_token=token)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -49,6 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if org.tls_certificate:
             print(f"certificate: {org.tls_certificate}", flush=True)
         print(f"username: user@example.com  password: password  org: {org.org_id}", flush=True)
+        print(f"client_id: {args.client_id}", flush=True)
+        for username, _password, _token in args.user:
+            print(f"username: {username}", flush=True)
         try:
             while not stop.wait(0.5):
                 pass

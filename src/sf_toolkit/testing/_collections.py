@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from ..ids import is_valid_id, to_id18
-from ._http import ApiError, Call, json_response, not_found, parse_json
+from ._http import ApiError, Call, json_response, not_allowed, not_found, parse_json
 from ._protocols import DmlError, DmlOutcome
 
 __all__ = ["collections_route"]
@@ -43,7 +43,16 @@ def collections_route(call: Call) -> httpx.Response:
         return _retrieve(call, call.segments[2])
     if depth == 4 and method == "PATCH":
         return _write(call, "upsert", call.segments[2], call.segments[3])
-    raise not_found()
+    # "Status Codes and Error Responses": an existing resource refuses other methods with 405.
+    allowed = {2: "POST,PATCH,DELETE", 3: "HEAD,GET,POST", 4: "PATCH"}.get(depth)
+    if allowed is None or (depth > 2 and _store_lacks(call)):
+        raise not_found()
+    raise not_allowed(method, allowed)
+
+
+def _store_lacks(call: Call) -> bool:
+    """Whether the sObject named in the path is unknown (then the resource does not exist)."""
+    return call.store.object(call.segments[2]) is None
 
 
 def _too_many(limit: int) -> ApiError:
@@ -61,7 +70,10 @@ def _all_or_none(value: Any) -> bool:
 
 
 def _result(outcome: DmlOutcome, *, upsert: bool) -> dict[str, Any]:
-    item: dict[str, Any] = {"id": outcome.id, "success": outcome.success}
+    # "sObject Collections": a failed create or upsert item has no "id" key at all (there is no
+    # record); a failed update or delete item keeps the Id it was sent.
+    item: dict[str, Any] = {} if outcome.id is None else {"id": outcome.id}
+    item["success"] = outcome.success
     item["errors"] = [
         {"statusCode": e.status_code, "message": e.message, "fields": e.fields}
         for e in outcome.errors
@@ -72,15 +84,28 @@ def _result(outcome: DmlOutcome, *, upsert: bool) -> dict[str, Any]:
 
 
 def _run(
-    call: Call, attempts: list[Callable[[], DmlOutcome]], all_or_none: bool, *, upsert: bool
+    call: Call,
+    attempts: list[Callable[[], DmlOutcome]],
+    all_or_none: bool,
+    *,
+    upsert: bool = False,
+    keep_ids: bool = False,
 ) -> httpx.Response:
+    """
+    Run the attempts in one transaction; with ``allOrNone`` undo all when one fails.
+
+    ``keep_ids``: rolled-back items keep their Id (update and delete, whose Ids the caller sent);
+    rolled-back creates and upserts lose it, as the record no longer exists.
+    """
     store = call.store
     with store.transaction() as journal:
         outcomes = [attempt() for attempt in attempts]
         if all_or_none and not all(o.success for o in outcomes):
             store.rollback(journal)
             outcomes = [
-                o if not o.success else DmlOutcome(None, False, errors=[_ROLLED_BACK])
+                o
+                if not o.success
+                else DmlOutcome(o.id if keep_ids else None, False, errors=[_ROLLED_BACK])
                 for o in outcomes
             ]
     return json_response(200, [_result(o, upsert=upsert) for o in outcomes])
@@ -99,11 +124,18 @@ def _write(call: Call, op: str, sobject: str | None, ext_field: str | None) -> h
         if obj is None:
             raise not_found()
         definition = obj.get(ext_field or "")
-        if definition is None or not (
-            definition.external_id or definition.id_lookup or definition.name == "Id"
-        ):
+        if definition is None:
             raise not_found(
                 f"Provided external ID field does not exist or is not accessible: {ext_field}"
+            )
+        if not (definition.external_id or definition.id_lookup or definition.name == "Id"):
+            # Salesforce refuses a field that exists but is no external id with this 400 (the
+            # message its "Upsert Records Using sObject Collections" callers see).
+            raise ApiError(
+                400,
+                "INVALID_FIELD",
+                f"{definition.name} is not an External ID or indexed field for {obj.name}",
+                [definition.name],
             )
     attempts: list[Callable[[], DmlOutcome]] = []
     for record in records:
@@ -116,7 +148,13 @@ def _write(call: Call, op: str, sobject: str | None, ext_field: str | None) -> h
         if store.object(kind) is None:
             raise ApiError(400, "INVALID_TYPE", f"sObject type '{kind}' is not supported.")
         attempts.append(_attempt(call, op, kind, ext_field, record))
-    return _run(call, attempts, _all_or_none(body.get("allOrNone")), upsert=op == "upsert")
+    return _run(
+        call,
+        attempts,
+        _all_or_none(body.get("allOrNone")),
+        upsert=op == "upsert",
+        keep_ids=op == "update",
+    )
 
 
 def _attempt(
@@ -193,7 +231,7 @@ def _delete(call: Call) -> httpx.Response:
         call,
         [attempt(item) for item in ids],
         _all_or_none(call.params.get("allOrNone", "false")),
-        upsert=False,
+        keep_ids=True,
     )
 
 

@@ -145,9 +145,19 @@ def composite(call: Call, run: Runner) -> httpx.Response:
     return json_response(200, {"compositeResponse": answers})
 
 
+def _batch_url(url: str) -> str:
+    # "Batch Request Body": a subrequest url is either "vXX.X/..." (relative to /services/data/)
+    # or the full "/services/data/vXX.X/..." path; both name the same resource.
+    path = url.lstrip("/")
+    if path.startswith("services/data/"):
+        return "/" + path
+    return "/services/data/" + path
+
+
 def batch(call: Call, run: Runner) -> httpx.Response:
     """
-    Answer ``POST /composite/batch``: independent subrequests, URLs relative to ``/services/data/``.
+    Answer ``POST /composite/batch``: independent subrequests, URLs ``vXX.X/...`` or
+    ``/services/data/vXX.X/...``.
 
     Raises:
         ApiError: For a malformed request or more than 25 subrequests.
@@ -186,7 +196,7 @@ def batch(call: Call, run: Runner) -> httpx.Response:
             continue
         rich = item.get("richInput")
         payload = b"" if rich is None else json.dumps(rich).encode()
-        response = run(item["method"].upper(), "/services/data/" + item["url"].lstrip("/"), payload)
+        response = run(item["method"].upper(), _batch_url(item["url"]), payload)
         content = response.read()
         try:
             parsed = json.loads(content) if content else None

@@ -18,7 +18,15 @@ import httpx
 from ._protocols import DmlError
 from ._store import Store
 
-__all__ = ["ApiError", "Call", "empty", "error_response", "json_response", "parse_json"]
+__all__ = [
+    "ApiError",
+    "Call",
+    "empty",
+    "error_response",
+    "json_response",
+    "not_allowed",
+    "parse_json",
+]
 
 JSON_TYPE = "application/json;charset=UTF-8"
 CHUNK_SIZE = 64 * 1024
@@ -53,6 +61,18 @@ class ApiError(Exception):
 def not_found(message: str = "The requested resource does not exist") -> ApiError:
     """Salesforce's 404 for an unknown resource, record or object."""
     return ApiError(404, "NOT_FOUND", message)
+
+
+def not_allowed(method: str, allowed: str) -> ApiError:
+    """
+    Salesforce's 405 for a resource that exists but not for this method.
+
+    "Status Codes and Error Responses": 405, the method isn't allowed for the resource; the
+    message lists the allowed methods (``allowed``, such as ``"HEAD,GET"``).
+    """
+    return ApiError(
+        405, "METHOD_NOT_ALLOWED", f"HTTP Method '{method}' not allowed. Allowed are {allowed}"
+    )
 
 
 def json_response(

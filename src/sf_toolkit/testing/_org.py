@@ -27,7 +27,7 @@ from ._auth import Auth, ConnectedApp, FakeUser, OAuthError, SoapFault
 from ._collections import collections_route
 from ._composite import batch, composite, tree
 from ._faults import FaultDice, Faults, RequestRecord, Stats
-from ._http import ApiError, Call, error_response, json_response, not_found
+from ._http import ApiError, Call, error_response, json_response, not_allowed, not_found
 from ._rest import QueryCursors, global_describe, sobject_route
 from ._schema import standard_objects
 from ._store import Store, api_version_var, lock_row_var, user_id_var
@@ -45,6 +45,22 @@ _LOG_SIZE = 10_000
 _LOGGED_BODY_LIMIT = 1_000_000
 _DAILY_LIMIT = 15_000
 _MAX_URI = 16_384
+_LAST_RETIRED_VERSION = 30.0
+"""Versions 7.0 to 30.0 are retired ("API End-of-Life"): Salesforce answers them with 410."""
+
+#: Resources that exist but answer 405 METHOD_NOT_ALLOWED to other methods ("Status Codes and
+#: Error Responses"); /sobjects/... and /composite/sobjects decide for themselves.
+_ALLOWED_METHODS = {
+    "versions": "HEAD,GET",
+    "resources": "HEAD,GET",
+    "limits": "HEAD,GET",
+    "global_describe": "HEAD,GET",
+    "query": "HEAD,GET",
+    "query_more": "HEAD,GET",
+    "composite": "POST",
+    "composite_batch": "POST",
+    "composite_tree": "POST",
+}
 
 
 class ConnectionDropped(Exception):
@@ -546,7 +562,7 @@ class FakeOrg:
         if route == "unknown" and version is None:
             return not_found().response()
         if version is None or version not in self.api_versions:
-            return not_found().response()
+            return _unlisted_version(version)
         session_or_error = self._authenticate(request)
         if isinstance(session_or_error, httpx.Response):
             return session_or_error
@@ -589,6 +605,9 @@ class FakeOrg:
         return response
 
     def _rest(self, call: Call, route: str) -> httpx.Response:
+        allowed = _ALLOWED_METHODS.get(route)
+        if allowed is not None and call.method not in allowed.split(","):
+            raise not_allowed(call.method, allowed)
         if route == "resources" and call.method == "GET":
             names = ("sobjects", "query", "queryAll", "limits", "composite", "jobs")
             return json_response(200, {name: call.url(name) for name in names})
@@ -607,7 +626,7 @@ class FakeOrg:
         if route == "composite_tree" and call.method == "POST":
             return tree(call, call.segments[2])
         if route == "composite_batch" and call.method == "POST":
-            return batch(call, lambda m, u, b: self._subrequest(call, m, u, b))
+            return batch(call, lambda m, u, b: self._metered_subrequest(call, m, u, b))
         if route == "bulk":
             return self._bulk_api().handle(  # type: ignore[no-any-return]
                 call.method,
@@ -620,12 +639,20 @@ class FakeOrg:
             )
         raise not_found()
 
+    def _metered_subrequest(
+        self, parent: Call, method: str, url: str, body: bytes
+    ) -> httpx.Response:
+        """A Composite Batch subrequest: "Each subrequest counts against rate limits"."""
+        with self._stats_lock:
+            self.stats.api_usage += 1
+        return self._subrequest(parent, method, url, body)
+
     def _subrequest(self, parent: Call, method: str, url: str, body: bytes) -> httpx.Response:
         """Run one Composite subrequest as the parent call's user, without metering it."""
         target = httpx.URL(url)
         route, version, segments = self._match(method, target.raw_path.decode().partition("?")[0])
         if version is None or version not in self.api_versions:
-            return not_found().response()
+            return _unlisted_version(version)
         if route in ("composite", "composite_batch", "composite_tree", "bulk", "blob", "unknown"):
             return error_response(
                 400, "INVALID_SUBREQUEST", f"{method} {target.path} is not allowed in Composite"
@@ -670,7 +697,7 @@ class FakeOrg:
 
     def _versions(self, method: str) -> httpx.Response:
         if method != "GET":
-            return not_found().response()
+            return not_allowed(method, _ALLOWED_METHODS["versions"]).response()
         return json_response(
             200,
             [
@@ -766,6 +793,20 @@ class FakeOrg:
         with self._stats_lock:
             self._log.append(entry)
             self.stats.requests_by_route[route] += 1
+
+
+def _unlisted_version(version: str | None) -> httpx.Response:
+    """404 for a version the org does not know, 410 GONE for a retired one."""
+    try:
+        number = float(version or "")
+    except ValueError:
+        number = None
+    if number is not None and number <= _LAST_RETIRED_VERSION:
+        # "Status Codes and Error Responses": 410, the requested resource has been retired.
+        return error_response(
+            410, "GONE", f"API version {version} has been retired and is no longer supported"
+        )
+    return not_found().response()
 
 
 def _decoded_body(request: httpx.Request) -> bytes:

@@ -23,6 +23,7 @@ from ._http import (
     blob_response,
     empty,
     json_response,
+    not_allowed,
     not_found,
     parse_json,
     require_object,
@@ -65,36 +66,52 @@ def _record_error(problem: RecordProblem) -> ApiError:
 
 
 def _urls(call: Call, name: str) -> dict[str, str]:
+    # The REST entries of "sObject Describe"'s urls map. The fake serves sobject, describe and
+    # rowTemplate; the layout, list view and quick action resources it lists answer 404.
     base = call.url(f"sobjects/{name}")
     return {
-        "sobject": base,
-        "describe": f"{base}/describe",
+        "compactLayouts": f"{base}/describe/compactLayouts",
         "rowTemplate": f"{base}/{{ID}}",
+        "approvalLayouts": f"{base}/describe/approvalLayouts",
+        "defaultValues": f"{base}/defaultValues?recordTypeId&fields",
+        "listviews": f"{base}/listviews",
+        "describe": f"{base}/describe",
+        "quickActions": f"{base}/quickActions",
+        "layouts": f"{base}/describe/layouts",
+        "sobject": base,
     }
 
 
 def _object_summary(call: Call, obj: ObjectDef) -> dict[str, Any]:
+    """One ``DescribeGlobalSObjectResult`` ("Describe Global"): every key Salesforce sends."""
     return {
-        "name": obj.name,
-        "label": obj.label,
-        "labelPlural": obj.label_plural,
-        "keyPrefix": obj.key_prefix,
-        "custom": obj.custom,
+        "activateable": False,
+        "associateEntityType": None,
+        "associateParentEntity": None,
         "createable": True,
-        "updateable": True,
-        "deletable": True,
-        "queryable": True,
-        "retrieveable": True,
-        "searchable": True,
-        "layoutable": True,
-        "replicateable": True,
-        "triggerable": True,
-        "undeletable": True,
-        "mergeable": obj.name in ("Account", "Contact"),
+        "custom": obj.custom,
         "customSetting": False,
+        "deepCloneable": False,
+        "deletable": True,
         "deprecatedAndHidden": False,
         "feedEnabled": False,
-        "activateable": False,
+        "hasSubtypes": False,
+        "isInterface": False,
+        "isSubtype": False,
+        "keyPrefix": obj.key_prefix,
+        "label": obj.label,
+        "labelPlural": obj.label_plural,
+        "layoutable": True,
+        "mergeable": obj.name in ("Account", "Contact"),
+        "mruEnabled": True,
+        "name": obj.name,
+        "queryable": True,
+        "replicateable": True,
+        "retrieveable": True,
+        "searchable": True,
+        "triggerable": True,
+        "undeletable": True,
+        "updateable": True,
         "urls": _urls(call, obj.name),
     }
 
@@ -112,33 +129,62 @@ def global_describe(call: Call) -> httpx.Response:
 
 
 def describe(call: Call, name: str) -> httpx.Response:
-    """``GET /sobjects/{T}/describe``."""
+    """``GET /sobjects/{T}/describe``: a ``DescribeSObjectResult`` ("sObject Describe")."""
     obj = _object(call, name)
     data = _object_summary(call, obj)
-    data["fields"] = [definition.describe() for definition in obj.fields.values()]
-    data["childRelationships"] = [
+    data.update(
         {
-            "childSObject": child,
-            "field": definition.name,
-            "relationshipName": relationship,
-            "cascadeDelete": definition.cascade_delete,
-            "deprecatedAndHidden": False,
-            "restrictedDelete": False,
+            "actionOverrides": [],
+            "childRelationships": [
+                {
+                    "cascadeDelete": definition.cascade_delete,
+                    "childSObject": child,
+                    "deprecatedAndHidden": False,
+                    "field": definition.name,
+                    "junctionIdListNames": [],
+                    "junctionReferenceTo": [],
+                    "relationshipName": relationship,
+                    "restrictedDelete": False,
+                }
+                for child, definition, relationship in call.store.children(obj.name)
+            ],
+            "compactLayoutable": True,
+            "defaultImplementation": None,
+            "extendedBy": None,
+            "extendsInterfaces": None,
+            "fields": [definition.describe() for definition in obj.fields.values()],
+            "implementedBy": None,
+            "implementsInterfaces": None,
+            "listviewable": None,
+            "lookupLayoutable": None,
+            "namedLayoutInfos": [],
+            "networkScopeFieldName": None,
+            # Every layoutable object has the "Master" record type (id 012000000000000AAA).
+            "recordTypeInfos": [
+                {
+                    "active": True,
+                    "available": True,
+                    "defaultRecordTypeMapping": True,
+                    "developerName": "Master",
+                    "master": True,
+                    "name": "Master",
+                    "recordTypeId": "012000000000000AAA",
+                    "urls": {
+                        "layout": call.url(
+                            f"sobjects/{obj.name}/describe/layouts/012000000000000AAA"
+                        )
+                    },
+                }
+            ],
+            "searchLayoutable": True,
+            "sobjectDescribeOption": "FULL",
+            "supportedScopes": [{"label": "All", "name": "everything"}],
         }
-        for child, definition, relationship in call.store.children(obj.name)
-    ]
-    data["recordTypeInfos"] = []
-    data["supportedScopes"] = [{"label": "All", "name": "everything"}]
-    return json_response(200, data)
+    )
+    return json_response(200, dict(sorted(data.items())))
 
 
 # --- sObject rows -----------------------------------------------------------------------------
-
-
-def _not_allowed(method: str, allowed: str) -> ApiError:
-    return ApiError(
-        405, "METHOD_NOT_ALLOWED", f"HTTP Method '{method}' not allowed. Allowed are {allowed}"
-    )
 
 
 def sobject_route(call: Call) -> httpx.Response:
@@ -153,21 +199,21 @@ def sobject_route(call: Call) -> httpx.Response:
             )
         if method == "POST":
             return _create(call, obj)
-        raise _not_allowed(method, "HEAD,GET,POST")
+        raise not_allowed(method, "HEAD,GET,POST")
     if len(segments) == 2:
         key = segments[1]
         if key == "describe":
             if method == "GET":
                 return describe(call, obj.name)
-            raise _not_allowed(method, "HEAD,GET")
+            raise not_allowed(method, "HEAD,GET")
         if key.lower() == "id" and method == "POST":
             return _create(call, obj)
         if key in ("updated", "deleted"):
             if method == "GET":
                 return _replication(call, obj, deleted=key == "deleted")
-            raise _not_allowed(method, "HEAD,GET")
+            raise not_allowed(method, "HEAD,GET")
         if method not in ("GET", "PATCH", "DELETE"):
-            raise _not_allowed(method, "HEAD,GET,PATCH,DELETE")
+            raise not_allowed(method, "HEAD,GET,PATCH,DELETE")
         record_id = _record_id(call, obj, key)
         if method == "GET":
             return _read(call, obj, record_id)
@@ -179,10 +225,10 @@ def sobject_route(call: Call) -> httpx.Response:
         if is_valid_id(key) and obj.blob_field == _field_name(obj, tail):
             if method == "GET":
                 return _blob(call, obj, key)
-            raise _not_allowed(method, "HEAD,GET")
+            raise not_allowed(method, "HEAD,GET")
         if method in ("GET", "PATCH", "DELETE", "POST"):
             return _by_external_id(call, obj, key, tail)
-        raise _not_allowed(method, "HEAD,GET,PATCH,DELETE")
+        raise not_allowed(method, "HEAD,GET,PATCH,DELETE")
     raise not_found()
 
 
@@ -263,6 +309,10 @@ def _field_list(obj: ObjectDef, text: str | None) -> list[str] | None:
 
 def _read(call: Call, obj: ObjectDef, record_id: str) -> httpx.Response:
     fields = _field_list(obj, call.params.get("fields"))
+    if fields is not None and "Id" not in fields:
+        # "Get Field Values from a Standard Object Record": the record's Id comes back even
+        # when ``fields`` does not name it (after the named fields).
+        fields.append("Id")
     row = _live_row(call, obj, record_id)
     return json_response(200, call.store.record_json(obj.name, row, fields))
 
@@ -343,11 +393,7 @@ def _by_external_id(call: Call, obj: ObjectDef, field: str, value: str) -> httpx
     ):
         raise not_found(f"Provided external ID field does not exist or is not accessible: {field}")
     if call.method == "POST" and definition.name != "Id":
-        raise ApiError(
-            405,
-            "METHOD_NOT_ALLOWED",
-            "HTTP Method 'POST' not allowed. Allowed are GET,PATCH,DELETE",
-        )
+        raise not_allowed("POST", "GET,PATCH,DELETE")
     matches = call.store.match_external(obj.name, definition.name, value)
     if len(matches) > 1:
         return json_response(300, [call.store.record_url(obj.name, m) for m in matches])
@@ -362,6 +408,16 @@ def _by_external_id(call: Call, obj: ObjectDef, field: str, value: str) -> httpx
             raise not_found()
         return _delete(call, obj, matches[0])
     values = require_object(parse_json(call.body), obj.name)
+    # "Upsert Records Using sObject Rows by External ID": do not specify Id or an external ID
+    # field in the request body, or an error is generated.
+    named = [key for key in values if key.lower() in ("id", definition.name.lower())]
+    if named:
+        raise ApiError(
+            400,
+            "INVALID_FIELD",
+            f"Do not specify Id or an external ID field in the request body: {named[0]}",
+            [named[0]],
+        )
     if not matches and call.params.get("updateOnly", "").lower() == "true":
         raise not_found()
     _lock_check(call, matches[0] if matches else None)

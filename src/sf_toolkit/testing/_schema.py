@@ -101,8 +101,44 @@ class FieldDef:
         )
 
     def describe(self) -> dict[str, Any]:
-        """The field's entry in ``fields[]`` of an sObject describe."""
+        """
+        The field's entry in ``fields[]`` of an sObject describe.
+
+        Every key of Salesforce's ``DescribeFieldResult`` ("sObject Describe"), keys sorted as
+        Salesforce sends them; formula, encryption and dependent-picklist keys are constant.
+        """
         filterable = self.type not in ("textarea", "base64", "address", "location")
+        groupable = filterable and self.type not in ("double", "currency", "percent")
+        data = {
+            "aggregatable": filterable and self.type not in ("boolean",),
+            "aiPredictionField": False,
+            "calculatedFormula": None,
+            "controllerName": None,
+            "defaultValueFormula": None,
+            "dependentPicklist": False,
+            "deprecatedAndHidden": False,
+            "displayLocationInDecimal": False,
+            "encrypted": False,
+            "extraTypeInfo": None,
+            "filteredLookupInfo": None,
+            "formulaTreatNullNumberAsZero": False,
+            "highScaleNumber": False,
+            "inlineHelpText": None,
+            "mask": None,
+            "maskType": None,
+            "namePointing": len(self.reference_to) > 1,
+            "permissionable": self.nillable and self.createable and not self.calculated,
+            "queryByDistance": False,
+            "referenceTargetField": None,
+            "relationshipOrder": None,
+            "restrictedDelete": False,
+            "searchPrefilterable": bool(self.reference_to),
+            "writeRequiresMasterRead": False,
+            **self._core(filterable, groupable),
+        }
+        return dict(sorted(data.items()))
+
+    def _core(self, filterable: bool, groupable: bool) -> dict[str, Any]:
         return {
             "name": self.name,
             "label": self.label,
@@ -126,7 +162,7 @@ class FieldDef:
             "defaultValue": self.default_value,
             "filterable": filterable,
             "sortable": filterable,
-            "groupable": filterable and self.type not in ("double", "currency", "percent"),
+            "groupable": groupable,
             "referenceTo": list(self.reference_to),
             "relationshipName": self.relationship_name,
             "cascadeDelete": self.cascade_delete,
@@ -577,6 +613,34 @@ def field_from_describe(data: Mapping[str, Any]) -> FieldDef:
     )
 
 
+def with_components(definition: FieldDef) -> list[FieldDef]:
+    """
+    A field and, for a geolocation field, its component fields.
+
+    "Geolocation Compound Field" and "Compound Field Considerations and Limitations": a custom
+    geolocation field ``Loc__c`` is read through the read-only compound ``Loc__c``
+    (``{"latitude", "longitude"}``) and written through the double fields ``Loc__Latitude__s``
+    and ``Loc__Longitude__s``.
+    """
+    if definition.type != "location":
+        return [definition]
+    stem = definition.name.removesuffix("__c")
+    scale = definition.scale or 15
+    parts = [
+        replace(
+            _f(f"{stem}__{axis}__s", "double"),
+            label=f"{definition.label} ({axis})",
+            precision=18,
+            scale=scale,
+            digits=0,
+            compound_field_name=definition.name,
+        )
+        for axis in ("Latitude", "Longitude")
+    ]
+    compound = replace(definition, createable=False, updateable=False, scale=scale)
+    return [compound, *parts]
+
+
 def object_from_describe(data: Mapping[str, Any], key_prefix: str) -> ObjectDef:
     """
     Build an sObject from a describe-style dict; system fields are added when missing.
@@ -600,7 +664,9 @@ def object_from_describe(data: Mapping[str, Any], key_prefix: str) -> ObjectDef:
     if "name" not in names:
         given.insert(0, _f("Name", "string", length=80, nillable=False, label=f"{obj.label} Name"))
     for definition in [*system[:1], *given, *system[1:]]:
-        obj.add(definition)
+        for part in with_components(definition):
+            if part is definition or obj.get(part.name) is None:
+                obj.add(part)
     for definition in given:
         if definition.type == "base64":
             obj.blob_field = definition.name

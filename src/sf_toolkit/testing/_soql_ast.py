@@ -64,6 +64,14 @@ class DateTimeValue:
 
 
 @dataclass(frozen=True)
+class TimeValue:
+    """An unquoted time such as ``01:00:00.000Z``, normalised to ``HH:MM:SS.sssZ``."""
+
+    value: str
+    pos: int
+
+
+@dataclass(frozen=True)
 class RelativeDate:
     """A date literal such as ``TODAY`` or ``LAST_N_DAYS:30`` (``n`` is None without a count)."""
 
@@ -73,7 +81,14 @@ class RelativeDate:
 
 
 Value = (
-    StringValue | NumberValue | BooleanValue | NullValue | DateValue | DateTimeValue | RelativeDate
+    StringValue
+    | NumberValue
+    | BooleanValue
+    | NullValue
+    | DateValue
+    | DateTimeValue
+    | TimeValue
+    | RelativeDate
 )
 
 # --- the SELECT list -----------------------------------------------------------------------
@@ -118,7 +133,15 @@ class SubQuery:
     pos: int
 
 
-SelectItem = FieldPath | Aggregate | CountAll | SubQuery
+@dataclass(frozen=True)
+class FieldsGroup:
+    """``FIELDS(ALL)``, ``FIELDS(STANDARD)`` or ``FIELDS(CUSTOM)`` (``group`` upper-cased)."""
+
+    group: str
+    pos: int
+
+
+SelectItem = FieldPath | Aggregate | CountAll | SubQuery | FieldsGroup
 
 # --- WHERE ---------------------------------------------------------------------------------
 

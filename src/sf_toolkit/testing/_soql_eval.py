@@ -458,13 +458,34 @@ def _add_path(nodes: list[_Node], resolved: ResolvedPath) -> None:
     nodes.append(_FieldNode(resolved.field.name))
 
 
+def _expand_fields(
+    ctx: Context, sobject: str, items: tuple[ast.SelectItem, ...]
+) -> list[ast.SelectItem]:
+    """
+    Replace ``FIELDS(...)`` by the fields it stands for, in describe order ("FIELDS()").
+
+    CUSTOM: custom fields (``__c``, geolocation components ``__s``); STANDARD: the others; ALL:
+    both.
+    """
+    expanded: list[ast.SelectItem] = []
+    for item in items:
+        if not isinstance(item, ast.FieldsGroup):
+            expanded.append(item)
+            continue
+        for ref in ctx.db.fields(sobject):
+            custom = ref.name.endswith(("__c", "__s"))
+            if item.group == "ALL" or custom == (item.group == "CUSTOM"):
+                expanded.append(ast.FieldPath((ref.name,), item.pos))
+    return expanded
+
+
 def _select_list(
     ctx: Context, sobject: str, query: ast.Query, *, allow_children: bool
 ) -> tuple[list[_Node], list[str]]:
     nodes: list[_Node] = []
     columns: list[str] = []
     seen: set[str] = set()
-    for item in query.select:
+    for item in _expand_fields(ctx, sobject, query.select):
         if isinstance(item, ast.FieldPath):
             resolved = ctx.resolve(sobject, item, query.alias)
             column = resolved.column

@@ -7,6 +7,7 @@ Grammar (keywords case-insensitive)::
                  [GROUP BY path ("," path)*] [ORDER BY key ("," key)*] [LIMIT int] [OFFSET int]
                  [FOR (VIEW | REFERENCE | UPDATE)]
     item      := path [alias] | "(" query ")" | COUNT "(" ")" | func "(" path ")" [alias]
+               | FIELDS "(" (ALL | STANDARD | CUSTOM) ")"
     cond      := unary (AND unary)* | unary (OR unary)*      -- mixing needs parentheses
     unary     := NOT unary | "(" cond ")" | path op value
                | path [NOT] IN "(" (value ("," value)* | query) ")"
@@ -39,6 +40,7 @@ from ._soql_errors import (
     error_at,
     row_column,
 )
+from ._values import parse_time
 
 __all__ = ["MAX_OFFSET", "parse"]
 
@@ -80,6 +82,7 @@ _TOKEN_RE = re.compile(
     (?P<space>\s+)
   | (?P<datetime>{DATETIME_PATTERN})(?![\w.])
   | (?P<date>{DATE_PATTERN})(?![\w.:])
+  | (?P<time>\d{{2}}:\d{{2}}:\d{{2}}(?:\.\d{{1,3}})?Z)(?![\w.])
   | (?P<number>[+-]?(?:\d+(?:\.\d+)?|\.\d+))
   | (?P<ident>[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)*)
   | (?P<op><>|!=|<=|>=|=|<|>)
@@ -351,43 +354,43 @@ class _Parser:
         self.check_shape(query)
         return query
 
+    def malformed(self, pos: int, message: str) -> SoqlError:
+        """A MALFORMED_QUERY error pointing at ``pos``."""
+        return error_at(self.text, pos, MALFORMED_QUERY, message)
+
     def check_shape(self, query: ast.Query) -> None:
         """Reject combinations Salesforce refuses whatever the schema."""
         counts = [item for item in query.select if isinstance(item, ast.CountAll)]
         if counts and len(query.select) > 1:
-            raise error_at(
-                self.text,
-                counts[0].pos,
-                MALFORMED_QUERY,
-                "COUNT() must be the only element in the SELECT list",
+            raise self.malformed(
+                counts[0].pos, "COUNT() must be the only element in the SELECT list"
             )
+        for item in query.select:
+            # "FIELDS()": ALL and CUSTOM are unbounded field sets, allowed only with LIMIT <= 200.
+            bounded = query.limit is not None and query.limit <= 200
+            if isinstance(item, ast.FieldsGroup) and item.group != "STANDARD" and not bounded:
+                raise self.malformed(
+                    item.pos, "The SOQL FIELDS function must have a LIMIT of at most 200"
+                )
         aggregates = [item for item in query.select if isinstance(item, ast.Aggregate)]
         grouped = {path.text.upper() for path in query.group_by}
         if aggregates or query.group_by:
             for item in query.select:
+                if isinstance(item, ast.FieldsGroup):
+                    raise self.malformed(item.pos, "FIELDS() cannot be used in an aggregate query")
                 if isinstance(item, ast.FieldPath) and item.text.upper() not in grouped:
-                    raise error_at(
-                        self.text,
-                        item.pos,
-                        MALFORMED_QUERY,
-                        f"Field must be grouped or aggregated: {item.parts[-1]}",
+                    raise self.malformed(
+                        item.pos, f"Field must be grouped or aggregated: {item.parts[-1]}"
                     )
                 if isinstance(item, ast.SubQuery):
-                    raise error_at(
-                        self.text,
+                    raise self.malformed(
                         item.pos,
-                        MALFORMED_QUERY,
                         "Aggregate query does not support parent-child relationship subqueries",
                     )
         else:
             for item in query.select:
                 if isinstance(item, ast.FieldPath) and item.alias is not None:
-                    raise error_at(
-                        self.text,
-                        item.pos,
-                        MALFORMED_QUERY,
-                        "Only aggregate expressions use field aliasing",
-                    )
+                    raise self.malformed(item.pos, "Only aggregate expressions use field aliasing")
 
     def int_clause(self, word: str) -> int | None:
         if not self.current.is_word(word):
@@ -415,10 +418,19 @@ class _Parser:
             self.expect_punct(")")
             return ast.SubQuery(query, token.pos)
         if token.kind == "ident" and self.peek().kind == "punct" and self.peek().text == "(":
+            if token.is_word("FIELDS"):
+                return self.fields_group()
             return self.function_item()
         path = self.path()
         alias = self.optional_alias()
         return ast.FieldPath(path.parts, path.pos, alias)
+
+    def fields_group(self) -> ast.FieldsGroup:
+        token = self.advance()
+        self.expect_punct("(")
+        group = self.expect_word("ALL", "STANDARD", "CUSTOM")
+        self.expect_punct(")")
+        return ast.FieldsGroup(group.text.upper(), token.pos)
 
     def function_item(self) -> ast.CountAll | ast.Aggregate:
         token = self.advance()
@@ -551,6 +563,12 @@ class _Parser:
             if day is None:
                 raise self.error(token, f"invalid date: {token.text}")
             return ast.DateValue(day, token.pos)
+        if token.kind == "time":
+            # "Date Formats and Date Literals": a time literal is HH:MM:SS.SSSZ, unquoted.
+            clock = parse_time(token.text)
+            if clock is None:
+                raise self.error(token, f"invalid time: {token.text}")
+            return ast.TimeValue(clock, token.pos)
         if token.kind == "datetime":
             moment = parse_datetime(token.text)
             if moment is None:

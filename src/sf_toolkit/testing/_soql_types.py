@@ -43,6 +43,7 @@ _KINDS = {
     "boolean": "boolean",
     "date": "date",
     "datetime": "datetime",
+    "time": "time",
     "multipicklist": "multipicklist",
     "base64": "blob",
     "address": "compound",
@@ -56,9 +57,9 @@ def kind_of(field: FieldRef) -> str:
     """
     The comparison kind of a field.
 
-    One of ``id, string, number, boolean, date, datetime, multipicklist, blob, compound``;
-    every text-like describe type (string, textarea, picklist, email, phone, url, time, ...) is
-    ``string``.
+    One of ``id, string, number, boolean, date, datetime, time, multipicklist, blob,
+    compound``; every text-like describe type (string, textarea, picklist, email, phone, url,
+    ...) is ``string``. Times are stored as ``HH:MM:SS.sssZ``, which sorts as it compares.
     """
     return _KINDS.get(field.type, "string")
 
@@ -166,6 +167,8 @@ def literal_converter(field: FieldRef, value: ast.Value, text: str, now: dt.date
     if kind == "boolean":
         if not isinstance(value, ast.BooleanValue):
             raise _wrong_type(field, text, value)
+        return value.value
+    if kind == "time" and isinstance(value, ast.TimeValue):
         return value.value
     if kind in ("date", "datetime"):
         if isinstance(value, ast.RelativeDate):

@@ -28,7 +28,13 @@ from ._protocols import (
     QueryDatabase,
     QueryResult,
 )
-from ._schema import FieldDef, ObjectDef, field_from_describe, object_from_describe
+from ._schema import (
+    FieldDef,
+    ObjectDef,
+    field_from_describe,
+    object_from_describe,
+    with_components,
+)
 from ._values import ValueProblem, coerce, format_datetime
 
 __all__ = [
@@ -137,7 +143,8 @@ class Store:
             if obj is None:
                 raise KeyError(f"unknown sObject {sobject!r}; add it with add_object() first")
             definition = field_from_describe(describe)
-            obj.add(definition)
+            for part in with_components(definition):
+                obj.add(part)
             if definition.type == "base64":
                 obj.blob_field = definition.name
             self._reindex(obj)
@@ -762,6 +769,14 @@ class Store:
             names = [row.get("FirstName"), row.get("LastName")]
             row["Name"] = " ".join(p for p in names if p) or None
         for definition in obj.fields.values():
+            if definition.type == "location":
+                stem = definition.name.removesuffix("__c")
+                latitude = row.get(f"{stem}__Latitude__s")
+                longitude = row.get(f"{stem}__Longitude__s")
+                located = latitude is not None or longitude is not None
+                row[definition.name] = (
+                    {"latitude": latitude, "longitude": longitude} if located else None
+                )
             if definition.type == "address":
                 prefix = definition.name.removesuffix("Address")
                 address = {

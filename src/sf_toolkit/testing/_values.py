@@ -22,6 +22,7 @@ __all__ = [
     "format_datetime",
     "parse_date",
     "parse_datetime",
+    "parse_time",
 ]
 
 _DATETIME_RE = re.compile(
@@ -106,7 +107,8 @@ def parse_date(text: str) -> date | None:
         return None
 
 
-def _parse_time(text: str) -> str | None:
+def parse_time(text: str) -> str | None:
+    """A time as Salesforce stores and returns it, ``HH:MM:SS.sssZ``; None if malformed."""
     match = _TIME_RE.fullmatch(text.strip())
     if match is None:
         return None
@@ -182,7 +184,7 @@ def coerce(field: FieldDef, value: Any) -> Any:
             return format_datetime(moment)
         raise _type_error(label, value)
     if kind == "time":
-        if isinstance(value, str) and (clock := _parse_time(value)) is not None:
+        if isinstance(value, str) and (clock := parse_time(value)) is not None:
             return clock
         raise _type_error(label, value)
     if kind == "base64":

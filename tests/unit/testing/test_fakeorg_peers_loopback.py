@@ -16,6 +16,7 @@ import requests
 from aiosalesforce import Salesforce as AioSalesforce
 from aiosalesforce.auth import SoapLogin
 from simple_salesforce import Salesforce
+from simple_salesforce.exceptions import SalesforceGeneralError, SalesforceMalformedRequest
 
 from sf_toolkit.testing import FakeOrg, LoopbackTransport, loopback_requests_adapter
 
@@ -97,4 +98,80 @@ async def test_aiosalesforce_against_loopback(
             "https://fake-org.my.salesforce.com/services/data/v62.0/sobjects/Account/describe",
         )
         assert describe.json()["name"] == "Account"
+    assert org.internal_errors == []
+
+
+# --- issue 12: the fidelity points, as the peers meet them ---------------------------------------
+
+
+def test_simple_salesforce_collections_failures_through_restful(sf: Salesforce) -> None:
+    """Collections failures: no id on a failed create, ids kept on a rolled-back update."""
+    results = sf.restful(
+        "composite/sobjects",
+        method="POST",
+        json={"records": [{"attributes": {"type": "Account"}, "Industry": "Energy"}]},
+    )
+    assert results[0]["success"] is False
+    assert "id" not in results[0]
+    created = sf.Account.create({"Name": "Keep"})["id"]
+    rolled_back = sf.restful(
+        "composite/sobjects",
+        method="PATCH",
+        json={
+            "allOrNone": True,
+            "records": [
+                {"attributes": {"type": "Account"}, "id": created, "Name": "Changed"},
+                {"attributes": {"type": "Account"}, "id": created, "Name": ""},
+            ],
+        },
+    )
+    assert rolled_back[0]["id"] == created
+    assert rolled_back[0]["errors"][0]["statusCode"] == "ALL_OR_NONE_OPERATION_ROLLED_BACK"
+    assert sf.Account.get(created)["Name"] == "Keep"
+
+
+def test_simple_salesforce_sees_salesforce_refusals(sf: Salesforce) -> None:
+    """Upsert on a plain field, ext id in the upsert body, wrong method: Salesforce's errors."""
+    with pytest.raises(SalesforceMalformedRequest) as plain:
+        sf.restful(
+            "composite/sobjects/Account/Name",
+            method="PATCH",
+            json={"records": [{"attributes": {"type": "Account"}, "Name": "A"}]},
+        )
+    assert plain.value.content[0]["errorCode"] == "INVALID_FIELD"
+    with pytest.raises(SalesforceMalformedRequest) as in_body:
+        sf.Account.upsert("External_ID__c/LB-9", {"Name": "B", "External_ID__c": "LB-9"})
+    assert in_body.value.content[0]["errorCode"] == "INVALID_FIELD"
+    with pytest.raises(SalesforceGeneralError) as wrong_method:
+        sf.restful("query", method="POST")
+    assert wrong_method.value.status == 405
+    assert wrong_method.value.content[0]["errorCode"] == "METHOD_NOT_ALLOWED"
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])  # aiosalesforce uses asyncio directly
+async def test_aiosalesforce_get_fields_and_composite_batch(
+    served: tuple[FakeOrg, str], anyio_backend: str
+) -> None:
+    """get(fields=...) returns the Id; composite batch (full /services/data/ URLs) works."""
+    org, url = served
+    async with httpx.AsyncClient(transport=LoopbackTransport(url)) as http:
+        sf = AioSalesforce(
+            http,
+            "https://fake-org.my.salesforce.com",
+            auth=SoapLogin("user@example.com", "password", ""),
+            version="62.0",
+        )
+        created = await sf.sobject.create("Account", {"Name": "Aio fields"})
+        record = await sf.sobject.get("Account", created, fields=["Name"])
+        assert record["Id"] == created
+        assert record["Name"] == "Aio fields"
+
+        async with sf.composite.batch(halt_on_error=True) as batch:
+            new = batch.sobject.create("Account", {"Name": "Batched"})
+            read = batch.sobject.get("Account", created, fields=["Name"])
+            query = batch.query(f"SELECT Name FROM Account WHERE Id = '{created}'")
+        assert new.status_code == 201
+        assert new.id.startswith("001")
+        assert read.record["Id"] == created
+        assert [r["Name"] for r in query.records] == ["Aio fields"]
     assert org.internal_errors == []

@@ -143,6 +143,55 @@ def test_cli_prints_url_first_and_serves() -> None:
     assert process.returncode == 0
 
 
+def test_cli_serves_a_connected_app_and_extra_users() -> None:
+    """--client-id/--client-secret and --user let OAuth client credentials and password grant in."""
+    command = [
+        *(sys.executable, "-m", "sf_toolkit.testing", "--port", "0"),
+        *("--client-id", "my-app", "--client-secret", "s3cret"),
+        *("--user", "ann@example.com:pw:TOKEN", "--user", "bob@example.com:pw2"),
+    ]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env) as process:
+        try:
+            assert process.stdout is not None
+            url = process.stdout.readline().strip()
+            token_url = f"{url}/services/oauth2/token"
+            app = {"client_id": "my-app", "client_secret": "s3cret"}
+            credentials = httpx.post(token_url, data={"grant_type": "client_credentials", **app})
+            assert credentials.status_code == 200
+            assert credentials.json()["instance_url"] == url
+            for username, password in [("ann@example.com", "pwTOKEN"), ("bob@example.com", "pw2")]:
+                grant = {"grant_type": "password", "username": username, "password": password}
+                answer = httpx.post(token_url, data={**grant, **app})
+                assert answer.status_code == 200, answer.text
+            wrong = {"grant_type": "password", "username": "ann@example.com", "password": "pw"}
+            assert httpx.post(token_url, data={**wrong, **app}).status_code == 400
+            default_app = {"client_id": "fake-client-id", "client_secret": "fake-client-secret"}
+            refused = httpx.post(
+                token_url, data={"grant_type": "client_credentials", **default_app}
+            )
+            assert refused.status_code != 200
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+    assert process.returncode == 0
+
+
+@pytest.mark.parametrize("user", ["nobody", "ann@example.com:", ":pw"])
+def test_cli_rejects_malformed_user(user: str) -> None:
+    """--user needs USERNAME:PASSWORD[:TOKEN]; anything else exits 2 without a traceback."""
+    result = subprocess.run(
+        [sys.executable, "-m", "sf_toolkit.testing", "--user", user],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "USERNAME:PASSWORD" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_cli_rejects_negative_records() -> None:
     """Bad arguments exit non-zero with a message, not a traceback."""
     result = subprocess.run(

@@ -1,0 +1,997 @@
+"""
+Bulk API 2.0: ingest and query jobs, streamed both ways.
+
+Uploads are written to a temporary file as CSV (in memory up to a few MB, then on disk) and
+sent from it, so any iterable of records is consumed once, memory stays flat, and an upload
+refused by an expired session or a 503 is simply sent again. Results are read as they arrive
+and parsed row by row. The decisions (CSV format, splitting, job JSON, result rows) live in
+``sf_toolkit._wire.bulk_*``; this module only sends requests in their order.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import AsyncIterator, Callable, Iterable
+from pathlib import Path
+from typing import IO, Any, TypeVar, overload
+
+import httpx
+
+from .. import _rest
+from .._concurrency import (
+    call_callback_async,
+    check_callback_async,
+    map_bounded_async,
+    monotonic,
+    run_in_thread_async,
+    sleep_async,
+)
+from .._files import commit_partial, discard_partial, open_partial
+from .._query import QueryPlan, plan_query
+from .._registry import resolve_client
+from .._wire.bulk_csv import DEFAULT_MAX_UPLOAD_BYTES, CsvReader, UploadSplitter
+from .._wire.bulk_jobs import (
+    ABORTED,
+    JOB_COMPLETE,
+    UPLOAD_COMPLETE,
+    BulkProgress,
+    JobInfo,
+    combined_state,
+    ingest_spec,
+    job_path,
+    query_spec,
+)
+from .._wire.bulk_rows import RecordEncoder, ResultReader, RowDecoder, check_external_id_field
+from .._wire.errors import connection_error
+from ..exceptions import BulkJobFailedError, BulkJobTimeoutError, SalesforceApiError
+from ..ids import validate_id
+from ..models import SObject, api_name_of, connection_of
+from ..results import SaveResult
+from ..soql import SelectQuery
+from .client import AsyncSalesforceClient
+
+__all__ = [
+    "AsyncBulkIngestJob",
+    "AsyncBulkIngestJobGroup",
+    "AsyncBulkJob",
+    "AsyncBulkQueryJob",
+    "delete_bulk_async",
+    "query_bulk_async",
+    "save_insert_bulk_async",
+    "save_update_bulk_async",
+    "save_upsert_bulk_async",
+]
+
+M = TypeVar("M", bound=SObject)
+
+#: A progress callback: called with a :class:`~sf_toolkit.BulkProgress`.
+Progress = Callable[[BulkProgress], Any]
+
+#: Bytes per read or write while streaming an upload, a result file or a CSV export.
+CHUNK_SIZE = 1 << 20
+#: An upload stays in memory up to this size, then moves to a temporary file.
+SPOOL_IN_MEMORY = 8 << 20
+#: Result rows between two progress reports while reading a result file.
+PROGRESS_ROWS = 10_000
+
+_CSV_HEADERS = {"Accept": "text/csv"}
+
+
+# ----------------------------------------------------------------------------- plumbing
+
+
+def _json(response: httpx.Response) -> Any:
+    _rest.check(response)
+    try:
+        return response.json()
+    except ValueError:
+        raise SalesforceApiError(
+            f"Salesforce's answer is not JSON: {response.text[:200]!r}",
+            status_code=response.status_code,
+            error_code="UNEXPECTED_RESPONSE",
+            method=response.request.method,
+            url=response.request.url.path,
+        ) from None
+
+
+def _on_instance(client: AsyncSalesforceClient, path: str) -> httpx.URL:
+    """Join a path Salesforce gave (or a job path) onto the instance URL; stay on its origin."""
+    session = client.session
+    assert session is not None
+    base = httpx.URL(session.instance_url)
+    url = base.join(path)
+    if (url.scheme, url.host, url.port) != (base.scheme, base.host, base.port):
+        raise SalesforceApiError(
+            f"Salesforce pointed outside the instance ({url.host}); not following it",
+            error_code="UNEXPECTED_RESPONSE",
+        )
+    return url
+
+
+def _bad_csv(job_id: str, exc: Exception) -> SalesforceApiError:
+    return SalesforceApiError(
+        f"Bulk job {job_id}: the result file could not be read as CSV ({exc})",
+        error_code="UNEXPECTED_RESPONSE",
+    )
+
+
+async def _csv_rows(
+    client: AsyncSalesforceClient, job_id: str, url: httpx.URL, params: Any = None
+) -> AsyncIterator[list[str] | str]:
+    """
+    Stream one CSV file: yield its rows as they arrive, then its ``Sforce-Locator`` (a str).
+    """
+    reader = CsvReader()
+    try:
+        async with client.stream("GET", url, params=params, headers=_CSV_HEADERS) as response:
+            if response.is_error:
+                await response.aread()
+                _rest.check(response)
+            async for chunk in response.aiter_bytes(CHUNK_SIZE):
+                for row in reader.feed(chunk):
+                    yield row
+            for row in reader.close():
+                yield row
+            yield response.headers.get("Sforce-Locator", "null")
+    except httpx.TransportError as exc:  # the body broke off midway
+        raise connection_error(exc, exc.request) from exc
+    except ValueError as exc:
+        raise _bad_csv(job_id, exc) from exc
+
+
+async def _chunks_async(handle: IO[bytes]) -> AsyncIterator[bytes]:
+    while chunk := await run_in_thread_async(handle.read, CHUNK_SIZE):
+        yield chunk
+
+
+class _Upload:
+    """The CSV of one job, spooled: in memory while small, in a temporary file beyond."""
+
+    def __init__(self, header: bytes) -> None:
+        self.file: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
+        self.pending = [header]
+        self.pending_size = len(header)
+        self.size = len(header)
+        self.rows = 0
+
+    def add(self, line: bytes) -> None:
+        self.pending.append(line)
+        self.pending_size += len(line)
+        self.size += len(line)
+        self.rows += 1
+
+    async def flush(self) -> None:
+        data = b"".join(self.pending)
+        self.pending = []
+        self.pending_size = 0
+        await run_in_thread_async(self.file.write, data)
+
+
+async def _spool_async(
+    records: Iterable[Any], encoder: RecordEncoder, splitter: UploadSplitter
+) -> list[_Upload]:
+    uploads: list[_Upload] = []
+    try:
+        for record in records:
+            header, line = splitter.place(encoder.row(record))
+            if header is not None:
+                if uploads:
+                    await uploads[-1].flush()
+                uploads.append(_Upload(header))
+            upload = uploads[-1]
+            upload.add(line)
+            if upload.pending_size >= CHUNK_SIZE:
+                await upload.flush()
+        if uploads:
+            await uploads[-1].flush()
+    except BaseException:
+        for upload in uploads:
+            upload.file.close()
+        raise
+    return uploads
+
+
+# ----------------------------------------------------------------------------- ingest jobs
+
+
+J = TypeVar("J", bound="AsyncBulkJob")
+
+
+class AsyncBulkJob:
+    """
+    What ingest and query jobs share: their info, polling, aborting, deleting, reattaching.
+
+    Attributes:
+        info: The last job info read (:class:`~sf_toolkit._wire.bulk_jobs.JobInfo`).
+        records_uploaded: Records this object uploaded (0 for queries and reattached jobs).
+    """
+
+    _kind = "ingest"
+    #: States after which :meth:`wait` returns instead of raising BulkJobFailedError.
+    _ok_states: frozenset[str] = frozenset({JOB_COMPLETE, ABORTED})
+
+    def __init__(
+        self,
+        info: JobInfo,
+        sf_client: AsyncSalesforceClient,
+        *,
+        model: type[SObject] | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        self.info = info
+        self.records_uploaded = 0
+        self._client = sf_client
+        self._model = model
+        self._progress = progress
+
+    def __repr__(self) -> str:
+        return (
+            f"<{type(self).__name__} {self.id} {self.info.operation} {self.info.sobject} "
+            f"{self.state} processed={self.records_processed} failed={self.records_failed}>"
+        )
+
+    @property
+    def id(self) -> str:
+        """The job Id (``750...``)."""
+        return self.info.id
+
+    @property
+    def state(self) -> str:
+        """The job state: ``Open``, ``UploadComplete``, ``InProgress``, ``JobComplete``, ...."""
+        return self.info.state
+
+    @property
+    def records_processed(self) -> int:
+        """``numberRecordsProcessed`` at the last refresh (rows saved and failed, or matched)."""
+        return self.info.records_processed
+
+    @property
+    def records_failed(self) -> int:
+        """``numberRecordsFailed`` at the last refresh (0 for queries)."""
+        return self.info.records_failed
+
+    @property
+    def error_message(self) -> str | None:
+        """Why the job failed, when it did."""
+        return self.info.error_message
+
+    @classmethod
+    async def get(
+        cls: type[J],
+        job_id: str,
+        sf_client: AsyncSalesforceClient | None = None,
+        *,
+        model: type[SObject] | None = None,
+        progress: Progress | None = None,
+    ) -> J:
+        """
+        Reattach to a job by Id, for example one another process started.
+
+        Args:
+            job_id: The job's Id.
+            model: The model to build records with; by default the model registered for the
+                job's sObject, else :class:`~sf_toolkit.models.GenericRecord`.
+            progress: A callback for :meth:`wait` and the result iterators.
+
+        Raises:
+            InvalidIdError: If ``job_id`` is malformed (nothing is sent).
+            NotFoundError: If the org has no such job of this kind (or it was deleted).
+        """
+        job_id = validate_id(job_id, argument="job_id")
+        await check_callback_async(progress)
+        client = resolve_client(
+            sf_client, AsyncSalesforceClient, connection_of(model) if model else None
+        )
+        response = await client.get(f"jobs/{cls._kind}/{job_id}")
+        info = JobInfo.from_json(_json(response), cls._kind, api_version=client.api_version)
+        return cls(info, client, model=model, progress=progress)
+
+    def _url(self, *rest: str) -> httpx.URL:
+        path = job_path(self._kind, self.info.api_version, self.id, *rest)
+        return _on_instance(self._client, path)
+
+    async def _report(self, rows_downloaded: int = 0) -> None:
+        if self._progress is not None:
+            await call_callback_async(
+                self._progress,
+                BulkProgress(
+                    job_id=self.id,
+                    state=self.state,
+                    records_uploaded=self.records_uploaded,
+                    records_processed=self.records_processed,
+                    records_failed=self.records_failed,
+                    rows_downloaded=rows_downloaded,
+                ),
+            )
+
+    async def _set_info(self, response: httpx.Response) -> None:
+        self.info = JobInfo.from_json(
+            _json(response), self._kind, api_version=self.info.api_version
+        )
+        await self._report()
+
+    async def refresh(self: J) -> J:
+        """Read the job's state and counts again (``GET .../jobs/{kind}/{id}``); return it."""
+        await self._client.ensure_logged_in()
+        await self._set_info(await self._client.get(self._url()))
+        return self
+
+    async def wait(self: J, timeout: float | None = None) -> J:
+        """
+        Poll until the job is finished (``JobComplete``, ``Failed`` or ``Aborted``); return it.
+
+        Polls back off as the client's retry policy does (``backoff_initial``, doubling, up
+        to ``backoff_max``), so a policy without backoff polls at once.
+
+        Args:
+            timeout: Seconds to wait at most; None waits as long as the job runs.
+
+        Raises:
+            BulkJobTimeoutError: If the job is still running after ``timeout`` seconds (it
+                is not aborted; wait again or reattach later with :meth:`get`).
+            BulkJobFailedError: If the job ended ``Failed`` (a query job: or ``Aborted``,
+                as it then has no results).
+        """
+        retry = self._client.retry
+        started = monotonic()
+        polls = 0
+        while True:
+            await self.refresh()
+            if self.info.done:
+                break
+            polls += 1
+            delay = retry.next_delay(polls)
+            if timeout is not None:
+                remaining = timeout - (monotonic() - started)
+                if remaining <= 0:
+                    raise BulkJobTimeoutError(job_id=self.id, state=self.state, timeout=timeout)
+                delay = min(delay, remaining)
+            await sleep_async(delay)
+        if self.state not in self._ok_states:
+            raise BulkJobFailedError(
+                job_id=self.id, state=self.state, error_message=self.error_message
+            )
+        return self
+
+    async def abort(self: J) -> J:
+        """Abort the job (an ingest job's unfinished rows stay unprocessed); return it."""
+        await self._client.ensure_logged_in()
+        await self._set_info(await self._client.patch(self._url(), json={"state": ABORTED}))
+        return self
+
+    async def delete(self) -> None:
+        """Delete the job and its results from the org (a finished, aborted or failed job)."""
+        await self._client.ensure_logged_in()
+        _rest.check(await self._client.delete(self._url()))
+
+
+class AsyncBulkIngestJob(AsyncBulkJob):
+    """
+    A Bulk API 2.0 ingest job (``/jobs/ingest/{id}``): its state, counts and results.
+
+    Created by ``save_insert_bulk`` and its siblings, or reattached by Id with :meth:`get`.
+    Attributes read the last known job info; :meth:`refresh` and :meth:`wait` update it.
+    """
+
+    async def _close(self) -> None:
+        response = await self._client.patch(self._url(), json={"state": UPLOAD_COMPLETE})
+        await self._set_info(response)
+
+    async def _upload(self, upload: _Upload) -> None:
+        """
+        PUT the CSV, sent again from the start after a 401 (the client renewed the session)
+        or a failure Salesforce did not apply (503, ...), as the retry policy allows.
+        """
+        client = self._client
+        url = self._url("batches")
+        headers = {"Content-Type": "text/csv", "Content-Length": str(upload.size)}
+        attempt = 0
+        renewed = False
+        while True:
+            attempt += 1
+            await run_in_thread_async(upload.file.seek, 0)
+            response = await client.put(url, content=_chunks_async(upload.file), headers=headers)
+            if response.status_code == 401 and not renewed:
+                renewed = True
+                continue
+            if response.is_error and client.retry.should_retry(
+                method="PUT", attempt=attempt, response=response
+            ):
+                await sleep_async(client.retry.next_delay(attempt, response))
+                continue
+            _rest.check(response)
+            self.records_uploaded = upload.rows
+            return
+
+    async def _result_rows(self, resource: str, which: str) -> AsyncIterator[Any]:
+        await self._client.ensure_logged_in()
+        reader: ResultReader | None = None
+        count = 0
+        async for row in _csv_rows(self._client, self.id, self._url(resource)):
+            if isinstance(row, str):
+                continue
+            if reader is None:
+                try:
+                    reader = ResultReader(
+                        which, row, self.info.operation, self._model, self.info.sobject
+                    )
+                except ValueError as exc:
+                    raise _bad_csv(self.id, exc) from exc
+                continue
+            try:
+                item = reader.record(row) if which == "unprocessed" else reader.result(row)
+            except ValueError as exc:
+                raise _bad_csv(self.id, exc) from exc
+            yield item
+            count += 1
+            if count % PROGRESS_ROWS == 0:
+                await self._report(rows_downloaded=count)
+        await self._report(rows_downloaded=count)
+
+    async def successful_results(self) -> AsyncIterator[SaveResult[SObject]]:
+        """
+        Stream the rows Salesforce saved, as results with their Id, ``created`` flag and the
+        input record they belong to (rebuilt from the row Salesforce echoes back).
+        """
+        async for result in self._result_rows("successfulResults", "successful"):
+            yield result
+
+    async def failed_results(self) -> AsyncIterator[SaveResult[SObject]]:
+        """
+        Stream the rows Salesforce refused: each result carries the errors split out of
+        ``sf__Error`` (code, message, fields) and the input record it belongs to.
+        """
+        async for result in self._result_rows("failedResults", "failed"):
+            yield result
+
+    async def unprocessed_records(self) -> AsyncIterator[SObject]:
+        """Stream the input records a failed or aborted job never processed."""
+        async for record in self._result_rows("unprocessedrecords", "unprocessed"):
+            yield record
+
+
+class AsyncBulkIngestJobGroup:
+    """
+    Several ingest jobs made from one input too large for one upload, used as one job.
+
+    It has the interface of :class:`AsyncBulkIngestJob` (state, counts, :meth:`wait`,
+    :meth:`abort`, :meth:`delete` and the result iterators, which read the jobs in turn),
+    plus :attr:`jobs` and :attr:`ids`.
+    """
+
+    def __init__(self, jobs: Iterable[AsyncBulkIngestJob]) -> None:
+        self.jobs = list(jobs)
+        if not self.jobs:
+            raise ValueError("a job group needs at least one job")
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {len(self.jobs)} jobs {self.state}>"
+
+    @property
+    def ids(self) -> list[str]:
+        """The Ids of the jobs, in input order."""
+        return [job.id for job in self.jobs]
+
+    @property
+    def state(self) -> str:
+        """The least advanced state while a job runs; then ``Failed``, ``Aborted`` or done."""
+        return combined_state(job.state for job in self.jobs)
+
+    @property
+    def records_uploaded(self) -> int:
+        """Records uploaded over all jobs."""
+        return sum(job.records_uploaded for job in self.jobs)
+
+    @property
+    def records_processed(self) -> int:
+        """Records processed over all jobs, at their last refresh."""
+        return sum(job.records_processed for job in self.jobs)
+
+    @property
+    def records_failed(self) -> int:
+        """Records failed over all jobs, at their last refresh."""
+        return sum(job.records_failed for job in self.jobs)
+
+    async def refresh(self) -> AsyncBulkIngestJobGroup:
+        """Refresh every job; return the group."""
+        for job in self.jobs:
+            await job.refresh()
+        return self
+
+    async def wait(self, timeout: float | None = None) -> AsyncBulkIngestJobGroup:
+        """
+        Wait for every job (``timeout`` counts for the whole group); return the group.
+
+        Raises:
+            BulkJobTimeoutError: If a job is still running when the time is up.
+            BulkJobFailedError: The first failed job's error, after all have finished.
+        """
+        started = monotonic()
+        failures: list[BulkJobFailedError] = []
+        for job in self.jobs:
+            left = None if timeout is None else max(0.0, timeout - (monotonic() - started))
+            try:
+                await job.wait(left)
+            except BulkJobFailedError as exc:
+                failures.append(exc)
+        if failures:
+            raise failures[0]
+        return self
+
+    async def abort(self) -> AsyncBulkIngestJobGroup:
+        """Abort every job that is not finished yet; return the group."""
+        for job in self.jobs:
+            if not job.info.done:
+                await job.abort()
+        return self
+
+    async def delete(self) -> None:
+        """Delete every job."""
+        for job in self.jobs:
+            await job.delete()
+
+    async def successful_results(self) -> AsyncIterator[SaveResult[SObject]]:
+        """The successful results of every job, job after job."""
+        for job in self.jobs:
+            async for result in job.successful_results():
+                yield result
+
+    async def failed_results(self) -> AsyncIterator[SaveResult[SObject]]:
+        """The failed results of every job, job after job."""
+        for job in self.jobs:
+            async for result in job.failed_results():
+                yield result
+
+    async def unprocessed_records(self) -> AsyncIterator[SObject]:
+        """The unprocessed records of every job, job after job."""
+        for job in self.jobs:
+            async for record in job.unprocessed_records():
+                yield record
+
+
+async def _ingest_async(
+    records: Iterable[Any],
+    operation: str,
+    sf_client: AsyncSalesforceClient | None,
+    *,
+    external_id_field: str | None = None,
+    sobject: type[SObject] | str | None = None,
+    progress: Progress | None = None,
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+) -> AsyncBulkIngestJob | AsyncBulkIngestJobGroup:
+    if isinstance(records, (str, bytes, SObject)) or not isinstance(records, Iterable):
+        raise TypeError(f"records must be an iterable of records, got {type(records).__name__}")
+    splitter = UploadSplitter(max_upload_bytes)
+    await check_callback_async(progress)
+    model = sobject if isinstance(sobject, type) else None
+    if external_id_field is not None:
+        external_id_field = check_external_id_field(model, external_id_field)
+    encoder = RecordEncoder(
+        operation,
+        external_id_field,
+        api_name_of(model) if model is not None else sobject if isinstance(sobject, str) else None,
+    )
+    encoder.model = model
+    uploads = await _spool_async(records, encoder, splitter)
+    if not uploads:
+        raise ValueError("no records: a Bulk job needs at least one, so none was created")
+    try:
+        client = resolve_client(
+            sf_client,
+            AsyncSalesforceClient,
+            connection_of(encoder.model) if encoder.model is not None else None,
+        )
+        assert encoder.sobject is not None
+        spec = ingest_spec(encoder.sobject, operation, encoder.external_id_field)
+        jobs: list[AsyncBulkIngestJob] = []
+        for upload in uploads:
+            response = await client.post("jobs/ingest", json=spec)
+            info = JobInfo.from_json(_json(response), "ingest", api_version=client.api_version)
+            job = AsyncBulkIngestJob(info, client, model=encoder.model, progress=progress)
+            await job._upload(upload)
+            upload.file.close()
+            await job._close()
+            jobs.append(job)
+    finally:
+        for upload in uploads:
+            upload.file.close()
+    return jobs[0] if len(jobs) == 1 else AsyncBulkIngestJobGroup(jobs)
+
+
+async def save_insert_bulk_async(
+    records: Iterable[SObject],
+    sf_client: AsyncSalesforceClient | None = None,
+    *,
+    progress: Progress | None = None,
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+) -> AsyncBulkIngestJob | AsyncBulkIngestJobGroup:
+    """
+    Insert records with a Bulk API 2.0 job; return the job without waiting for it.
+
+    The records (any iterable, read once) are written as CSV through the model's conversion,
+    the upload is streamed, and the job is marked ``UploadComplete``. Input larger than one
+    upload (``max_upload_bytes`` of UTF-8 CSV) becomes several jobs, returned as an
+    :class:`AsyncBulkIngestJobGroup`.
+
+    Args:
+        records: Records of one sObject type, without Ids.
+        progress: Called with a :class:`~sf_toolkit.BulkProgress` after each upload, poll
+            and batch of result rows.
+        max_upload_bytes: The most CSV bytes per job (Salesforce: 150 MB after base64, so
+            100 MB of CSV by default).
+
+    Raises:
+        TypeError: A record is not an SObject, or is of another sObject type than the first.
+        ValueError: No records, or a record already has an Id (checked before any job is
+            created).
+    """
+    return await _ingest_async(
+        records, "insert", sf_client, progress=progress, max_upload_bytes=max_upload_bytes
+    )
+
+
+async def save_update_bulk_async(
+    records: Iterable[SObject],
+    sf_client: AsyncSalesforceClient | None = None,
+    *,
+    progress: Progress | None = None,
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+) -> AsyncBulkIngestJob | AsyncBulkIngestJobGroup:
+    """
+    Update records by Id with a Bulk API 2.0 job; return the job without waiting for it.
+
+    Every loaded field is sent (None as ``#N/A``, which clears it); fields not loaded stay as
+    they are in Salesforce. See :func:`save_insert_bulk_async` for the arguments.
+
+    Raises:
+        TypeError: A record is not an SObject, or is of another sObject type than the first.
+        ValueError: No records, or a record has no Id (checked before any job is created).
+    """
+    return await _ingest_async(
+        records, "update", sf_client, progress=progress, max_upload_bytes=max_upload_bytes
+    )
+
+
+async def save_upsert_bulk_async(
+    records: Iterable[SObject],
+    external_id_field: str,
+    sf_client: AsyncSalesforceClient | None = None,
+    *,
+    progress: Progress | None = None,
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+) -> AsyncBulkIngestJob | AsyncBulkIngestJobGroup:
+    """
+    Insert or update records by an external id field with a Bulk API 2.0 job.
+
+    Returns the job without waiting for it; see :func:`save_insert_bulk_async` for the
+    other arguments.
+
+    Args:
+        external_id_field: The field matched against existing records, e.g.
+            ``"External_ID__c"``; every record needs a value in it.
+
+    Raises:
+        TypeError: A record is not an SObject, or is of another sObject type than the first.
+        ValueError: No records, a field the model does not declare, or a record without an
+            external id value (checked before any job is created).
+        SalesforceApiError: Salesforce refuses the field (not an external id) when creating
+            the job.
+    """
+    return await _ingest_async(
+        records,
+        "upsert",
+        sf_client,
+        external_id_field=external_id_field,
+        progress=progress,
+        max_upload_bytes=max_upload_bytes,
+    )
+
+
+async def delete_bulk_async(
+    records_or_ids: Iterable[SObject | str],
+    sf_client: AsyncSalesforceClient | None = None,
+    *,
+    hard_delete: bool = False,
+    sobject: type[SObject] | str | None = None,
+    progress: Progress | None = None,
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+) -> AsyncBulkIngestJob | AsyncBulkIngestJobGroup:
+    """
+    Delete records by Id with a Bulk API 2.0 job; return the job without waiting for it.
+
+    Args:
+        records_or_ids: Records with Ids, or Id strings (then ``sobject`` names the type).
+        hard_delete: Skip the recycle bin (``hardDelete``; needs the "Bulk API Hard Delete"
+            permission).
+        sobject: The model class or sObject name, required for bare Ids.
+
+    Raises:
+        TypeError: An item that is neither a record nor an Id, or records of mixed types.
+        ValueError: No records, a record without Id, or Ids without ``sobject``.
+        InvalidIdError: A malformed Id.
+    """
+    return await _ingest_async(
+        records_or_ids,
+        "hardDelete" if hard_delete else "delete",
+        sf_client,
+        sobject=sobject,
+        progress=progress,
+        max_upload_bytes=max_upload_bytes,
+    )
+
+
+# ----------------------------------------------------------------------------- query jobs
+
+
+class AsyncBulkQueryJob(AsyncBulkJob):
+    """
+    A Bulk API 2.0 query job (``/jobs/query/{id}``): its state and its result rows.
+
+    :func:`query_bulk_async` creates one, waits and streams its records; create one with
+    :meth:`create` to keep the job (for :meth:`write_csv`), or reattach with :meth:`get`.
+    """
+
+    _kind = "query"
+    _ok_states = frozenset({JOB_COMPLETE})
+
+    @classmethod
+    async def create(
+        cls,
+        soql_or_builder: SelectQuery[Any] | str,
+        sf_client: AsyncSalesforceClient | None = None,
+        include_deleted: bool = False,
+        *,
+        progress: Progress | None = None,
+    ) -> AsyncBulkQueryJob:
+        """
+        Create a query job (``POST /jobs/query``) and return it without waiting.
+
+        Raises:
+            TypeError: If the query is neither a builder nor a string.
+            ValueError: If the SOQL is empty.
+            SalesforceApiError: If Salesforce refuses the query (Bulk API 2.0 takes no
+                ``GROUP BY``, ``OFFSET``, ``TYPEOF``, aggregates or child subqueries).
+        """
+        plan = plan_query(soql_or_builder, include_deleted=include_deleted)
+        await check_callback_async(progress)
+        client = resolve_client(
+            sf_client, AsyncSalesforceClient, connection_of(plan.model) if plan.model else None
+        )
+        return await cls._create(client, plan, progress)
+
+    @classmethod
+    async def _create(
+        cls, client: AsyncSalesforceClient, plan: QueryPlan, progress: Progress | None
+    ) -> AsyncBulkQueryJob:
+        spec = query_spec(plan.soql, plan.endpoint == "queryAll")
+        response = await client.post("jobs/query", json=spec)
+        info = JobInfo.from_json(_json(response), "query", api_version=client.api_version)
+        return cls(info, client, model=plan.model, progress=progress)
+
+    async def records(
+        self, *, concurrency: int = 1, page_size: int | None = None
+    ) -> AsyncIterator[Any]:
+        """
+        Stream the job's rows as typed records, page after page, in order.
+
+        Cells are converted by the model's field types (``true``/``false``, numbers, dates,
+        datetimes; empty is null) and dotted columns become nested parent records. Without
+        a model the records are the registered model's or a GenericRecord with text values.
+
+        Args:
+            concurrency: With API 58.0 or later, download up to this many result pages at
+                once (``/resultPages``), still yielded in order; at most ``concurrency``
+                pages are held in memory. 1 streams one page at a time.
+            page_size: Rows per page (``maxRecords``) when reading one page at a time.
+
+        Raises:
+            ValueError: If ``concurrency`` or ``page_size`` is not a positive integer.
+        """
+        for name, value in (("concurrency", concurrency), ("page_size", page_size or 1)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        await self._client.ensure_logged_in()
+        decoders: dict[tuple[str, ...], RowDecoder] = {}
+        count = 0
+        async for row in self._rows(concurrency, page_size):
+            if row is None:
+                await self._report(rows_downloaded=count)
+                continue
+            header, cells = row
+            decoder = decoders.get(header)
+            if decoder is None:
+                decoder = decoders[header] = RowDecoder(header, self._model, self.info.sobject)
+            try:
+                record = decoder.record(cells)
+            except ValueError as exc:
+                raise _bad_csv(self.id, exc) from exc
+            count += 1
+            yield record
+
+    async def _rows(
+        self, concurrency: int, page_size: int | None
+    ) -> AsyncIterator[tuple[tuple[str, ...], list[str]] | None]:
+        """``(header, row)`` pairs; None after each page."""
+        if concurrency > 1 and float(self.info.api_version or 0) >= 58.0:
+            async for item in self._parallel_rows(concurrency):
+                yield item
+            return
+        locator: str | None = None
+        while True:
+            params: dict[str, str] = {}
+            if locator:
+                params["locator"] = locator
+            if page_size:
+                params["maxRecords"] = str(page_size)
+            header: tuple[str, ...] | None = None
+            async for row in _csv_rows(self._client, self.id, self._url("results"), params):
+                if isinstance(row, str):
+                    locator = row
+                elif header is None:
+                    header = tuple(row)
+                else:
+                    yield header, row
+            yield None
+            if not locator or locator == "null":
+                return
+
+    async def _page(self, url: httpx.URL) -> list[list[str]]:
+        response = await self._client.get(url, headers=_CSV_HEADERS)
+        _rest.check(response)
+        reader = CsvReader()
+        try:
+            return reader.feed(response.content) + reader.close()
+        except ValueError as exc:
+            raise _bad_csv(self.id, exc) from exc
+
+    async def _parallel_rows(
+        self, concurrency: int
+    ) -> AsyncIterator[tuple[tuple[str, ...], list[str]] | None]:
+        listing: httpx.URL | None = self._url("resultPages")
+        pending: list[httpx.URL] = []
+        while listing is not None or pending:
+            while listing is not None and len(pending) < concurrency:
+                data = _json(await self._client.get(listing))
+                for page in data.get("resultPages") or ():
+                    pending.append(_on_instance(self._client, str(page["resultUrl"])))
+                next_url = data.get("nextRecordsUrl")
+                done = data.get("done", True)
+                listing = _on_instance(self._client, next_url) if next_url and not done else None
+            window, pending = pending[:concurrency], pending[concurrency:]
+            for rows in await map_bounded_async(self._page, window, concurrency):
+                if rows:
+                    header = tuple(rows[0])
+                    for row in rows[1:]:
+                        yield header, row
+                yield None
+
+    async def write_csv(
+        self, dest_path: str | os.PathLike[str], *, overwrite: bool = False
+    ) -> Path:
+        """
+        Write the job's results to a CSV file as Salesforce sends them, without parsing.
+
+        Pages are appended one after the other (one header row at the top), through a
+        temporary file, so a failed download leaves nothing behind.
+
+        Returns:
+            The path written.
+
+        Raises:
+            FileExistsError: If the file exists and ``overwrite`` is false.
+        """
+        target = Path(dest_path)
+        if not overwrite and await run_in_thread_async(target.exists):
+            raise FileExistsError(f"{target} exists; pass overwrite=True to replace it")
+        await self._client.ensure_logged_in()
+        handle, partial = await run_in_thread_async(open_partial, target)
+        try:
+            try:
+                await self._copy_pages(handle)
+            finally:
+                handle.close()
+            await run_in_thread_async(commit_partial, partial, target, overwrite)
+        finally:
+            await run_in_thread_async(discard_partial, partial)
+        return target
+
+    async def _copy_pages(self, handle: IO[bytes]) -> None:
+        locator: str | None = None
+        first = True
+        while True:
+            params = {"locator": locator} if locator else {}
+            try:
+                async with self._client.stream(
+                    "GET", self._url("results"), params=params, headers=_CSV_HEADERS
+                ) as response:
+                    if response.is_error:
+                        await response.aread()
+                        _rest.check(response)
+                    skip_header = not first
+                    async for chunk in response.aiter_bytes(CHUNK_SIZE):
+                        if skip_header:
+                            cut = chunk.find(b"\n")
+                            if cut < 0:
+                                continue
+                            chunk, skip_header = chunk[cut + 1 :], False
+                        await run_in_thread_async(handle.write, chunk)
+                    locator = response.headers.get("Sforce-Locator", "null")
+            except httpx.TransportError as exc:
+                raise connection_error(exc, exc.request) from exc
+            first = False
+            await self._report()
+            if not locator or locator == "null":
+                return
+
+
+@overload
+def query_bulk_async(
+    soql_or_builder: SelectQuery[M],
+    sf_client: AsyncSalesforceClient | None = None,
+    include_deleted: bool = False,
+    *,
+    concurrency: int = 1,
+    progress: Progress | None = None,
+) -> AsyncIterator[M]: ...
+
+
+@overload
+def query_bulk_async(
+    soql_or_builder: str,
+    sf_client: AsyncSalesforceClient | None = None,
+    include_deleted: bool = False,
+    *,
+    concurrency: int = 1,
+    progress: Progress | None = None,
+) -> AsyncIterator[SObject]: ...
+
+
+def query_bulk_async(
+    soql_or_builder: SelectQuery[Any] | str,
+    sf_client: AsyncSalesforceClient | None = None,
+    include_deleted: bool = False,
+    *,
+    concurrency: int = 1,
+    progress: Progress | None = None,
+) -> AsyncIterator[Any]:
+    """
+    Run a query as a Bulk API 2.0 job and iterate over its records as they download.
+
+    Iteration creates the job, waits for it (backing off as the client's retry policy does)
+    and streams its result pages (see :meth:`AsyncBulkQueryJob.records`). The arguments are
+    checked at once; nothing is sent until iteration starts.
+
+    Args:
+        soql_or_builder: ``select(Model)...`` or a SOQL string.
+        include_deleted: ``queryAll``: include deleted and archived records.
+        concurrency: Result pages downloaded at once (API 58.0+), yielded in order.
+        progress: Called with a :class:`~sf_toolkit.BulkProgress` after each poll and page.
+
+    Raises:
+        TypeError: If the query is neither a builder nor a string.
+        ValueError: If the SOQL is empty or ``concurrency`` is not a positive integer.
+        BulkJobFailedError: (while iterating) if the job fails.
+    """
+    plan = plan_query(soql_or_builder, include_deleted=include_deleted)
+    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+        raise ValueError(f"concurrency must be a positive integer, got {concurrency!r}")
+    if progress is not None and not callable(progress):
+        raise TypeError("progress must be a callable taking a BulkProgress")
+    client = resolve_client(
+        sf_client, AsyncSalesforceClient, connection_of(plan.model) if plan.model else None
+    )
+    return _query_records_async(client, plan, concurrency, progress)
+
+
+async def _query_records_async(
+    client: AsyncSalesforceClient,
+    plan: QueryPlan,
+    concurrency: int,
+    progress: Progress | None,
+) -> AsyncIterator[Any]:
+    await check_callback_async(progress)
+    job = await AsyncBulkQueryJob._create(client, plan, progress)
+    await job.wait()
+    async for record in job.records(concurrency=concurrency):
+        yield record

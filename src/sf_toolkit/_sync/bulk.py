@@ -1,0 +1,995 @@
+# Generated from src/sf_toolkit/_async/bulk.py by scripts/generate_sync.py.
+# Do not edit: change the async source and regenerate.
+"""
+Bulk API 2.0: ingest and query jobs, streamed both ways.
+
+Uploads are written to a temporary file as CSV (in memory up to a few MB, then on disk) and
+sent from it, so any iterable of records is consumed once, memory stays flat, and an upload
+refused by an expired session or a 503 is simply sent again. Results are read as they arrive
+and parsed row by row. The decisions (CSV format, splitting, job JSON, result rows) live in
+``sf_toolkit._wire.bulk_*``; this module only sends requests in their order.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any, TypeVar, overload
+
+import httpx
+
+from .. import _rest
+from .._concurrency import (
+    call_callback,
+    check_callback,
+    map_bounded,
+    monotonic,
+    run_in_thread,
+    sleep,
+)
+from .._files import commit_partial, discard_partial, open_partial
+from .._query import QueryPlan, plan_query
+from .._registry import resolve_client
+from .._wire.bulk_csv import DEFAULT_MAX_UPLOAD_BYTES, CsvReader, UploadSplitter
+from .._wire.bulk_jobs import (
+    ABORTED,
+    JOB_COMPLETE,
+    UPLOAD_COMPLETE,
+    BulkProgress,
+    JobInfo,
+    combined_state,
+    ingest_spec,
+    job_path,
+    query_spec,
+)
+from .._wire.bulk_rows import RecordEncoder, ResultReader, RowDecoder, check_external_id_field
+from .._wire.errors import connection_error
+from ..exceptions import BulkJobFailedError, BulkJobTimeoutError, SalesforceApiError
+from ..ids import validate_id
+from ..models import SObject, api_name_of, connection_of
+from ..results import SaveResult
+from ..soql import SelectQuery
+from .client import SalesforceClient
+
+__all__ = [
+    "BulkIngestJob",
+    "BulkIngestJobGroup",
+    "BulkJob",
+    "BulkQueryJob",
+    "delete_bulk",
+    "query_bulk",
+    "save_insert_bulk",
+    "save_update_bulk",
+    "save_upsert_bulk",
+]
+
+M = TypeVar("M", bound=SObject)
+
+#: A progress callback: called with a :class:`~sf_toolkit.BulkProgress`.
+Progress = Callable[[BulkProgress], Any]
+
+#: Bytes per read or write while streaming an upload, a result file or a CSV export.
+CHUNK_SIZE = 1 << 20
+#: An upload stays in memory up to this size, then moves to a temporary file.
+SPOOL_IN_MEMORY = 8 << 20
+#: Result rows between two progress reports while reading a result file.
+PROGRESS_ROWS = 10_000
+
+_CSV_HEADERS = {"Accept": "text/csv"}
+
+
+# ----------------------------------------------------------------------------- plumbing
+
+
+def _json(response: httpx.Response) -> Any:
+    _rest.check(response)
+    try:
+        return response.json()
+    except ValueError:
+        raise SalesforceApiError(
+            f"Salesforce's answer is not JSON: {response.text[:200]!r}",
+            status_code=response.status_code,
+            error_code="UNEXPECTED_RESPONSE",
+            method=response.request.method,
+            url=response.request.url.path,
+        ) from None
+
+
+def _on_instance(client: SalesforceClient, path: str) -> httpx.URL:
+    """Join a path Salesforce gave (or a job path) onto the instance URL; stay on its origin."""
+    session = client.session
+    assert session is not None
+    base = httpx.URL(session.instance_url)
+    url = base.join(path)
+    if (url.scheme, url.host, url.port) != (base.scheme, base.host, base.port):
+        raise SalesforceApiError(
+            f"Salesforce pointed outside the instance ({url.host}); not following it",
+            error_code="UNEXPECTED_RESPONSE",
+        )
+    return url
+
+
+def _bad_csv(job_id: str, exc: Exception) -> SalesforceApiError:
+    return SalesforceApiError(
+        f"Bulk job {job_id}: the result file could not be read as CSV ({exc})",
+        error_code="UNEXPECTED_RESPONSE",
+    )
+
+
+def _csv_rows(
+    client: SalesforceClient, job_id: str, url: httpx.URL, params: Any = None
+) -> Iterator[list[str] | str]:
+    """
+    Stream one CSV file: yield its rows as they arrive, then its ``Sforce-Locator`` (a str).
+    """
+    reader = CsvReader()
+    try:
+        with client.stream("GET", url, params=params, headers=_CSV_HEADERS) as response:
+            if response.is_error:
+                response.read()
+                _rest.check(response)
+            for chunk in response.iter_bytes(CHUNK_SIZE):
+                for row in reader.feed(chunk):
+                    yield row
+            for row in reader.close():
+                yield row
+            yield response.headers.get("Sforce-Locator", "null")
+    except httpx.TransportError as exc:  # the body broke off midway
+        raise connection_error(exc, exc.request) from exc
+    except ValueError as exc:
+        raise _bad_csv(job_id, exc) from exc
+
+
+def _chunks(handle: IO[bytes]) -> Iterator[bytes]:
+    while chunk := run_in_thread(handle.read, CHUNK_SIZE):
+        yield chunk
+
+
+class _Upload:
+    """The CSV of one job, spooled: in memory while small, in a temporary file beyond."""
+
+    def __init__(self, header: bytes) -> None:
+        self.file: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
+        self.pending = [header]
+        self.pending_size = len(header)
+        self.size = len(header)
+        self.rows = 0
+
+    def add(self, line: bytes) -> None:
+        self.pending.append(line)
+        self.pending_size += len(line)
+        self.size += len(line)
+        self.rows += 1
+
+    def flush(self) -> None:
+        data = b"".join(self.pending)
+        self.pending = []
+        self.pending_size = 0
+        run_in_thread(self.file.write, data)
+
+
+def _spool(
+    records: Iterable[Any], encoder: RecordEncoder, splitter: UploadSplitter
+) -> list[_Upload]:
+    uploads: list[_Upload] = []
+    try:
+        for record in records:
+            header, line = splitter.place(encoder.row(record))
+            if header is not None:
+                if uploads:
+                    uploads[-1].flush()
+                uploads.append(_Upload(header))
+            upload = uploads[-1]
+            upload.add(line)
+            if upload.pending_size >= CHUNK_SIZE:
+                upload.flush()
+        if uploads:
+            uploads[-1].flush()
+    except BaseException:
+        for upload in uploads:
+            upload.file.close()
+        raise
+    return uploads
+
+
+# ----------------------------------------------------------------------------- ingest jobs
+
+
+J = TypeVar("J", bound="BulkJob")
+
+
+class BulkJob:
+    """
+    What ingest and query jobs share: their info, polling, aborting, deleting, reattaching.
+
+    Attributes:
+        info: The last job info read (:class:`~sf_toolkit._wire.bulk_jobs.JobInfo`).
+        records_uploaded: Records this object uploaded (0 for queries and reattached jobs).
+    """
+
+    _kind = "ingest"
+    #: States after which :meth:`wait` returns instead of raising BulkJobFailedError.
+    _ok_states: frozenset[str] = frozenset({JOB_COMPLETE, ABORTED})
+
+    def __init__(
+        self,
+        info: JobInfo,
+        sf_client: SalesforceClient,
+        *,
+        model: type[SObject] | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        self.info = info
+        self.records_uploaded = 0
+        self._client = sf_client
+        self._model = model
+        self._progress = progress
+
+    def __repr__(self) -> str:
+        return (
+            f"<{type(self).__name__} {self.id} {self.info.operation} {self.info.sobject} "
+            f"{self.state} processed={self.records_processed} failed={self.records_failed}>"
+        )
+
+    @property
+    def id(self) -> str:
+        """The job Id (``750...``)."""
+        return self.info.id
+
+    @property
+    def state(self) -> str:
+        """The job state: ``Open``, ``UploadComplete``, ``InProgress``, ``JobComplete``, ...."""
+        return self.info.state
+
+    @property
+    def records_processed(self) -> int:
+        """``numberRecordsProcessed`` at the last refresh (rows saved and failed, or matched)."""
+        return self.info.records_processed
+
+    @property
+    def records_failed(self) -> int:
+        """``numberRecordsFailed`` at the last refresh (0 for queries)."""
+        return self.info.records_failed
+
+    @property
+    def error_message(self) -> str | None:
+        """Why the job failed, when it did."""
+        return self.info.error_message
+
+    @classmethod
+    def get(
+        cls: type[J],
+        job_id: str,
+        sf_client: SalesforceClient | None = None,
+        *,
+        model: type[SObject] | None = None,
+        progress: Progress | None = None,
+    ) -> J:
+        """
+        Reattach to a job by Id, for example one another process started.
+
+        Args:
+            job_id: The job's Id.
+            model: The model to build records with; by default the model registered for the
+                job's sObject, else :class:`~sf_toolkit.models.GenericRecord`.
+            progress: A callback for :meth:`wait` and the result iterators.
+
+        Raises:
+            InvalidIdError: If ``job_id`` is malformed (nothing is sent).
+            NotFoundError: If the org has no such job of this kind (or it was deleted).
+        """
+        job_id = validate_id(job_id, argument="job_id")
+        check_callback(progress)
+        client = resolve_client(
+            sf_client, SalesforceClient, connection_of(model) if model else None
+        )
+        response = client.get(f"jobs/{cls._kind}/{job_id}")
+        info = JobInfo.from_json(_json(response), cls._kind, api_version=client.api_version)
+        return cls(info, client, model=model, progress=progress)
+
+    def _url(self, *rest: str) -> httpx.URL:
+        path = job_path(self._kind, self.info.api_version, self.id, *rest)
+        return _on_instance(self._client, path)
+
+    def _report(self, rows_downloaded: int = 0) -> None:
+        if self._progress is not None:
+            call_callback(
+                self._progress,
+                BulkProgress(
+                    job_id=self.id,
+                    state=self.state,
+                    records_uploaded=self.records_uploaded,
+                    records_processed=self.records_processed,
+                    records_failed=self.records_failed,
+                    rows_downloaded=rows_downloaded,
+                ),
+            )
+
+    def _set_info(self, response: httpx.Response) -> None:
+        self.info = JobInfo.from_json(
+            _json(response), self._kind, api_version=self.info.api_version
+        )
+        self._report()
+
+    def refresh(self: J) -> J:
+        """Read the job's state and counts again (``GET .../jobs/{kind}/{id}``); return it."""
+        self._client.ensure_logged_in()
+        self._set_info(self._client.get(self._url()))
+        return self
+
+    def wait(self: J, timeout: float | None = None) -> J:
+        """
+        Poll until the job is finished (``JobComplete``, ``Failed`` or ``Aborted``); return it.
+
+        Polls back off as the client's retry policy does (``backoff_initial``, doubling, up
+        to ``backoff_max``), so a policy without backoff polls at once.
+
+        Args:
+            timeout: Seconds to wait at most; None waits as long as the job runs.
+
+        Raises:
+            BulkJobTimeoutError: If the job is still running after ``timeout`` seconds (it
+                is not aborted; wait again or reattach later with :meth:`get`).
+            BulkJobFailedError: If the job ended ``Failed`` (a query job: or ``Aborted``,
+                as it then has no results).
+        """
+        retry = self._client.retry
+        started = monotonic()
+        polls = 0
+        while True:
+            self.refresh()
+            if self.info.done:
+                break
+            polls += 1
+            delay = retry.next_delay(polls)
+            if timeout is not None:
+                remaining = timeout - (monotonic() - started)
+                if remaining <= 0:
+                    raise BulkJobTimeoutError(job_id=self.id, state=self.state, timeout=timeout)
+                delay = min(delay, remaining)
+            sleep(delay)
+        if self.state not in self._ok_states:
+            raise BulkJobFailedError(
+                job_id=self.id, state=self.state, error_message=self.error_message
+            )
+        return self
+
+    def abort(self: J) -> J:
+        """Abort the job (an ingest job's unfinished rows stay unprocessed); return it."""
+        self._client.ensure_logged_in()
+        self._set_info(self._client.patch(self._url(), json={"state": ABORTED}))
+        return self
+
+    def delete(self) -> None:
+        """Delete the job and its results from the org (a finished, aborted or failed job)."""
+        self._client.ensure_logged_in()
+        _rest.check(self._client.delete(self._url()))
+
+
+class BulkIngestJob(BulkJob):
+    """
+    A Bulk API 2.0 ingest job (``/jobs/ingest/{id}``): its state, counts and results.
+
+    Created by ``save_insert_bulk`` and its siblings, or reattached by Id with :meth:`get`.
+    Attributes read the last known job info; :meth:`refresh` and :meth:`wait` update it.
+    """
+
+    def _close(self) -> None:
+        response = self._client.patch(self._url(), json={"state": UPLOAD_COMPLETE})
+        self._set_info(response)
+
+    def _upload(self, upload: _Upload) -> None:
+        """
+        PUT the CSV, sent again from the start after a 401 (the client renewed the session)
+        or a failure Salesforce did not apply (503, ...), as the retry policy allows.
+        """
+        client = self._client
+        url = self._url("batches")
+        headers = {"Content-Type": "text/csv", "Content-Length": str(upload.size)}
+        attempt = 0
+        renewed = False
+        while True:
+            attempt += 1
+            run_in_thread(upload.file.seek, 0)
+            response = client.put(url, content=_chunks(upload.file), headers=headers)
+            if response.status_code == 401 and not renewed:
+                renewed = True
+                continue
+            if response.is_error and client.retry.should_retry(
+                method="PUT", attempt=attempt, response=response
+            ):
+                sleep(client.retry.next_delay(attempt, response))
+                continue
+            _rest.check(response)
+            self.records_uploaded = upload.rows
+            return
+
+    def _result_rows(self, resource: str, which: str) -> Iterator[Any]:
+        self._client.ensure_logged_in()
+        reader: ResultReader | None = None
+        count = 0
+        for row in _csv_rows(self._client, self.id, self._url(resource)):
+            if isinstance(row, str):
+                continue
+            if reader is None:
+                try:
+                    reader = ResultReader(
+                        which, row, self.info.operation, self._model, self.info.sobject
+                    )
+                except ValueError as exc:
+                    raise _bad_csv(self.id, exc) from exc
+                continue
+            try:
+                item = reader.record(row) if which == "unprocessed" else reader.result(row)
+            except ValueError as exc:
+                raise _bad_csv(self.id, exc) from exc
+            yield item
+            count += 1
+            if count % PROGRESS_ROWS == 0:
+                self._report(rows_downloaded=count)
+        self._report(rows_downloaded=count)
+
+    def successful_results(self) -> Iterator[SaveResult[SObject]]:
+        """
+        Stream the rows Salesforce saved, as results with their Id, ``created`` flag and the
+        input record they belong to (rebuilt from the row Salesforce echoes back).
+        """
+        for result in self._result_rows("successfulResults", "successful"):
+            yield result
+
+    def failed_results(self) -> Iterator[SaveResult[SObject]]:
+        """
+        Stream the rows Salesforce refused: each result carries the errors split out of
+        ``sf__Error`` (code, message, fields) and the input record it belongs to.
+        """
+        for result in self._result_rows("failedResults", "failed"):
+            yield result
+
+    def unprocessed_records(self) -> Iterator[SObject]:
+        """Stream the input records a failed or aborted job never processed."""
+        for record in self._result_rows("unprocessedrecords", "unprocessed"):
+            yield record
+
+
+class BulkIngestJobGroup:
+    """
+    Several ingest jobs made from one input too large for one upload, used as one job.
+
+    It has the interface of :class:`BulkIngestJob` (state, counts, :meth:`wait`,
+    :meth:`abort`, :meth:`delete` and the result iterators, which read the jobs in turn),
+    plus :attr:`jobs` and :attr:`ids`.
+    """
+
+    def __init__(self, jobs: Iterable[BulkIngestJob]) -> None:
+        self.jobs = list(jobs)
+        if not self.jobs:
+            raise ValueError("a job group needs at least one job")
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {len(self.jobs)} jobs {self.state}>"
+
+    @property
+    def ids(self) -> list[str]:
+        """The Ids of the jobs, in input order."""
+        return [job.id for job in self.jobs]
+
+    @property
+    def state(self) -> str:
+        """The least advanced state while a job runs; then ``Failed``, ``Aborted`` or done."""
+        return combined_state(job.state for job in self.jobs)
+
+    @property
+    def records_uploaded(self) -> int:
+        """Records uploaded over all jobs."""
+        return sum(job.records_uploaded for job in self.jobs)
+
+    @property
+    def records_processed(self) -> int:
+        """Records processed over all jobs, at their last refresh."""
+        return sum(job.records_processed for job in self.jobs)
+
+    @property
+    def records_failed(self) -> int:
+        """Records failed over all jobs, at their last refresh."""
+        return sum(job.records_failed for job in self.jobs)
+
+    def refresh(self) -> BulkIngestJobGroup:
+        """Refresh every job; return the group."""
+        for job in self.jobs:
+            job.refresh()
+        return self
+
+    def wait(self, timeout: float | None = None) -> BulkIngestJobGroup:
+        """
+        Wait for every job (``timeout`` counts for the whole group); return the group.
+
+        Raises:
+            BulkJobTimeoutError: If a job is still running when the time is up.
+            BulkJobFailedError: The first failed job's error, after all have finished.
+        """
+        started = monotonic()
+        failures: list[BulkJobFailedError] = []
+        for job in self.jobs:
+            left = None if timeout is None else max(0.0, timeout - (monotonic() - started))
+            try:
+                job.wait(left)
+            except BulkJobFailedError as exc:
+                failures.append(exc)
+        if failures:
+            raise failures[0]
+        return self
+
+    def abort(self) -> BulkIngestJobGroup:
+        """Abort every job that is not finished yet; return the group."""
+        for job in self.jobs:
+            if not job.info.done:
+                job.abort()
+        return self
+
+    def delete(self) -> None:
+        """Delete every job."""
+        for job in self.jobs:
+            job.delete()
+
+    def successful_results(self) -> Iterator[SaveResult[SObject]]:
+        """The successful results of every job, job after job."""
+        for job in self.jobs:
+            for result in job.successful_results():
+                yield result
+
+    def failed_results(self) -> Iterator[SaveResult[SObject]]:
+        """The failed results of every job, job after job."""
+        for job in self.jobs:
+            for result in job.failed_results():
+                yield result
+
+    def unprocessed_records(self) -> Iterator[SObject]:
+        """The unprocessed records of every job, job after job."""
+        for job in self.jobs:
+            for record in job.unprocessed_records():
+                yield record
+
+
+def _ingest(
+    records: Iterable[Any],
+    operation: str,
+    sf_client: SalesforceClient | None,
+    *,
+    external_id_field: str | None = None,
+    sobject: type[SObject] | str | None = None,
+    progress: Progress | None = None,
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+) -> BulkIngestJob | BulkIngestJobGroup:
+    if isinstance(records, (str, bytes, SObject)) or not isinstance(records, Iterable):
+        raise TypeError(f"records must be an iterable of records, got {type(records).__name__}")
+    splitter = UploadSplitter(max_upload_bytes)
+    check_callback(progress)
+    model = sobject if isinstance(sobject, type) else None
+    if external_id_field is not None:
+        external_id_field = check_external_id_field(model, external_id_field)
+    encoder = RecordEncoder(
+        operation,
+        external_id_field,
+        api_name_of(model) if model is not None else sobject if isinstance(sobject, str) else None,
+    )
+    encoder.model = model
+    uploads = _spool(records, encoder, splitter)
+    if not uploads:
+        raise ValueError("no records: a Bulk job needs at least one, so none was created")
+    try:
+        client = resolve_client(
+            sf_client,
+            SalesforceClient,
+            connection_of(encoder.model) if encoder.model is not None else None,
+        )
+        assert encoder.sobject is not None
+        spec = ingest_spec(encoder.sobject, operation, encoder.external_id_field)
+        jobs: list[BulkIngestJob] = []
+        for upload in uploads:
+            response = client.post("jobs/ingest", json=spec)
+            info = JobInfo.from_json(_json(response), "ingest", api_version=client.api_version)
+            job = BulkIngestJob(info, client, model=encoder.model, progress=progress)
+            job._upload(upload)
+            upload.file.close()
+            job._close()
+            jobs.append(job)
+    finally:
+        for upload in uploads:
+            upload.file.close()
+    return jobs[0] if len(jobs) == 1 else BulkIngestJobGroup(jobs)
+
+
+def save_insert_bulk(
+    records: Iterable[SObject],
+    sf_client: SalesforceClient | None = None,
+    *,
+    progress: Progress | None = None,
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+) -> BulkIngestJob | BulkIngestJobGroup:
+    """
+    Insert records with a Bulk API 2.0 job; return the job without waiting for it.
+
+    The records (any iterable, read once) are written as CSV through the model's conversion,
+    the upload is streamed, and the job is marked ``UploadComplete``. Input larger than one
+    upload (``max_upload_bytes`` of UTF-8 CSV) becomes several jobs, returned as an
+    :class:`BulkIngestJobGroup`.
+
+    Args:
+        records: Records of one sObject type, without Ids.
+        progress: Called with a :class:`~sf_toolkit.BulkProgress` after each upload, poll
+            and batch of result rows.
+        max_upload_bytes: The most CSV bytes per job (Salesforce: 150 MB after base64, so
+            100 MB of CSV by default).
+
+    Raises:
+        TypeError: A record is not an SObject, or is of another sObject type than the first.
+        ValueError: No records, or a record already has an Id (checked before any job is
+            created).
+    """
+    return _ingest(
+        records, "insert", sf_client, progress=progress, max_upload_bytes=max_upload_bytes
+    )
+
+
+def save_update_bulk(
+    records: Iterable[SObject],
+    sf_client: SalesforceClient | None = None,
+    *,
+    progress: Progress | None = None,
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+) -> BulkIngestJob | BulkIngestJobGroup:
+    """
+    Update records by Id with a Bulk API 2.0 job; return the job without waiting for it.
+
+    Every loaded field is sent (None as ``#N/A``, which clears it); fields not loaded stay as
+    they are in Salesforce. See :func:`save_insert_bulk` for the arguments.
+
+    Raises:
+        TypeError: A record is not an SObject, or is of another sObject type than the first.
+        ValueError: No records, or a record has no Id (checked before any job is created).
+    """
+    return _ingest(
+        records, "update", sf_client, progress=progress, max_upload_bytes=max_upload_bytes
+    )
+
+
+def save_upsert_bulk(
+    records: Iterable[SObject],
+    external_id_field: str,
+    sf_client: SalesforceClient | None = None,
+    *,
+    progress: Progress | None = None,
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+) -> BulkIngestJob | BulkIngestJobGroup:
+    """
+    Insert or update records by an external id field with a Bulk API 2.0 job.
+
+    Returns the job without waiting for it; see :func:`save_insert_bulk` for the
+    other arguments.
+
+    Args:
+        external_id_field: The field matched against existing records, e.g.
+            ``"External_ID__c"``; every record needs a value in it.
+
+    Raises:
+        TypeError: A record is not an SObject, or is of another sObject type than the first.
+        ValueError: No records, a field the model does not declare, or a record without an
+            external id value (checked before any job is created).
+        SalesforceApiError: Salesforce refuses the field (not an external id) when creating
+            the job.
+    """
+    return _ingest(
+        records,
+        "upsert",
+        sf_client,
+        external_id_field=external_id_field,
+        progress=progress,
+        max_upload_bytes=max_upload_bytes,
+    )
+
+
+def delete_bulk(
+    records_or_ids: Iterable[SObject | str],
+    sf_client: SalesforceClient | None = None,
+    *,
+    hard_delete: bool = False,
+    sobject: type[SObject] | str | None = None,
+    progress: Progress | None = None,
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+) -> BulkIngestJob | BulkIngestJobGroup:
+    """
+    Delete records by Id with a Bulk API 2.0 job; return the job without waiting for it.
+
+    Args:
+        records_or_ids: Records with Ids, or Id strings (then ``sobject`` names the type).
+        hard_delete: Skip the recycle bin (``hardDelete``; needs the "Bulk API Hard Delete"
+            permission).
+        sobject: The model class or sObject name, required for bare Ids.
+
+    Raises:
+        TypeError: An item that is neither a record nor an Id, or records of mixed types.
+        ValueError: No records, a record without Id, or Ids without ``sobject``.
+        InvalidIdError: A malformed Id.
+    """
+    return _ingest(
+        records_or_ids,
+        "hardDelete" if hard_delete else "delete",
+        sf_client,
+        sobject=sobject,
+        progress=progress,
+        max_upload_bytes=max_upload_bytes,
+    )
+
+
+# ----------------------------------------------------------------------------- query jobs
+
+
+class BulkQueryJob(BulkJob):
+    """
+    A Bulk API 2.0 query job (``/jobs/query/{id}``): its state and its result rows.
+
+    :func:`query_bulk` creates one, waits and streams its records; create one with
+    :meth:`create` to keep the job (for :meth:`write_csv`), or reattach with :meth:`get`.
+    """
+
+    _kind = "query"
+    _ok_states = frozenset({JOB_COMPLETE})
+
+    @classmethod
+    def create(
+        cls,
+        soql_or_builder: SelectQuery[Any] | str,
+        sf_client: SalesforceClient | None = None,
+        include_deleted: bool = False,
+        *,
+        progress: Progress | None = None,
+    ) -> BulkQueryJob:
+        """
+        Create a query job (``POST /jobs/query``) and return it without waiting.
+
+        Raises:
+            TypeError: If the query is neither a builder nor a string.
+            ValueError: If the SOQL is empty.
+            SalesforceApiError: If Salesforce refuses the query (Bulk API 2.0 takes no
+                ``GROUP BY``, ``OFFSET``, ``TYPEOF``, aggregates or child subqueries).
+        """
+        plan = plan_query(soql_or_builder, include_deleted=include_deleted)
+        check_callback(progress)
+        client = resolve_client(
+            sf_client, SalesforceClient, connection_of(plan.model) if plan.model else None
+        )
+        return cls._create(client, plan, progress)
+
+    @classmethod
+    def _create(
+        cls, client: SalesforceClient, plan: QueryPlan, progress: Progress | None
+    ) -> BulkQueryJob:
+        spec = query_spec(plan.soql, plan.endpoint == "queryAll")
+        response = client.post("jobs/query", json=spec)
+        info = JobInfo.from_json(_json(response), "query", api_version=client.api_version)
+        return cls(info, client, model=plan.model, progress=progress)
+
+    def records(self, *, concurrency: int = 1, page_size: int | None = None) -> Iterator[Any]:
+        """
+        Stream the job's rows as typed records, page after page, in order.
+
+        Cells are converted by the model's field types (``true``/``false``, numbers, dates,
+        datetimes; empty is null) and dotted columns become nested parent records. Without
+        a model the records are the registered model's or a GenericRecord with text values.
+
+        Args:
+            concurrency: With API 58.0 or later, download up to this many result pages at
+                once (``/resultPages``), still yielded in order; at most ``concurrency``
+                pages are held in memory. 1 streams one page at a time.
+            page_size: Rows per page (``maxRecords``) when reading one page at a time.
+
+        Raises:
+            ValueError: If ``concurrency`` or ``page_size`` is not a positive integer.
+        """
+        for name, value in (("concurrency", concurrency), ("page_size", page_size or 1)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        self._client.ensure_logged_in()
+        decoders: dict[tuple[str, ...], RowDecoder] = {}
+        count = 0
+        for row in self._rows(concurrency, page_size):
+            if row is None:
+                self._report(rows_downloaded=count)
+                continue
+            header, cells = row
+            decoder = decoders.get(header)
+            if decoder is None:
+                decoder = decoders[header] = RowDecoder(header, self._model, self.info.sobject)
+            try:
+                record = decoder.record(cells)
+            except ValueError as exc:
+                raise _bad_csv(self.id, exc) from exc
+            count += 1
+            yield record
+
+    def _rows(
+        self, concurrency: int, page_size: int | None
+    ) -> Iterator[tuple[tuple[str, ...], list[str]] | None]:
+        """``(header, row)`` pairs; None after each page."""
+        if concurrency > 1 and float(self.info.api_version or 0) >= 58.0:
+            for item in self._parallel_rows(concurrency):
+                yield item
+            return
+        locator: str | None = None
+        while True:
+            params: dict[str, str] = {}
+            if locator:
+                params["locator"] = locator
+            if page_size:
+                params["maxRecords"] = str(page_size)
+            header: tuple[str, ...] | None = None
+            for row in _csv_rows(self._client, self.id, self._url("results"), params):
+                if isinstance(row, str):
+                    locator = row
+                elif header is None:
+                    header = tuple(row)
+                else:
+                    yield header, row
+            yield None
+            if not locator or locator == "null":
+                return
+
+    def _page(self, url: httpx.URL) -> list[list[str]]:
+        response = self._client.get(url, headers=_CSV_HEADERS)
+        _rest.check(response)
+        reader = CsvReader()
+        try:
+            return reader.feed(response.content) + reader.close()
+        except ValueError as exc:
+            raise _bad_csv(self.id, exc) from exc
+
+    def _parallel_rows(
+        self, concurrency: int
+    ) -> Iterator[tuple[tuple[str, ...], list[str]] | None]:
+        listing: httpx.URL | None = self._url("resultPages")
+        pending: list[httpx.URL] = []
+        while listing is not None or pending:
+            while listing is not None and len(pending) < concurrency:
+                data = _json(self._client.get(listing))
+                for page in data.get("resultPages") or ():
+                    pending.append(_on_instance(self._client, str(page["resultUrl"])))
+                next_url = data.get("nextRecordsUrl")
+                done = data.get("done", True)
+                listing = _on_instance(self._client, next_url) if next_url and not done else None
+            window, pending = pending[:concurrency], pending[concurrency:]
+            for rows in map_bounded(self._page, window, concurrency):
+                if rows:
+                    header = tuple(rows[0])
+                    for row in rows[1:]:
+                        yield header, row
+                yield None
+
+    def write_csv(self, dest_path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+        """
+        Write the job's results to a CSV file as Salesforce sends them, without parsing.
+
+        Pages are appended one after the other (one header row at the top), through a
+        temporary file, so a failed download leaves nothing behind.
+
+        Returns:
+            The path written.
+
+        Raises:
+            FileExistsError: If the file exists and ``overwrite`` is false.
+        """
+        target = Path(dest_path)
+        if not overwrite and run_in_thread(target.exists):
+            raise FileExistsError(f"{target} exists; pass overwrite=True to replace it")
+        self._client.ensure_logged_in()
+        handle, partial = run_in_thread(open_partial, target)
+        try:
+            try:
+                self._copy_pages(handle)
+            finally:
+                handle.close()
+            run_in_thread(commit_partial, partial, target, overwrite)
+        finally:
+            run_in_thread(discard_partial, partial)
+        return target
+
+    def _copy_pages(self, handle: IO[bytes]) -> None:
+        locator: str | None = None
+        first = True
+        while True:
+            params = {"locator": locator} if locator else {}
+            try:
+                with self._client.stream(
+                    "GET", self._url("results"), params=params, headers=_CSV_HEADERS
+                ) as response:
+                    if response.is_error:
+                        response.read()
+                        _rest.check(response)
+                    skip_header = not first
+                    for chunk in response.iter_bytes(CHUNK_SIZE):
+                        if skip_header:
+                            cut = chunk.find(b"\n")
+                            if cut < 0:
+                                continue
+                            chunk, skip_header = chunk[cut + 1 :], False
+                        run_in_thread(handle.write, chunk)
+                    locator = response.headers.get("Sforce-Locator", "null")
+            except httpx.TransportError as exc:
+                raise connection_error(exc, exc.request) from exc
+            first = False
+            self._report()
+            if not locator or locator == "null":
+                return
+
+
+@overload
+def query_bulk(
+    soql_or_builder: SelectQuery[M],
+    sf_client: SalesforceClient | None = None,
+    include_deleted: bool = False,
+    *,
+    concurrency: int = 1,
+    progress: Progress | None = None,
+) -> Iterator[M]: ...
+
+
+@overload
+def query_bulk(
+    soql_or_builder: str,
+    sf_client: SalesforceClient | None = None,
+    include_deleted: bool = False,
+    *,
+    concurrency: int = 1,
+    progress: Progress | None = None,
+) -> Iterator[SObject]: ...
+
+
+def query_bulk(
+    soql_or_builder: SelectQuery[Any] | str,
+    sf_client: SalesforceClient | None = None,
+    include_deleted: bool = False,
+    *,
+    concurrency: int = 1,
+    progress: Progress | None = None,
+) -> Iterator[Any]:
+    """
+    Run a query as a Bulk API 2.0 job and iterate over its records as they download.
+
+    Iteration creates the job, waits for it (backing off as the client's retry policy does)
+    and streams its result pages (see :meth:`BulkQueryJob.records`). The arguments are
+    checked at once; nothing is sent until iteration starts.
+
+    Args:
+        soql_or_builder: ``select(Model)...`` or a SOQL string.
+        include_deleted: ``queryAll``: include deleted and archived records.
+        concurrency: Result pages downloaded at once (API 58.0+), yielded in order.
+        progress: Called with a :class:`~sf_toolkit.BulkProgress` after each poll and page.
+
+    Raises:
+        TypeError: If the query is neither a builder nor a string.
+        ValueError: If the SOQL is empty or ``concurrency`` is not a positive integer.
+        BulkJobFailedError: (while iterating) if the job fails.
+    """
+    plan = plan_query(soql_or_builder, include_deleted=include_deleted)
+    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+        raise ValueError(f"concurrency must be a positive integer, got {concurrency!r}")
+    if progress is not None and not callable(progress):
+        raise TypeError("progress must be a callable taking a BulkProgress")
+    client = resolve_client(
+        sf_client, SalesforceClient, connection_of(plan.model) if plan.model else None
+    )
+    return _query_records(client, plan, concurrency, progress)
+
+
+def _query_records(
+    client: SalesforceClient,
+    plan: QueryPlan,
+    concurrency: int,
+    progress: Progress | None,
+) -> Iterator[Any]:
+    check_callback(progress)
+    job = BulkQueryJob._create(client, plan, progress)
+    job.wait()
+    for record in job.records(concurrency=concurrency):
+        yield record

@@ -1,0 +1,203 @@
+"""
+Bulk API 2.0 jobs, sans I/O: what to send to create one, and what its JSON says.
+
+Shapes follow Salesforce's "Create a Job", "Get Job Info" and "Create a Query Job" pages
+(``docs/salesforce-wire.md`` §10, §11). States: ``Open`` → ``UploadComplete`` →
+``InProgress`` → ``JobComplete`` or ``Failed``; ``Aborted`` at any time before completion.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from ..exceptions import SalesforceApiError
+
+__all__ = [
+    "ABORTED",
+    "FAILED",
+    "IN_PROGRESS",
+    "JOB_COMPLETE",
+    "OPEN",
+    "TERMINAL_STATES",
+    "UPLOAD_COMPLETE",
+    "BulkProgress",
+    "JobInfo",
+    "combined_state",
+    "ingest_spec",
+    "job_path",
+    "query_spec",
+]
+
+OPEN = "Open"
+UPLOAD_COMPLETE = "UploadComplete"
+IN_PROGRESS = "InProgress"
+JOB_COMPLETE = "JobComplete"
+FAILED = "Failed"
+ABORTED = "Aborted"
+
+#: States a job never leaves.
+TERMINAL_STATES = frozenset({JOB_COMPLETE, FAILED, ABORTED})
+
+_ORDER = {OPEN: 0, UPLOAD_COMPLETE: 1, IN_PROGRESS: 2}
+
+
+def ingest_spec(sobject: str, operation: str, external_id_field: str | None) -> dict[str, Any]:
+    """The body of ``POST /jobs/ingest``: CSV with ``COMMA`` and ``LF``, Salesforce's defaults."""
+    spec: dict[str, Any] = {
+        "object": sobject,
+        "operation": operation,
+        "contentType": "CSV",
+        "columnDelimiter": "COMMA",
+        "lineEnding": "LF",
+    }
+    if external_id_field is not None:
+        spec["externalIdFieldName"] = external_id_field
+    return spec
+
+
+def query_spec(soql: str, include_deleted: bool) -> dict[str, Any]:
+    """The body of ``POST /jobs/query``: ``queryAll`` includes deleted and archived rows."""
+    return {
+        "operation": "queryAll" if include_deleted else "query",
+        "query": soql,
+        "contentType": "CSV",
+        "columnDelimiter": "COMMA",
+        "lineEnding": "LF",
+    }
+
+
+def job_path(kind: str, api_version: str, job_id: str, *rest: str) -> str:
+    """
+    The absolute path of a job resource, in the job's own API version.
+
+    Salesforce answers a query job's results only in the version that created it (409
+    otherwise), so a job reattached from another client keeps its version.
+    """
+    parts = [f"/services/data/v{api_version}/jobs/{kind}/{job_id}", *rest]
+    return "/".join(parts)
+
+
+def _int(data: Mapping[str, Any], key: str) -> int:
+    value = data.get(key)
+    if isinstance(value, bool):
+        return 0
+    if isinstance(value, (int, float)):
+        return int(value)
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return 0
+
+
+@attrs.frozen
+class JobInfo:
+    """
+    One reading of a job's info.
+
+    Attributes:
+        id: The job Id (``750...``).
+        kind: ``"ingest"`` or ``"query"``.
+        sobject: The sObject name (``object`` in the JSON).
+        operation: ``insert``, ``update``, ``upsert``, ``delete``, ``hardDelete``, ``query`` or
+            ``queryAll``.
+        state: The job state, e.g. ``"JobComplete"``.
+        api_version: The API version the job was created with, e.g. ``"62.0"``.
+        records_processed: ``numberRecordsProcessed`` (0 until reported).
+        records_failed: ``numberRecordsFailed`` (ingest; 0 until reported).
+        error_message: ``errorMessage`` of a failed job, else None.
+        external_id_field: ``externalIdFieldName`` of an upsert, else None.
+        data: The whole JSON object, for fields not listed here.
+    """
+
+    id: str
+    kind: str
+    sobject: str
+    operation: str
+    state: str
+    api_version: str
+    records_processed: int = 0
+    records_failed: int = 0
+    error_message: str | None = None
+    external_id_field: str | None = None
+    data: Mapping[str, Any] = attrs.field(factory=dict, repr=False, eq=False)
+
+    @classmethod
+    def from_json(cls, data: object, kind: str, *, api_version: str | None = None) -> JobInfo:
+        """
+        Read a job info answer.
+
+        Raises:
+            SalesforceApiError: If the answer is not a job object (no ``id`` or ``state``).
+        """
+        if (
+            not isinstance(data, Mapping)
+            or not isinstance(data.get("id"), str)
+            or not isinstance(data.get("state"), str)
+        ):
+            raise SalesforceApiError(
+                f"Salesforce's answer is not a Bulk {kind} job: {str(data)[:200]}",
+                error_code="UNEXPECTED_RESPONSE",
+            )
+        version = data.get("apiVersion", api_version)
+        if isinstance(version, (int, float)) and not isinstance(version, bool):
+            version = f"{float(version):.1f}"
+        error = data.get("errorMessage")
+        external = data.get("externalIdFieldName")
+        return cls(
+            id=data["id"],
+            kind=kind,
+            sobject=str(data.get("object") or ""),
+            operation=str(data.get("operation") or ""),
+            state=data["state"],
+            api_version=str(version or api_version or ""),
+            records_processed=_int(data, "numberRecordsProcessed"),
+            records_failed=_int(data, "numberRecordsFailed"),
+            error_message=error if isinstance(error, str) and error else None,
+            external_id_field=external if isinstance(external, str) and external else None,
+            data=dict(data),
+        )
+
+    @property
+    def done(self) -> bool:
+        """Whether the job reached a state it never leaves."""
+        return self.state in TERMINAL_STATES
+
+
+def combined_state(states: Iterable[str]) -> str:
+    """
+    The state of a group of jobs: the least advanced while any is unfinished; once all are
+    finished, ``Failed`` if any failed, else ``Aborted`` if any was aborted, else
+    ``JobComplete``.
+    """
+    states = list(states)
+    running = [state for state in states if state not in TERMINAL_STATES]
+    if running:
+        return min(running, key=lambda state: _ORDER.get(state, 1))
+    for state in (FAILED, ABORTED):
+        if state in states:
+            return state
+    return JOB_COMPLETE
+
+
+@attrs.frozen
+class BulkProgress:
+    """
+    Where a Bulk job stands, as passed to a ``progress`` callback.
+
+    Attributes:
+        job_id: The job the event is about.
+        state: Its state at the time, e.g. ``"InProgress"``.
+        records_uploaded: Records sent so far by the call that created the job(s).
+        records_processed: ``numberRecordsProcessed`` at the last poll.
+        records_failed: ``numberRecordsFailed`` at the last poll.
+        rows_downloaded: Result rows read so far from the job's current result file.
+    """
+
+    job_id: str
+    state: str
+    records_uploaded: int = 0
+    records_processed: int = 0
+    records_failed: int = 0
+    rows_downloaded: int = 0

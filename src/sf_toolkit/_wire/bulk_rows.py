@@ -1,0 +1,463 @@
+"""
+Bulk API 2.0 rows and records, sans I/O: which record becomes which CSV row, and back.
+
+Writing goes through the models' cattrs conversion (:func:`sf_toolkit.models.to_payload`),
+then into cells (:func:`.bulk_csv.cell`): ``#N/A`` for null, datetimes in UTC with ``Z``,
+multi-select picklists ``a;b``, and a parent relationship set to a record holding an external
+id (``Contact(Account=Account(External_ID__c="A-1"))``) as the column ``Account.External_ID__c``.
+
+Reading turns CSV text back into typed records by the model's field types: ``true``/``false``,
+numbers, dates and datetimes, dotted columns (``Account.Name``) into nested parent records;
+an empty query cell is null. Result rows become :class:`~sf_toolkit.results.SaveResult`
+objects with Salesforce's ``sf__Error`` split into code, message and fields.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import types
+import typing
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from ..ids import validate_id
+from ..models import (
+    GenericRecord,
+    SObject,
+    api_name_of,
+    extra_fields,
+    from_payload,
+    get_field,
+    relationship_fields,
+    sobject_class,
+    to_payload,
+)
+from ..results import Outcome, SaveError, SaveResult
+from .bulk_csv import NULL, cell
+
+__all__ = [
+    "INGEST_OPERATIONS",
+    "RecordEncoder",
+    "RowDecoder",
+    "ResultReader",
+    "check_external_id_field",
+    "parse_sf_error",
+]
+
+INGEST_OPERATIONS = ("insert", "update", "upsert", "delete", "hardDelete")
+
+_FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_FIELDS_PART = re.compile(r"[A-Za-z0-9_.,]*")
+_ERROR_SPLIT = re.compile(r"(?<=--)\s+(?=[A-Z][A-Z0-9_]*:)")
+
+
+# ----------------------------------------------------------------------------- model facts
+
+
+@attrs.frozen
+class _ModelFacts:
+    """What the CSV layer needs to know about a model's fields, by lower-case API name."""
+
+    kinds: Mapping[str, str]
+    """``"bool"``, ``"int"``, ``"float"``, ``"datetime"`` or ``"text"`` (everything else)."""
+    names: Mapping[str, str]
+    """The declared spelling of each API name."""
+    parents: Mapping[str, type[SObject] | None]
+    """Parent relationship fields and their models (None: any type)."""
+
+
+def _strip_optional(tp: Any) -> Any:
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        args = [arg for arg in typing.get_args(tp) if arg is not type(None)]
+        return args[0] if len(args) == 1 else Any
+    return tp
+
+
+_KINDS: dict[Any, str] = {bool: "bool", int: "int", float: "float", Decimal: "decimal"}
+
+
+@functools.cache
+def _facts(cls: type[SObject]) -> _ModelFacts:
+    try:
+        hints = typing.get_type_hints(cls)
+    except NameError as exc:
+        raise TypeError(f"cannot resolve the field types of {cls.__name__}: {exc}") from exc
+    kinds: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for info in cls._sf_fields:
+        inner = _strip_optional(hints.get(info.attr, Any))
+        kind = "datetime" if inner is datetime else _KINDS.get(inner, "text")
+        kinds[info.api_name.lower()] = kind
+        names[info.api_name.lower()] = info.api_name
+    parents = {
+        name.lower(): model for name, model, is_child in relationship_fields(cls) if not is_child
+    }
+    return _ModelFacts(kinds=kinds, names=names, parents=parents)
+
+
+def _model_facts(cls: type[SObject] | None) -> _ModelFacts | None:
+    if cls is None or cls is GenericRecord:
+        return None
+    return _facts(cls)
+
+
+def check_external_id_field(model: type[SObject] | None, external_id_field: object) -> str:
+    """
+    Check an upsert's external id field name against the model; return its declared spelling.
+
+    Raises:
+        TypeError: If it is not a string.
+        ValueError: If it is not a field API name, or the model (when it is not a
+            :class:`~sf_toolkit.models.GenericRecord`) declares no such field.
+    """
+    if not isinstance(external_id_field, str):
+        raise TypeError(
+            f"external_id_field must be a field API name, got {type(external_id_field).__name__}"
+        )
+    if _FIELD_NAME.fullmatch(external_id_field) is None:
+        raise ValueError(f"external_id_field must be a field API name, got {external_id_field!r}")
+    facts = _model_facts(model)
+    if facts is None or external_id_field.lower() == "id":
+        return external_id_field
+    declared = facts.names.get(external_id_field.lower())
+    if declared is None:
+        assert model is not None
+        raise ValueError(
+            f"{model.__name__} declares no field {external_id_field!r} to upsert on; "
+            f"its fields are {', '.join(sorted(facts.names.values()))}"
+        )
+    return declared
+
+
+# ----------------------------------------------------------------------------- writing
+
+
+class RecordEncoder:
+    """
+    Turn the records of one ingest operation into CSV rows (column name to cell text).
+
+    The first record fixes the sObject type (``sobject`` when given); a record of another type
+    is refused, as Salesforce takes one object per job.
+
+    Args:
+        operation: ``insert``, ``update``, ``upsert``, ``delete`` or ``hardDelete``.
+        external_id_field: For ``upsert``: the field whose value matches existing records.
+        sobject: The sObject name, needed only when deleting by bare Ids.
+    """
+
+    def __init__(
+        self, operation: str, external_id_field: str | None = None, sobject: str | None = None
+    ) -> None:
+        if operation not in INGEST_OPERATIONS:
+            raise ValueError(f"operation must be one of {', '.join(INGEST_OPERATIONS)}")
+        self.operation = operation
+        self.external_id_field = external_id_field
+        self.sobject = sobject
+        self.model: type[SObject] | None = None
+        self.count = 0
+
+    def row(self, record: object) -> dict[str, str]:
+        """
+        The CSV row of one record (or, for deletes, of one Id).
+
+        Raises:
+            TypeError: A record that is not an SObject (or Id, for deletes), or a record of
+                another sObject type than the first.
+            ValueError: A record without the Id its operation needs, an insert of a record
+                that has an Id, or an upsert record without an external id value.
+            InvalidIdError: A malformed Id.
+        """
+        self.count += 1
+        if self.operation in ("delete", "hardDelete"):
+            return {"Id": self._delete_id(record)}
+        if not isinstance(record, SObject):
+            raise TypeError(
+                f"record {self.count} is a {type(record).__name__}, not an SObject record"
+            )
+        self._check_type(record)
+        include_id = self.operation == "update"
+        payload = to_payload(record, include_id=include_id)
+        if self.operation == "update" and record.Id is None:
+            raise ValueError(f"record {self.count} ({api_name_of(record)}) has no Id to update")
+        if self.operation == "insert" and record.Id is not None:
+            raise ValueError(
+                f"record {self.count} ({api_name_of(record)}) already has Id {record.Id!r}; "
+                "insert takes new records only (use update or upsert)"
+            )
+        if self.operation == "upsert":
+            self._check_external_id(record, payload)
+        facts = _model_facts(type(record))
+        row: dict[str, str] = {}
+        for key, value in payload.items():
+            text = cell(value)
+            if facts is not None and facts.kinds.get(key.lower()) == "datetime":
+                text = _utc_z(text)
+            row[key] = text
+        self._parent_columns(record, facts, row)
+        return row
+
+    def _check_type(self, record: SObject) -> None:
+        name = api_name_of(record)
+        if self.sobject is None:
+            self.sobject = name
+            self.model = type(record)
+        elif name.lower() != self.sobject.lower():
+            raise TypeError(
+                f"record {self.count} is a {name}, but this job is for {self.sobject}: a Bulk "
+                "job takes records of one sObject type"
+            )
+        elif self.model is None:
+            self.model = type(record)
+
+    def _check_external_id(self, record: SObject, payload: Mapping[str, Any]) -> None:
+        assert self.external_id_field is not None
+        wanted = self.external_id_field.lower()
+        value = next((v for k, v in payload.items() if k.lower() == wanted), None)
+        if value is None or value == "":
+            raise ValueError(
+                f"record {self.count} ({api_name_of(record)}) has no value in "
+                f"{self.external_id_field}, which an upsert matches on"
+            )
+
+    def _delete_id(self, record: object) -> str:
+        if isinstance(record, str):
+            if self.sobject is None:
+                raise ValueError(
+                    "deleting by Id needs the sObject: pass sobject= (a model class or a name)"
+                )
+            return validate_id(record, argument=f"Id {self.count}")
+        if isinstance(record, SObject):
+            self._check_type(record)
+            if record.Id is None:
+                raise ValueError(f"record {self.count} ({api_name_of(record)}) has no Id to delete")
+            return record.Id
+        raise TypeError(
+            f"record {self.count} is a {type(record).__name__}; delete takes records or Id strings"
+        )
+
+    def _parent_columns(
+        self, record: SObject, facts: _ModelFacts | None, row: dict[str, str]
+    ) -> None:
+        candidates: list[tuple[str, Any]] = []
+        if facts is not None:
+            for lowered in facts.parents:
+                name = facts.names.get(lowered, lowered)
+                candidates.append((name, get_field(record, name, None)))
+        for key, value in extra_fields(record).items():
+            candidates.append((key, value))
+        for name, parent in candidates:
+            if not isinstance(parent, SObject):
+                continue
+            parent_facts = _model_facts(type(parent))
+            for key, value in to_payload(parent).items():
+                if value is None:
+                    continue
+                text = cell(value)
+                if parent_facts is not None and parent_facts.kinds.get(key.lower()) == "datetime":
+                    text = _utc_z(text)
+                row[f"{name}.{key}"] = text
+
+
+def _utc_z(text: str) -> str:
+    """Salesforce's documented UTC form: ``...000Z`` rather than ``...000+0000``."""
+    return text[:-5] + "Z" if text.endswith("+0000") else text
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def _to_bool(text: str) -> Any:
+    lowered = text.lower()
+    if lowered == "true":
+        return True
+    if lowered == "false":
+        return False
+    return text
+
+
+def _to_int(text: str) -> Any:
+    try:
+        return int(text)
+    except ValueError:
+        return _to_float(text)
+
+
+def _to_float(text: str) -> Any:
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+_READERS = {"bool": _to_bool, "int": _to_int, "float": _to_float}
+
+
+@attrs.frozen
+class _Column:
+    path: tuple[str, ...]
+    read: Any
+
+
+class RowDecoder:
+    """
+    Turn CSV rows with a given header into records of ``model``.
+
+    Args:
+        header: The column names (``Account.Name`` for a parent's field).
+        model: The model to build; None builds the model registered for ``sobject``, or a
+            :class:`~sf_toolkit.models.GenericRecord` whose values stay text.
+        sobject: The job's sObject name, for ``attributes.type``.
+        upload: Read cells as an upload writes them (empty: not loaded, ``#N/A``: null)
+            instead of as a query result (empty: null).
+    """
+
+    def __init__(
+        self,
+        header: Sequence[str],
+        model: type[SObject] | None = None,
+        sobject: str | None = None,
+        *,
+        upload: bool = False,
+    ) -> None:
+        if model is None and sobject:
+            model = sobject_class(sobject)
+        self.model = model
+        self.sobject = sobject or (api_name_of(model) if model is not None else None)
+        self.upload = upload
+        self.columns = [self._column(name) for name in header]
+
+    def _column(self, name: str) -> _Column:
+        path = tuple(name.split("."))
+        model = self.model
+        for part in path[:-1]:
+            facts = _model_facts(model)
+            model = facts.parents.get(part.lower()) if facts is not None else None
+        facts = _model_facts(model)
+        kind = facts.kinds.get(path[-1].lower(), "text") if facts is not None else "text"
+        return _Column(path, _READERS.get(kind))
+
+    def record(self, cells: Sequence[str]) -> SObject:
+        """
+        One row as a record.
+
+        Raises:
+            ValueError: If the row has another number of cells than the header, or a value
+                does not parse as its field's type.
+        """
+        if len(cells) != len(self.columns):
+            raise ValueError(
+                f"a CSV row has {len(cells)} cells where the header has {len(self.columns)}"
+            )
+        data: dict[str, Any] = {}
+        if self.sobject:
+            data["attributes"] = {"type": self.sobject}
+        for column, text in zip(self.columns, cells, strict=True):
+            value: Any
+            if self.upload:
+                if text == "":
+                    continue
+                value = None if text == NULL else text
+            else:
+                value = None if text == "" else text
+            if value is not None and column.read is not None:
+                value = column.read(value)
+            _place(data, column.path, value)
+        return from_payload(_prune(data), self.model)
+
+
+def _place(data: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    target = data
+    for part in path[:-1]:
+        nested = target.get(part)
+        if not isinstance(nested, dict):
+            nested = {}
+            target[part] = nested
+        target = nested
+    target[path[-1]] = value
+
+
+def _prune(data: dict[str, Any]) -> dict[str, Any]:
+    """A parent whose every column is null is a null parent (no related record)."""
+    for key, value in data.items():
+        if isinstance(value, dict) and key != "attributes":
+            pruned = _prune(value)
+            data[key] = None if all(v is None for v in pruned.values()) else pruned
+    return data
+
+
+def parse_sf_error(text: str) -> tuple[SaveError, ...]:
+    """
+    Split an ``sf__Error`` cell into errors.
+
+    Salesforce writes ``CODE:message:field,field --`` per error, for example
+    ``REQUIRED_FIELD_MISSING:Required fields are missing: [LastName]:LastName --``; the
+    message may itself contain colons, the fields part never does.
+    """
+    text = text.strip()
+    if not text:
+        return (SaveError("UNKNOWN_ERROR", ""),)
+    errors = []
+    for part in _ERROR_SPLIT.split(text):
+        part = part.strip().removesuffix("--").strip()
+        code, colon, rest = part.partition(":")
+        if not colon or _FIELD_NAME.fullmatch(code) is None:
+            errors.append(SaveError("UNKNOWN_ERROR", part))
+            continue
+        message, colon, fields = rest.rpartition(":")
+        if not colon or _FIELDS_PART.fullmatch(fields) is None:
+            message, fields = rest, ""
+        names = [name for name in fields.split(",") if name]
+        errors.append(SaveError(code, message.strip(), names))
+    return tuple(errors)
+
+
+class ResultReader:
+    """
+    Turn the rows of an ingest result file into :class:`~sf_toolkit.results.SaveResult`.
+
+    Args:
+        which: ``"successful"``, ``"failed"`` or ``"unprocessed"``.
+        header: The file's header row.
+        operation: The job's operation (``created`` is kept for inserts and upserts only).
+        model: The model to rebuild input rows with (see :class:`RowDecoder`).
+        sobject: The job's sObject name.
+
+    Raises:
+        ValueError: If the header lacks the ``sf__`` columns of its file.
+    """
+
+    def __init__(
+        self,
+        which: str,
+        header: Sequence[str],
+        operation: str,
+        model: type[SObject] | None,
+        sobject: str | None,
+    ) -> None:
+        expected = {"successful": 2, "failed": 2, "unprocessed": 0}[which]
+        sf_columns = [name for name in header[:expected] if name.startswith("sf__")]
+        if len(sf_columns) != expected:
+            raise ValueError(f"the {which} results file has no sf__ columns: {list(header)[:3]}")
+        self.which = which
+        self.skip = expected
+        self.creates = operation in ("insert", "upsert")
+        self.decoder = RowDecoder(header[expected:], model, sobject, upload=True)
+
+    def record(self, cells: Sequence[str]) -> SObject:
+        """The input record of a row (for unprocessed records, the whole row)."""
+        return self.decoder.record(cells[self.skip :])
+
+    def result(self, cells: Sequence[str]) -> SaveResult[SObject]:
+        """The outcome of a successful or failed row, tied to its input record."""
+        record = self.record(cells)
+        record_id = cells[0] or None
+        if self.which == "successful":
+            created = cells[1].lower() == "true" if self.creates else None
+            return SaveResult(record, Outcome.SAVED, id=record_id, created=created)
+        errors: Any = parse_sf_error(cells[1])  # attrs' tuple converter confuses mypy
+        return SaveResult(record, Outcome.FAILED, id=record_id, errors=errors)

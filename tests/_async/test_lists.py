@@ -1,0 +1,327 @@
+"""List operations against the fake org: sObject Collections, concurrency, results, retries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from sf_toolkit import AsyncSalesforceClient, Outcome, SaveResultsError, SObject
+from sf_toolkit.exceptions import InvalidIdError, NoClientError
+from sf_toolkit.io.api import (
+    delete_list_async,
+    fetch_list_async,
+    save_insert_list_async,
+    save_update_list_async,
+    save_upsert_list_async,
+)
+from sf_toolkit.testing import FakeOrg
+
+
+class Account(SObject):
+    Name: str | None = None
+    Industry: str | None = None
+    External_ID__c: str | None = None
+
+
+class Contact(SObject):
+    LastName: str | None = None
+
+
+def collections_requests(org: FakeOrg) -> list[Any]:
+    return [r for r in org.requests if r.route == "collections"]
+
+
+def accounts(count: int, prefix: str = "Acct") -> list[Account]:
+    return [Account(Name=f"{prefix} {n}") for n in range(count)]
+
+
+# -- fetch_list -------------------------------------------------------------------------------
+
+
+async def test_fetch_list_5000_ids_cost_3_requests(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """5000 ids are fetched with 3 Collections retrieve requests, in input order."""
+    ids = [org.insert("Account", {"Name": f"A{n}"}) for n in range(5000)]
+    org.reset_stats()
+    records = await fetch_list_async(Account, *ids, sf_client=client, concurrency=2)
+    assert [r.Id if r else None for r in records] == ids
+    assert [r.Name if r else None for r in records][:3] == ["A0", "A1", "A2"]
+    sent = collections_requests(org)
+    assert [(r.method, len(r.body["ids"])) for r in sent] == [
+        ("POST", 2000),
+        ("POST", 2000),
+        ("POST", 1000),
+    ]
+    assert len(org.requests) == 3
+
+
+async def test_fetch_list_asks_for_the_model_fields(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """The retrieve body names the model's fields, and ids go in the body, not the URL."""
+    account_id = org.insert("Account", {"Name": "Acme", "Industry": "Energy"})
+    org.reset_stats()
+    [record] = await fetch_list_async(Account, account_id, sf_client=client)
+    assert record is not None
+    assert record.Industry == "Energy"
+    [request] = org.requests
+    assert request.path.endswith("/composite/sobjects/Account")
+    assert set(request.body["fields"]) == {"Id", "Name", "Industry", "External_ID__c"}
+    assert request.body["ids"] == [account_id]
+
+
+async def test_fetch_list_duplicates_short_ids_and_missing(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """Duplicates and 15-character ids are fetched once; unknown ids give None in place."""
+    first = org.insert("Account", {"Name": "First"})
+    second = org.insert("Account", {"Name": "Second"})
+    org.reset_stats()
+    deleted = org.insert("Account", {"Name": "Gone"})
+    await delete_list_async([deleted], sf_client=client)
+    org.reset_stats()
+    records = await fetch_list_async(Account, second, first[:15], deleted, second, sf_client=client)
+    assert [r.Name if r else None for r in records] == ["Second", "First", None, "Second"]
+    assert records[0] is not records[3]
+    [request] = org.requests
+    assert request.body["ids"] == [second, first, deleted]
+
+
+async def test_fetch_list_calls_back_per_chunk(client: AsyncSalesforceClient, org: FakeOrg) -> None:
+    """on_chunk_received gets each chunk's response, whose json() is the chunk's records."""
+    ids = [org.insert("Account", {"Name": f"A{n}"}) for n in range(2500)]
+    sizes: list[int] = []
+
+    def on_chunk_received(response: httpx.Response) -> None:
+        sizes.append(len(response.json()))
+
+    await fetch_list_async(Account, *ids, sf_client=client, on_chunk_received=on_chunk_received)
+    assert sorted(sizes) == [500, 2000]
+
+
+async def test_fetch_list_in_flight_never_exceeds_concurrency(
+    make_client: Callable[..., AsyncSalesforceClient], org: FakeOrg
+) -> None:
+    """With latency injected, retrieve requests overlap up to `concurrency`, never more."""
+    ids = [org.insert("Account", {"Name": f"A{n}"}) for n in range(12_000)]
+    async with make_client() as client:
+        org.faults.latency = 0.05
+        org.reset_stats()
+        await fetch_list_async(Account, *ids, sf_client=client, concurrency=3)
+    assert len(collections_requests(org)) == 6
+    assert org.stats.max_in_flight == 3
+
+
+# -- writes -----------------------------------------------------------------------------------
+
+
+async def test_insert_list_assigns_ids_in_order(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """Each record gets its own new Id, results in input order, change sets cleared."""
+    records = accounts(450)
+    org.reset_stats()
+    results = await save_insert_list_async(records, sf_client=client)
+    assert results.all_succeeded
+    assert len(results) == 450
+    assert [r.record for r in results] == records
+    assert [r.id for r in results] == [a.Id for a in records]
+    assert all(r.created for r in results)
+    assert [org.get("Account", str(a.Id))["Name"] for a in records] == [a.Name for a in records]  # type: ignore[index]
+    assert [len(r.body["records"]) for r in collections_requests(org)] == [200, 200, 50]
+    records[0].Industry = "Energy"
+    assert (await save_update_list_async(records[:2], sf_client=client, only_changes=True))[
+        1
+    ].outcome is Outcome.UNCHANGED
+
+
+async def test_batches_never_exceed_batch_size(
+    make_client: Callable[..., AsyncSalesforceClient], org: FakeOrg
+) -> None:
+    """Every request carries at most `batch_size` records, and in-flight stays bounded."""
+    async with make_client() as client:
+        org.faults.latency = 0.02
+        org.reset_stats()
+        results = await save_insert_list_async(
+            accounts(1000), sf_client=client, batch_size=37, concurrency=4
+        )
+    assert results.all_succeeded
+    sizes = [len(r.body["records"]) for r in collections_requests(org)]
+    assert max(sizes) == 37
+    assert sum(sizes) == 1000
+    assert len(sizes) == 28
+    assert org.stats.max_in_flight == 4
+
+
+async def test_generator_is_read_batch_by_batch(
+    make_client: Callable[..., AsyncSalesforceClient], org: FakeOrg
+) -> None:
+    """A generator is consumed lazily: never more than concurrency x batch_size ahead."""
+    produced = 0
+    ahead: list[int] = []
+
+    def generate() -> Iterator[Account]:
+        nonlocal produced
+        for n in range(600):
+            saved = sum(1 for r in org.requests if r.route == "collections") * 50
+            ahead.append(produced - saved)
+            produced += 1
+            yield Account(Name=f"Gen {n}")
+
+    async with make_client() as client:
+        org.faults.latency = 0.01
+        org.reset_stats()
+        results = await save_insert_list_async(
+            generate(), sf_client=client, batch_size=50, concurrency=2
+        )
+    assert results.all_succeeded
+    assert len(results) == 600
+    assert org.count("Account") == 600
+    assert max(ahead) <= 2 * 50 + 50
+
+
+async def test_update_only_changes_sends_changed_fields_and_id(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """only_changes sends changed fields plus Id; unchanged records are not sent."""
+    ids = [org.insert("Account", {"Name": f"U{n}"}) for n in range(3)]
+    records = [r for r in await fetch_list_async(Account, *ids, sf_client=client) if r]
+    records[1].Industry = "Energy"
+    org.reset_stats()
+    results = await save_update_list_async(records, sf_client=client, only_changes=True)
+    assert [r.outcome for r in results] == [Outcome.UNCHANGED, Outcome.SAVED, Outcome.UNCHANGED]
+    [request] = org.requests
+    assert request.method == "PATCH"
+    assert request.body["records"] == [
+        {"attributes": {"type": "Account"}, "id": ids[1], "Industry": "Energy"}
+    ]
+    assert org.get("Account", ids[1])["Industry"] == "Energy"  # type: ignore[index]
+
+
+async def test_update_list_reports_per_record_failures(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """A failing record gets Salesforce's error; the others are saved; nothing is raised."""
+    good = org.insert("Account", {"Name": "Good"})
+    gone = org.insert("Account", {"Name": "Gone"})
+    await delete_list_async([gone], sf_client=client)
+    records = [Account(Id=good, Name="Better"), Account(Id=gone, Name="Back")]
+    results = await save_update_list_async(records, sf_client=client)
+    assert [r.outcome for r in results] == [Outcome.SAVED, Outcome.FAILED]
+    assert results.failures == [results[1]]
+    assert results[1].errors[0].status_code == "ENTITY_IS_DELETED"
+    assert results[1].id == gone
+    with pytest.raises(SaveResultsError, match="1 of 2 records did not succeed"):
+        results.raise_for_failures()
+
+
+async def test_mixed_types_in_one_insert(client: AsyncSalesforceClient, org: FakeOrg) -> None:
+    """Create takes several sObject types in one request."""
+    records: list[SObject] = [Account(Name="A"), Contact(LastName="C"), Account(Name="B")]
+    org.reset_stats()
+    results = await save_insert_list_async(records, sf_client=client)
+    assert results.all_succeeded
+    assert len(org.requests) == 1
+    assert str(results[1].id).startswith("003")
+
+
+async def test_upsert_list_reports_created(client: AsyncSalesforceClient, org: FakeOrg) -> None:
+    """Upsert answers created True for new records and False for matched ones."""
+    existing = org.insert("Account", {"Name": "Old", "External_ID__c": "X1"})
+    records = [
+        Account(Name="New old", External_ID__c="X1"),
+        Account(Name="Brand new", External_ID__c="X2"),
+    ]
+    org.reset_stats()
+    results = await save_upsert_list_async(records, "External_ID__c", sf_client=client)
+    assert [(r.outcome, r.created) for r in results] == [
+        (Outcome.SAVED, False),
+        (Outcome.SAVED, True),
+    ]
+    assert records[0].Id == existing
+    assert org.requests[0].path.endswith("/composite/sobjects/Account/External_ID__c")
+
+
+async def test_delete_list_takes_records_and_ids(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """delete_list accepts records and Id strings; an already deleted record counts as done."""
+    ids = [org.insert("Account", {"Name": f"D{n}"}) for n in range(3)]
+    results = await delete_list_async([Account(Id=ids[0]), ids[1]], sf_client=client)
+    assert results.all_succeeded
+    again = await delete_list_async([ids[1], ids[2]], sf_client=client)
+    assert again.all_succeeded
+    assert org.count("Account") == 0
+
+
+async def test_default_connection_is_used(
+    make_client: Callable[..., AsyncSalesforceClient], org: FakeOrg
+) -> None:
+    """Without sf_client, the registered default connection is used, as the seed does."""
+    async with make_client():
+        results = await save_insert_list_async(accounts(3), batch_size=200)
+        assert results.all_succeeded
+        found = await fetch_list_async(Account, *[str(r.id) for r in results])
+        assert [a.Name for a in found if a] == ["Acct 0", "Acct 1", "Acct 2"]
+
+
+# -- bad input --------------------------------------------------------------------------------
+
+
+BAD_CALLS: dict[str, tuple[type[Exception], Callable[[], Any]]] = {
+    "batch_size 0": (ValueError, lambda: save_insert_list_async(accounts(2), batch_size=0)),
+    "batch_size 201": (ValueError, lambda: save_insert_list_async(accounts(2), batch_size=201)),
+    "concurrency 0": (ValueError, lambda: save_insert_list_async(accounts(2), concurrency=0)),
+    "fetch concurrency 0": (
+        ValueError,
+        lambda: fetch_list_async(Account, "001000000000001AAA", concurrency=0),
+    ),
+    "update without Id": (
+        ValueError,
+        lambda: save_update_list_async([Account(Id="001000000000001AAA"), Account(Name="x")]),
+    ),
+    "delete without Id": (ValueError, lambda: delete_list_async([Account(Name="x")])),
+    "delete malformed id": (InvalidIdError, lambda: delete_list_async(["001XX1"])),
+    "upsert without external id": (
+        ValueError,
+        lambda: save_upsert_list_async(
+            [Account(External_ID__c="a"), Account(Name="b")], "External_ID__c"
+        ),
+    ),
+    "upsert mixed types": (
+        ValueError,
+        lambda: save_upsert_list_async(
+            [Account(External_ID__c="a"), Contact(LastName="b")], "LastName"
+        ),
+    ),
+    "insert with Id": (
+        ValueError,
+        lambda: save_insert_list_async([Account(Id="001000000000001AAA")]),
+    ),
+    "not a record": (TypeError, lambda: save_insert_list_async([{"Name": "x"}])),  # type: ignore[list-item]
+    "fetch malformed id": (InvalidIdError, lambda: fetch_list_async(Account, "001XX1")),
+    "fetch list without star": (TypeError, lambda: fetch_list_async(Account, ["001"])),  # type: ignore[arg-type]
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CALLS))
+async def test_bad_input_raises_before_any_request(
+    case: str, client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """Each bad input is a typed error raised before any request is sent."""
+    error, call = BAD_CALLS[case]
+    org.reset_stats()
+    with pytest.raises(error):
+        await call()
+    assert org.requests == []
+
+
+async def test_no_client_is_a_typed_error(org: FakeOrg) -> None:
+    """Without a client and without a registered one, NoClientError, before any request."""
+    with pytest.raises(NoClientError):
+        await save_insert_list_async([Account(Name="x")])
+    assert org.requests == []
