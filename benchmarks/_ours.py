@@ -24,7 +24,15 @@ from _harness import (
 )
 
 import sf_toolkit.io.api as api
-from sf_toolkit import AsyncSalesforceClient, SalesforceClient, SalesforceLogin, SObject, select
+from sf_toolkit import (
+    AsyncSalesforceClient,
+    BulkQueryJob,
+    RetryPolicy,
+    SalesforceClient,
+    SalesforceLogin,
+    SObject,
+    select,
+)
 from sf_toolkit._concurrency import map_bounded_async
 
 PAGE_SIZE = 2_000
@@ -109,7 +117,7 @@ def fetch_list_sync(org: OrgProcess, watch: Stopwatch, n: int) -> int:
     with SalesforceClient(login=login(org)) as client:
         warm_sync(org, client)
         with watch:
-            accounts = api.fetch_list(Account, *ids, sf_client=client)  # type: ignore[attr-defined]
+            accounts = api.fetch_list(Account, *ids, sf_client=client)
     return len(accounts)
 
 
@@ -121,7 +129,7 @@ def fetch_list_concurrent(org: OrgProcess, watch: Stopwatch, n: int) -> int:
         async with AsyncSalesforceClient(login=login(org)) as async_client:
             await warm_async(org, async_client)
             with watch:
-                accounts = await api.fetch_list_async(  # type: ignore[attr-defined]
+                accounts = await api.fetch_list_async(
                     Account, *account_ids, sf_client=async_client, concurrency=10
                 )
         return len(accounts)
@@ -205,7 +213,7 @@ def insert_list_sync(
     with SalesforceClient(login=login(org)) as client:
         warm_sync(org, client)
         with watch:
-            results = api.save_insert_list(  # type: ignore[attr-defined]
+            results = api.save_insert_list(
                 new_accounts(n), sf_client=client, batch_size=200, concurrency=concurrency
             )
             saved = _saved(results)
@@ -222,7 +230,7 @@ def insert_list_async(
         async with AsyncSalesforceClient(login=login(org)) as client:
             await warm_async(org, client)
             with watch:
-                results = await api.save_insert_list_async(  # type: ignore[attr-defined]
+                results = await api.save_insert_list_async(
                     new_accounts(n), sf_client=client, batch_size=200, concurrency=concurrency
                 )
                 saved = _saved(results)
@@ -239,28 +247,38 @@ def _job_saved(job: Any) -> int:
     return int(job.records_processed) - int(job.records_failed)
 
 
-def insert_bulk_async(org: OrgProcess, watch: Stopwatch, n: int) -> int:
+def polling(backoff: float | None) -> dict[str, Any]:
+    """
+    Client options for Bulk jobs: ``wait()`` polls as the client's retry policy backs off
+    (0.5 s, doubling, by default); ``backoff=0`` polls without pausing, as the peers are run.
+    """
+    return {} if backoff is None else {"retry": RetryPolicy(backoff_initial=backoff)}
+
+
+def insert_bulk_async(
+    org: OrgProcess, watch: Stopwatch, n: int, backoff: float | None = None
+) -> int:
     """``save_insert_bulk_async(generator)``, then ``await job.wait()``."""
 
     async def main() -> int:
-        async with AsyncSalesforceClient(login=login(org)) as client:
+        async with AsyncSalesforceClient(login=login(org), **polling(backoff)) as client:
             await warm_async(org, client)
             with watch:
-                job = await api.save_insert_bulk_async(  # type: ignore[attr-defined]
-                    new_accounts(n), sf_client=client
-                )
+                job = await api.save_insert_bulk_async(new_accounts(n), sf_client=client)
                 await job.wait()
         return _job_saved(job)
 
     return int(run_async(main()))
 
 
-def insert_bulk_sync(org: OrgProcess, watch: Stopwatch, n: int) -> int:
+def insert_bulk_sync(
+    org: OrgProcess, watch: Stopwatch, n: int, backoff: float | None = None
+) -> int:
     """``save_insert_bulk(generator)``, then ``job.wait()``: the records are streamed as CSV."""
-    with SalesforceClient(login=login(org)) as client:
+    with SalesforceClient(login=login(org), **polling(backoff)) as client:
         warm_sync(org, client)
         with watch:
-            job = api.save_insert_bulk(new_accounts(n), sf_client=client)  # type: ignore[attr-defined]
+            job = api.save_insert_bulk(new_accounts(n), sf_client=client)
             job.wait()
     return _job_saved(job)
 
@@ -274,10 +292,24 @@ def query_bulk_sync(
         warm_sync(org, client)
         with watch:
             rows = 0
-            for _ in api.query_bulk(  # type: ignore[attr-defined]
+            for _ in api.query_bulk(
                 select(NewAccount, "Id", "Name", "Industry", "NumberOfEmployees"),
                 sf_client=client,
                 **options,
             ):
                 rows += 1
+    return rows
+
+
+def download_bulk_sync(org: OrgProcess, watch: Stopwatch, n: int, concurrency: int = 1) -> int:
+    """
+    Only the download: ``BulkQueryJob.create`` and ``wait()`` happen before the clock, then
+    ``job.records(concurrency=...)`` is timed (pages fetched ``concurrency`` at a time).
+    """
+    soql = select(NewAccount, "Id", "Name", "Industry", "NumberOfEmployees")
+    with SalesforceClient(login=login(org)) as client:
+        job = BulkQueryJob.create(soql, sf_client=client)
+        job.wait()
+        with watch:
+            rows = sum(1 for _ in job.records(concurrency=concurrency))
     return rows

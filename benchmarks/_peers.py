@@ -66,7 +66,10 @@ def simple_salesforce(org: OrgProcess) -> Iterator[Any]:
 @asynccontextmanager
 async def aiosalesforce(org: OrgProcess) -> AsyncIterator[AioSalesforce]:
     """A logged-in aiosalesforce client on the loopback org, after one warm-up request."""
-    async with httpx.AsyncClient(transport=LoopbackTransport(org.url)) as http:
+    # httpx's default 5 s read timeout is too short for a poll while the fake org writes a
+    # large Bulk job (it does the work on that poll); use sf_toolkit's default, 120 s.
+    timeout = httpx.Timeout(120.0, connect=10.0)
+    async with httpx.AsyncClient(transport=LoopbackTransport(org.url), timeout=timeout) as http:
         sf = AioSalesforce(
             http, PEER_HOST, auth=SoapLogin(USERNAME, PASSWORD, ""), version=API_VERSION
         )

@@ -43,8 +43,11 @@ API = "sf_toolkit.io.api"
 SEQUENTIAL = "sync, `query_bulk(concurrency=1)`: sequential locator walk"
 
 
-def groups(n: int) -> tuple[Scenario, Scenario, list[tuple[Case, list[Case]]]]:
-    """The insert and query scenarios for ``n`` records, and which queries run on whose org."""
+def groups(n: int) -> tuple[list[Scenario], list[tuple[Case, list[Case]]]]:
+    """
+    The insert, query and download scenarios for ``n`` records, and the plan: each insert
+    case with the cases that then run on the org it filled.
+    """
     insert = has(API, "save_insert_bulk")
     query = has(API, "query_bulk")
     sf_insert = Case(
@@ -94,29 +97,49 @@ def groups(n: int) -> tuple[Scenario, Scenario, list[tuple[Case, list[Case]]]]:
     aio_query = Case(
         "aiosalesforce", "—", "", missing="no Bulk API 2.0 query in aiosalesforce 0.6.2"
     )
-    inserts = Scenario(
-        f"Insert {n:,} Accounts through Bulk API 2.0",
-        0,
-        n,
-        [sf_insert, simple_insert, aio_insert],
-        references=["simple-salesforce | " + simple_insert.mode],
-    )
-    queries = Scenario(
-        f"Query {n:,} Accounts back through Bulk API 2.0",
-        n,
-        n,
-        [sf_concurrent, sf_sequential, simple_query, aio_query],
-        references=["simple-salesforce | " + simple_query.mode, "sf_toolkit | " + SEQUENTIAL],
-    )
-    return (
-        inserts,
-        queries,
-        [
-            (sf_insert, [sf_concurrent, sf_sequential]),
-            (simple_insert, [simple_query]),
-            (aio_insert, []),
-        ],
-    )
+    downloads = [
+        Case(
+            "sf_toolkit",
+            f"`job.records(concurrency={concurrency})`"
+            + (": sequential locator walk" if concurrency == 1 else ": `resultPages`"),
+            "_ours:download_bulk_sync",
+            {"concurrency": concurrency},
+            fresh=True,
+            missing=query,
+            short="the sequential locator walk" if concurrency == 1 else None,
+        )
+        for concurrency in (1, 5, 10)
+    ]
+    scenarios = [
+        Scenario(
+            f"Insert {n:,} Accounts through Bulk API 2.0",
+            0,
+            n,
+            [sf_insert, simple_insert, aio_insert],
+            references=["simple-salesforce | " + simple_insert.mode],
+        ),
+        Scenario(
+            f"Query {n:,} Accounts back through Bulk API 2.0 (create, wait, download, parse)",
+            n,
+            n,
+            [sf_concurrent, sf_sequential, simple_query, aio_query],
+            references=["simple-salesforce | " + simple_query.mode, "sf_toolkit | " + SEQUENTIAL],
+        ),
+        Scenario(
+            f"Download the {n:,} results of a finished query job as typed records "
+            "(job created and waited for before the clock)",
+            n,
+            n,
+            downloads,
+            references=["sf_toolkit | " + downloads[0].mode],
+        ),
+    ]
+    plan = [
+        (sf_insert, [sf_concurrent, sf_sequential, *downloads]),
+        (simple_insert, [simple_query]),
+        (aio_insert, []),
+    ]
+    return scenarios, plan
 
 
 def run_group(insert: Case, queries: list[Case], n: int, latency: float) -> float:
@@ -162,19 +185,20 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     by_size = []
     for n in args.sizes:
-        inserts, queries, plan = groups(n)
+        scenarios, plan = groups(n)
         print(f"{n:,} records", file=sys.stderr)
         for _ in range(args.rounds):
-            for insert, query_cases in plan:
-                floor = run_group(insert, query_cases, n, args.latency_ms / 1000)
-        inserts.floor = queries.floor = floor
-        by_size.append((inserts, queries))
+            for insert, follow_ups in plan:
+                floor = run_group(insert, follow_ups, n, args.latency_ms / 1000)
+        for scenario in scenarios:
+            scenario.floor = floor
+        by_size.append(scenarios)
     sizes = " and ".join(f"{n:,}" for n in args.sizes) + (
         " records inserted and queried back; every case in a fresh process (its peak RSS is "
         "its own), every library on a fresh org"
     )
-    scenarios = [scenario for pair in by_size for scenario in pair]
-    report("bulk", scenarios, args, argv, sizes, flatness(args.sizes, [list(p) for p in by_size]))
+    every = [scenario for scenarios in by_size for scenario in scenarios]
+    report("bulk", every, args, argv, sizes, flatness(args.sizes, by_size))
     return 0
 
 

@@ -104,6 +104,13 @@ def insert_scenario(number: int, n: int, gather_sample: int, rounds: int | None)
             missing=bulk,
         ),
         Case(
+            "sf_toolkit",
+            "async, Bulk 2.0, as above, polling without pause (`backoff_initial=0`)",
+            "_ours:insert_bulk_async",
+            {"backoff": 0.0},
+            missing=bulk,
+        ),
+        Case(
             "simple-salesforce",
             "sync, `bulk2.Account.insert(wait=0)`",
             "_peers:insert_simple_bulk2",
