@@ -89,7 +89,8 @@ def _serve_org(conn: Connection, records: int, latency: float) -> None:
                 conn.send(None)
             elif command == "stats":
                 routes = dict(org.stats.requests_by_route)
-                conn.send((sum(routes.values()), routes, [repr(e) for e in org.internal_errors]))
+                errors = [repr(e) for e in org.internal_errors]
+                conn.send((sum(routes.values()), routes, org.stats.max_in_flight, errors))
             elif command == "count":
                 conn.send(org.count(args[0]))
             else:
@@ -113,9 +114,12 @@ class OrgProcess:
         """Zero the org's request counters."""
         self._ask("reset")
 
-    def stats(self) -> tuple[int, dict[str, int], list[str]]:
-        """Requests answered since the last reset, per route, and the org's internal errors."""
-        answer: tuple[int, dict[str, int], list[str]] = self._ask("stats")
+    def stats(self) -> tuple[int, dict[str, int], int, list[str]]:
+        """
+        Since the last reset: requests answered, per route, the most in flight at once, and
+        the org's internal errors.
+        """
+        answer: tuple[int, dict[str, int], int, list[str]] = self._ask("stats")
         return answer
 
     def count(self, sobject: str = "Account") -> int:
@@ -188,6 +192,8 @@ class Timing:
     cpu: float = 0.0
     requests: int = 0
     routes: dict[str, int] = field(default_factory=dict)
+    in_flight: int = 0
+    """The most requests the org was answering at once."""
     items: int = 0
     rss_start: float | None = None
     """MiB resident when the clock started (fresh-process runs only)."""
@@ -213,7 +219,7 @@ class Stopwatch:
     def __exit__(self, *exc_info: object) -> None:
         self.timing.wall = time.perf_counter() - self._wall
         self.timing.cpu = time.process_time() - self._cpu
-        self.timing.requests, self.timing.routes, errors = self.org.stats()
+        self.timing.requests, self.timing.routes, self.timing.in_flight, errors = self.org.stats()
         if errors:
             raise RuntimeError(f"the fake org failed internally: {errors}")
 
@@ -417,6 +423,7 @@ def table(scenario: Scenario) -> str:
     references = [scenario.case(key) for key in scenario.references]
     references = [case for case in references if case.timings]
     head = ["library", "mode", "wall s, median (min–max)", "client CPU s", "requests"]
+    head.append("max in flight")
     if memory:
         head += ["RSS at start MiB", "peak RSS MiB"]
     head += [f"speed-up vs {ref.short or f'{ref.label} {ref.mode}'}" for ref in references]
@@ -445,7 +452,8 @@ def table(scenario: Scenario) -> str:
             )
         cpu = statistics.median(t.cpu for t in case.timings)
         requests_sent = "/".join(map(str, sorted({t.requests for t in case.timings})))
-        row = [case.label, case.mode, wall, f"{cpu:.3f}", requests_sent]
+        in_flight = max(t.in_flight for t in case.timings)
+        row = [case.label, case.mode, wall, f"{cpu:.3f}", requests_sent, str(in_flight)]
         if memory:
             start = statistics.median(t.rss_start or 0 for t in case.timings)
             peak = max(t.rss_peak or 0 for t in case.timings)
