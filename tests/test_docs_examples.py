@@ -29,7 +29,16 @@ from sf_toolkit.testing import FakeOrg
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 BLOCK = re.compile(r"^\.\. code-block:: python\n\n((?:(?: {4}.*)?\n)+)", re.MULTILINE)
-PAGES = ["records.rst", "queries.rst", "clients.rst", "async.rst"]
+PAGES = [
+    "records.rst",
+    "queries.rst",
+    "clients.rst",
+    "async.rst",
+    "many-records.rst",
+    "bulk.rst",
+    "errors.rst",
+    "simple-salesforce.rst",
+]
 
 
 def blocks(page: str) -> list[str]:
@@ -64,6 +73,7 @@ def rsa_key_pem() -> bytes:
 @pytest.fixture
 def namespace(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[dict[str, Any]]:
     org = FakeOrg(records=5, seed=4)
+    org.bulk.polls_in_progress = 0  # Bulk jobs finish at the first poll: no waiting between
     # What the pages assume the reader has: a user, a key file, the Salesforce CLI.
     org.add_user("ann@example.com", "correct horse", security_token="XXXXXXXXXXXXXXXXXXXXXXXX")
     monkeypatch.chdir(tmp_path)
@@ -72,6 +82,8 @@ def namespace(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[dict[
     monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setattr(httpx._client, "HTTPTransport", lambda *a, **k: org.transport())
     monkeypatch.setattr(httpx._client, "AsyncHTTPTransport", lambda *a, **k: org.async_transport())
+    # sf_toolkit builds one async pool per event loop from httpx.AsyncHTTPTransport itself.
+    monkeypatch.setattr(httpx, "AsyncHTTPTransport", lambda *a, **k: org.async_transport())
     # A real module, so models declared by the examples resolve their annotations.
     module = types.ModuleType("docs_example")
     monkeypatch.setitem(sys.modules, "docs_example", module)

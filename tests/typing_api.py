@@ -7,7 +7,9 @@ Each ``assert_type`` states the type a user's editor shows; mypy --strict fails 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import httpx
 
 from sf_toolkit import AsyncSalesforceClient, SalesforceClient, SalesforceLogin, SObject, select
 
@@ -57,3 +59,39 @@ async def async_usage(login: SalesforceLogin) -> None:
             assert_type(account, Account)
             assert_type(total, int)
             assert_type(client.as_sync, SalesforceClient)
+
+
+def list_usage(accounts: list[Account]) -> None:
+    from sf_toolkit import SaveResult, SaveResults
+    from sf_toolkit.io.api import delete_list, fetch_list, save_insert_list
+
+    fetched = fetch_list(Account, "001D000000IRFmaIAH", concurrency=2)
+    results = save_insert_list(accounts, batch_size=100)
+    targets: list[Account | str] = [*accounts, "001D000000IRFmaIAH"]
+    deleted = delete_list(targets)
+    if TYPE_CHECKING:
+        assert_type(fetched, list[Account | None])
+        assert_type(results, SaveResults[Account])
+        assert_type(results[0], SaveResult[Account])
+        assert_type(results[0].id, str | None)
+        assert_type(deleted, SaveResults[SObject | str])
+
+
+def simple_salesforce_usage(client: SalesforceClient) -> None:
+    import sf_toolkit
+    from sf_toolkit.io.api import describe, query_list, raise_for_status
+    from sf_toolkit.models import SObjectDescription
+
+    typed = query_list(select(Account), client)
+    rows = query_list("SELECT Id, Name FROM Account", client)
+    description = describe("Account", client)
+    limits = raise_for_status(client.get("limits"))
+    # Names load on first use, yet a misspelt one is an error for mypy, not Any: were it Any,
+    # this ignore would be unused, which --strict reports.
+    sf_toolkit.SalesforceLoginn  # type: ignore[attr-defined]  # noqa: B018
+    if TYPE_CHECKING:
+        assert_type(typed, list[Account])
+        assert_type(rows, list[SObject])
+        assert_type(rows[0]["Name"], Any)
+        assert_type(description, SObjectDescription)
+        assert_type(limits, httpx.Response)

@@ -12,11 +12,16 @@ import functools
 import inspect
 import threading
 import time
+import weakref
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import anyio
+import anyio.lowlevel
+import httpx
+
+from .exceptions import EventLoopError
 
 __all__ = [
     "AsyncLock",
@@ -27,6 +32,10 @@ __all__ = [
     "call_callback_async",
     "check_callback",
     "check_callback_async",
+    "read_raw_within",
+    "read_raw_within_async",
+    "default_transport",
+    "default_transport_async",
     "map_bounded",
     "map_bounded_async",
     "map_bounded_stream",
@@ -40,6 +49,8 @@ __all__ = [
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+_END: Any = object()
 
 
 def monotonic() -> float:
@@ -311,13 +322,16 @@ def map_bounded_stream(fn: Callable[[T], R], items: Iterable[T], concurrency: in
                 failures.append(error)
         limiter.release()
 
+    iterator = iter(items)
     with ThreadPoolExecutor(concurrency, thread_name_prefix="sf_toolkit-map") as pool:
-        for item in items:
-            limiter.acquire()
+        while True:
+            limiter.acquire()  # a free thread first, then the next item: reads stay lazy
             with guard:
-                if failures:
-                    limiter.release()
-                    break
+                stop = bool(failures)
+            item = _END if stop else next(iterator, _END)
+            if item is _END:
+                break
+            with guard:
                 results.append(None)
                 index = len(results) - 1
             pool.submit(fn, item).add_done_callback(functools.partial(done, index))
@@ -336,7 +350,7 @@ async def call_callback_async(callback: Callable[[T], Any], arg: T) -> None:
         await result
 
 
-async def check_callback_async(callback: Callable[..., Any] | None) -> None:
+def check_callback_async(callback: Callable[..., Any] | None) -> None:
     """
     Refuse a callback that is not callable, before work starts; async callbacks are welcome.
 
@@ -382,3 +396,119 @@ def call_callback(callback: Callable[[T], Any], arg: T) -> None:
             f"callback {getattr(callback, '__qualname__', callback)!r} returned an awaitable; "
             "the sync API needs a callback that does its work and returns"
         )
+
+
+# -- reading within a deadline ---------------------------------------------------------------
+
+
+async def read_raw_within_async(response: httpx.Response, seconds: float) -> bytes | None:
+    """
+    Read an answer's raw (still encoded) body, giving up after ``seconds``; ``None`` if it did.
+
+    A cancel scope interrupts the read wherever it waits, so a server trickling one byte at a
+    time cannot hold it, and the stream's generators end with the interruption.
+    """
+    chunks: list[bytes] = []
+    with anyio.move_on_after(seconds):
+        async for chunk in response.aiter_raw():
+            chunks.append(chunk)
+        return b"".join(chunks)
+    return None
+
+
+def read_raw_within(response: httpx.Response, seconds: float) -> bytes | None:
+    """
+    Read an answer's raw (still encoded) body, giving up after ``seconds``; ``None`` if it did.
+
+    A thread cannot be interrupted, so the clock is checked after each chunk: a trickling
+    server holds the read at most one chunk (bounded by the read timeout) past the limit.
+    """
+    ends = time.monotonic() + seconds
+    chunks: list[bytes] = []
+    for chunk in response.iter_raw():
+        chunks.append(chunk)
+        if time.monotonic() >= ends:
+            return None
+    return b"".join(chunks)
+
+
+# -- connection pools -------------------------------------------------------------------------
+
+
+class _PerLoopTransport(httpx.AsyncBaseTransport):
+    """
+    One connection pool per event loop: an async connection belongs to the loop that opened it.
+
+    A sync client's ``as_async`` twin is typically used from several threads, each running
+    ``asyncio.run(...)``; sharing one pool between those loops corrupts it. A pool that keeps no
+    idle connections leaves nothing open when its loop ends, so any number of loops may each
+    have one. A pool that keeps connections alive serves one loop only: a second loop is
+    refused, since the first loop's idle connections could never be closed from it.
+    """
+
+    def __init__(self, factory: Callable[[], httpx.AsyncBaseTransport], *, keeps_idle: bool):
+        self._factory = factory
+        self._keeps_idle = keeps_idle
+        self._pools: weakref.WeakKeyDictionary[Any, httpx.AsyncBaseTransport] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._guard = threading.Lock()
+
+    def _pool(self) -> httpx.AsyncBaseTransport:
+        loop = anyio.lowlevel.current_token().native_token
+        with self._guard:
+            pool = self._pools.get(loop)
+            if pool is None:
+                if self._keeps_idle and len(self._pools):
+                    raise EventLoopError(
+                        "this async client was first used in another event loop, and keeps "
+                        "idle connections that belong to it; create one async client per event "
+                        "loop (or pass limits=httpx.Limits(max_keepalive_connections=0)), or use "
+                        "a sync client's as_async twin, which works in any loop"
+                    )
+                pool = self._pools[loop] = self._factory()
+            return pool
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self._pool().handle_async_request(request)
+
+    async def aclose(self) -> None:
+        loop = anyio.lowlevel.current_token().native_token
+        with self._guard:
+            pools = list(self._pools.items())
+            self._pools.clear()
+        for owner, pool in pools:
+            # Pools of other loops keep no idle connections (see above): nothing to close there.
+            if owner is loop:
+                await pool.aclose()
+
+
+def default_transport_async(kwargs: dict[str, Any]) -> httpx.AsyncBaseTransport | None:
+    """
+    The transport an async client uses when given none: httpx's, one pool per event loop.
+
+    Returns ``None`` (let httpx decide) when ``kwargs`` name a transport, mounts or a proxy.
+    """
+    if any(kwargs.get(name) is not None for name in ("transport", "mounts", "proxy")):
+        return None
+    limits = kwargs.get("limits", httpx.Limits(max_connections=100, max_keepalive_connections=20))
+    settings = {
+        name: kwargs[name]
+        for name in ("verify", "cert", "trust_env", "http1", "http2")
+        if name in kwargs
+    }
+
+    def factory() -> httpx.AsyncBaseTransport:
+        return httpx.AsyncHTTPTransport(limits=limits, **settings)
+
+    return _PerLoopTransport(factory, keeps_idle=limits.max_keepalive_connections != 0)
+
+
+def default_transport(kwargs: dict[str, Any]) -> httpx.BaseTransport | None:
+    """
+    The transport a sync client uses when given none: httpx's own (``None``).
+
+    Nothing to do: one sync pool is safely shared by any number of threads.
+    """
+    del kwargs
+    return None

@@ -7,25 +7,29 @@ decision here is tested once, with plain data, for both halves.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
-from urllib.parse import quote
+from typing import Any, TypeVar
 
 import attrs
 import httpx
 
-from ._wire.errors import error_from_response
+from ._wire.errors import error_from_response, is_redirect, json_body, unexpected_answer
+from ._wire.urls import path_segment, sobject_name
 from .exceptions import SalesforceApiError
-from .ids import validate_id
+from .ids import is_valid_id, validate_id
 from .models import (
     SObject,
+    SObjectDescription,
     api_name_of,
     blob_field_of,
     blob_file_name,
     check_record_type,
     field_api_names,
+    from_payload,
+    load_into,
     mark_clean,
+    parse_describe,
     to_payload,
 )
 
@@ -33,17 +37,26 @@ __all__ = [
     "RestCall",
     "already_deleted",
     "apply_insert",
+    "apply_upsert",
     "blob_call",
     "check",
+    "check_json",
     "delete_call",
+    "describe_answer",
     "describe_call",
     "download_target",
     "fetch_call",
     "insert_call",
+    "raise_for_status",
+    "record_answer",
     "record_id_of",
+    "reload_answer",
     "update_call",
     "upsert_call",
 ]
+
+T = TypeVar("T")
+M = TypeVar("M", bound=SObject)
 
 
 @attrs.frozen
@@ -65,11 +78,41 @@ def check(response: httpx.Response) -> httpx.Response:
     """
     Return a successful response, or raise the matching ``SalesforceApiError`` subclass.
 
-    The response body must have been read.
+    A redirect is an error too (:class:`~sf_toolkit.exceptions.RedirectError`, naming its
+    target): it is never followed. The response body must have been read.
     """
-    if response.is_error or response.status_code == 300:
+    if response.is_error or response.status_code == 300 or is_redirect(response):
         raise error_from_response(response, base_path=_rest_root(response))
     return response
+
+
+def raise_for_status(response: httpx.Response) -> httpx.Response:
+    """
+    Return a Salesforce response that succeeded, or raise the typed error it carries.
+
+    The Salesforce counterpart of httpx's ``Response.raise_for_status``, for calls made
+    directly with the client (``client.get("limits")``, Apex REST, ...): the error names the
+    request, the HTTP status and Salesforce's ``errorCode`` and message. A 300 (several
+    records match an external id) counts as an error too.
+
+    Raises:
+        SalesforceApiError: The subclass for the status and error code (``NotFoundError``,
+            ``RequestLimitError``, ...).
+        httpx.ResponseNotRead: If a streamed response was not read first.
+    """
+    return check(response)
+
+
+def check_json(response: httpx.Response) -> dict[str, Any]:
+    """
+    Return a successful response's body, which must be a JSON object.
+
+    Raises:
+        SalesforceApiError: The subclass matching an error answer or a redirect.
+        UnexpectedResponseError: If the body is not a JSON object (cut off, HTML, an array).
+    """
+    result: dict[str, Any] = json_body(check(response), expect=dict, base_path=_rest_root(response))
+    return result
 
 
 def _rest_root(response: httpx.Response) -> str:
@@ -83,8 +126,13 @@ def _rest_root(response: httpx.Response) -> str:
 
 
 def _segment(value: str) -> str:
-    """Percent-encode a value as one path segment: ``/`` and ``?`` cannot escape it."""
-    return quote(value, safe="")
+    """Percent-encode a value as one path segment: ``/``, ``?`` and ``..`` cannot escape it."""
+    return path_segment(value)
+
+
+def _sobject(target: SObject | type[SObject]) -> str:
+    """The sObject API name of a model or record, checked before it enters a path."""
+    return path_segment(sobject_name(api_name_of(target)))
 
 
 def record_id_of(record: SObject, operation: str) -> str:
@@ -120,7 +168,7 @@ def fetch_call(sobject_class: type[SObject], record_id: str) -> RestCall:
     record_id = validate_id(record_id)
     return RestCall(
         "GET",
-        f"sobjects/{api_name_of(sobject_class)}/{record_id}",
+        f"sobjects/{_sobject(sobject_class)}/{record_id}",
         params={"fields": ",".join(field_api_names(sobject_class))},
     )
 
@@ -133,7 +181,7 @@ def insert_call(record: SObject) -> RestCall:
             f"save_insert needs a record without an Id; this {type(record).__name__} already "
             f"has Id {record.Id!r} (use save_update or save)"
         )
-    return RestCall("POST", f"sobjects/{api_name_of(record)}", json=to_payload(record))
+    return RestCall("POST", f"sobjects/{_sobject(record)}", json=to_payload(record))
 
 
 def update_call(record: SObject, *, only_changes: bool = False) -> RestCall | None:
@@ -146,7 +194,7 @@ def update_call(record: SObject, *, only_changes: bool = False) -> RestCall | No
     payload = to_payload(record, only_changes=only_changes)
     if only_changes and not payload:
         return None
-    return RestCall("PATCH", f"sobjects/{api_name_of(record)}/{record_id}", json=payload)
+    return RestCall("PATCH", f"sobjects/{_sobject(record)}/{record_id}", json=payload)
 
 
 def upsert_call(record: SObject, external_id_field: str) -> RestCall:
@@ -168,7 +216,7 @@ def upsert_call(record: SObject, external_id_field: str) -> RestCall:
     value = str(payload.pop(matches[0]))
     return RestCall(
         "PATCH",
-        f"sobjects/{api_name_of(record)}/{external_id_field}/{_segment(value)}",
+        f"sobjects/{_sobject(record)}/{_segment(external_id_field)}/{_segment(value)}",
         json=payload,
         idempotent=True,
     )
@@ -177,12 +225,27 @@ def upsert_call(record: SObject, external_id_field: str) -> RestCall:
 def delete_call(record: SObject) -> RestCall:
     """DELETE a record by its Id."""
     record_id = record_id_of(record, "delete")
-    return RestCall("DELETE", f"sobjects/{api_name_of(record)}/{record_id}")
+    return RestCall("DELETE", f"sobjects/{_sobject(record)}/{record_id}")
 
 
-def describe_call(sobject_class: type[SObject]) -> RestCall:
-    """GET the sObject's describe metadata."""
-    return RestCall("GET", f"sobjects/{api_name_of(sobject_class)}/describe")
+def describe_call(sobject: type[SObject] | str) -> RestCall:
+    """
+    GET an sObject's describe metadata, named by a model class or by its API name.
+
+    Raises:
+        TypeError: If ``sobject`` is neither a model class nor a string.
+        ValueError: If the string is not an sObject API name.
+    """
+    if isinstance(sobject, str):
+        name = path_segment(sobject_name(sobject))
+    elif isinstance(sobject, type) and issubclass(sobject, SObject):
+        name = _sobject(sobject)
+    else:
+        raise TypeError(
+            "describe takes a model class or an sObject API name such as 'Account', "
+            f"got {type(sobject).__name__}"
+        )
+    return RestCall("GET", f"sobjects/{name}/describe")
 
 
 def blob_call(record: SObject) -> RestCall:
@@ -200,7 +263,7 @@ def blob_call(record: SObject) -> RestCall:
             f"Document or a model with a blob field), got {type(record).__name__}"
         )
     record_id = record_id_of(record, "download_file")
-    return RestCall("GET", f"sobjects/{api_name_of(record)}/{record_id}/{blob_field}")
+    return RestCall("GET", f"sobjects/{_sobject(record)}/{record_id}/{_segment(blob_field)}")
 
 
 def download_target(record: SObject, dest_path: str | Path, *, overwrite: bool = False) -> Path:
@@ -231,7 +294,81 @@ def already_deleted(error: SalesforceApiError) -> bool:
     return error.error_code == "ENTITY_IS_DELETED"
 
 
-def apply_insert(record: SObject, data: Mapping[str, Any]) -> None:
-    """Record the new Id from a create answer and clear the change set."""
-    record.Id = str(data["id"])
+def apply_insert(record: SObject, response: httpx.Response) -> None:
+    """
+    Record the new Id from a create answer (``{"id": ..., "success": true}``) and clear the
+    change set.
+
+    Raises:
+        UnexpectedResponseError: If the answer has no valid record Id.
+    """
+    record.Id = _answer_id(response, check_json(response), "create")
     mark_clean(record)
+
+
+def _answer_id(response: httpx.Response, data: Mapping[str, Any], operation: str) -> str:
+    """The record Id of a create or upsert answer, checked."""
+    new_id = data.get("id")
+    if not isinstance(new_id, str) or not is_valid_id(new_id):
+        raise unexpected_answer(
+            response,
+            f"the {operation} answer has no record Id (id: {new_id!r})",
+            base_path=_rest_root(response),
+        )
+    return new_id
+
+
+def _loaded(response: httpx.Response, load: Callable[[dict[str, Any]], T]) -> T:
+    """Run a loader over the answer's JSON object; a body it refuses is a typed error."""
+    data = check_json(response)
+    try:
+        return load(data)
+    except SalesforceApiError:
+        raise
+    except (ValueError, TypeError) as exc:
+        raise unexpected_answer(
+            response, f"the answer does not fit: {exc}", base_path=_rest_root(response)
+        ) from exc
+
+
+def record_answer(response: httpx.Response, sobject_class: type[M]) -> M:
+    """
+    Return the record of a fetch answer, loaded into ``sobject_class``.
+
+    Raises:
+        UnexpectedResponseError: If the body is not a JSON object whose values fit the model.
+    """
+    return _loaded(response, lambda data: from_payload(data, sobject_class))
+
+
+def reload_answer(record: SObject, response: httpx.Response) -> None:
+    """Load a fetch answer into ``record`` in place (see :func:`record_answer`)."""
+    _loaded(response, lambda data: load_into(record, data))
+
+
+def describe_answer(response: httpx.Response) -> SObjectDescription:
+    """
+    Return the typed metadata of a describe answer.
+
+    Raises:
+        UnexpectedResponseError: If the body is not a describe result.
+    """
+    return _loaded(response, parse_describe)
+
+
+def apply_upsert(record: SObject, response: httpx.Response) -> bool:
+    """
+    Read an upsert answer: set the record's Id when Salesforce returns one, clear the change
+    set, and return whether the record was created (201, or ``"created": true``).
+
+    Raises:
+        UnexpectedResponseError: If a body is present but is not an upsert result.
+    """
+    created = response.status_code == 201
+    if response.content:
+        data = check_json(response)
+        created = bool(data.get("created", created))
+        if data.get("id"):
+            record.Id = _answer_id(response, data, "upsert")
+    mark_clean(record)
+    return created

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -9,9 +10,11 @@ from typing import Any
 import attrs
 import httpx
 
-from ._wire.errors import error_from_response
+from ._wire.errors import error_from_response, is_redirect, json_body
 from ._wire.limits import ApiUsage
+from ._wire.secrets import Secrets
 from .auth import Login, Session
+from .auth._errors import login_secrets
 from .exceptions import SalesforceApiError
 
 __all__ = ["SessionState", "normalize_api_version", "parse_versions", "pick_api_version"]
@@ -41,8 +44,18 @@ class SessionState:
             return None
         return f"{self.session.instance_url}/services/data/v{self.api_version}/"
 
+    def secrets(self) -> Secrets:
+        """Every secret the client knows: the login's, and the session's tokens."""
+        known = login_secrets(self.login)
+        if self.session is not None:
+            known += tuple(t for t in (self.session.access_token, self.session.refresh_token) if t)
+        return Secrets(known)
+
     def __repr__(self) -> str:
         return f"<SessionState login={self.login!r} generation={self.generation}>"
+
+
+_VERSION = re.compile(r"[0-9]{1,4}\.[0-9]{1,4}")
 
 
 def _version_key(version: str) -> tuple[int, ...]:
@@ -54,22 +67,13 @@ def parse_versions(response: httpx.Response) -> list[Any]:
     Read ``GET /services/data/``'s answer: the list of versions the org offers.
 
     Raises:
-        SalesforceApiError: For an error answer, or one that is not a JSON list.
+        SalesforceApiError: For an error answer (:class:`~sf_toolkit.exceptions.RedirectError`
+            naming the target for a redirect).
+        UnexpectedResponseError: For an answer that is not a JSON list.
     """
-    if response.is_error:
+    if response.is_error or is_redirect(response):
         raise error_from_response(response)
-    try:
-        versions = response.json()
-    except ValueError:
-        versions = None
-    if not isinstance(versions, list):
-        raise SalesforceApiError(
-            "/services/data/ did not answer with a list of API versions",
-            status_code=response.status_code,
-            error_code="UNSUPPORTED_API_VERSION",
-            method=response.request.method,
-            url="/services/data/",
-        )
+    versions: list[Any] = json_body(response, expect=list)
     return versions
 
 
@@ -83,7 +87,11 @@ def pick_api_version(available: Sequence[Any], requested: str | None) -> str:
         SalesforceApiError: ``UNSUPPORTED_API_VERSION`` if the org lacks the requested version.
     """
     versions = sorted(
-        (str(entry["version"]) for entry in available if isinstance(entry, dict)),
+        {
+            str(entry["version"])
+            for entry in available
+            if isinstance(entry, dict) and _VERSION.fullmatch(str(entry.get("version")))
+        },
         key=_version_key,
     )
     if not versions:

@@ -10,20 +10,27 @@ Every exception derives from :class:`SalesforceError`::
     │   ├── NotFoundError             404: unknown record, resource or external id field
     │   ├── MultipleChoicesError      300: an external id matched several records
     │   ├── RequestLimitError         403 REQUEST_LIMIT_EXCEEDED
+    │   ├── RedirectError             3xx: an answer pointing elsewhere (never followed)
+    │   ├── UnexpectedResponseError   an answer that is not what the resource documents
     │   └── ServerError               5xx
     ├── BulkJobError                  a Bulk API 2.0 job did not end as asked
     │   ├── BulkJobFailedError        the job ended Failed (its errorMessage says why)
     │   └── BulkJobTimeoutError       wait(timeout=...) ran out before the job finished
     ├── SalesforceConnectionError     the request never got an answer (the httpx error is chained)
+    │   └── SalesforceTimeoutError    a call ran out of its overall time budget
     ├── ClientClosedError             a closed client was used
+    ├── EventLoopError                an async client's connections were used from another loop
     └── NoClientError                 no client was passed and none is registered under the name
 
-No exception ever carries a password, security token, access token or refresh token.
+No exception ever carries a password, security token, access token, refresh token, client secret
+or JWT: every secret the client knows is masked, in every encoding it was sent in, even when the
+server echoes it back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 __all__ = [
     "AuthenticationError",
@@ -31,15 +38,19 @@ __all__ = [
     "BulkJobFailedError",
     "BulkJobTimeoutError",
     "ClientClosedError",
+    "EventLoopError",
     "InvalidIdError",
     "MultipleChoicesError",
     "NoClientError",
     "NotFoundError",
+    "RedirectError",
     "RequestLimitError",
     "SalesforceApiError",
     "SalesforceConnectionError",
     "SalesforceError",
+    "SalesforceTimeoutError",
     "ServerError",
+    "UnexpectedResponseError",
 ]
 
 
@@ -58,6 +69,8 @@ class SalesforceApiError(SalesforceError):
         fields: The fields the error is about, possibly empty.
         method: The HTTP method of the failed request, when there was one.
         url: The URL of the failed request, without query secrets.
+        body: The answer's full body as text (secrets masked), when there was one; the message
+            holds only its readable part (an HTML page's title and visible text, for example).
     """
 
     def __init__(
@@ -69,8 +82,10 @@ class SalesforceApiError(SalesforceError):
         fields: Sequence[str] = (),
         method: str | None = None,
         url: str | None = None,
+        body: str | None = None,
     ) -> None:
         self.message = message
+        self.body = body
         self.status_code = status_code
         self.error_code = error_code
         self.fields = tuple(fields)
@@ -111,6 +126,28 @@ class RequestLimitError(SalesforceApiError):
     """403 REQUEST_LIMIT_EXCEEDED: the org's API request limit was reached."""
 
 
+class RedirectError(SalesforceApiError):
+    """
+    3xx: the answer points elsewhere. It is never followed: the target may not deserve the token.
+
+    Attributes:
+        location: The target named by the ``Location`` header, or ``None`` when it has none.
+    """
+
+    def __init__(self, message: str, *, location: str | None = None, **kwargs: Any) -> None:
+        self.location = location
+        super().__init__(message, **kwargs)
+
+
+class UnexpectedResponseError(SalesforceApiError):
+    """
+    An answer that is not what the resource documents.
+
+    For example a cut-off JSON body, a query page without ``records``, a body whose
+    ``Content-Encoding`` does not match it, or a ``nextRecordsUrl`` that leaves the instance.
+    """
+
+
 class ServerError(SalesforceApiError):
     """5xx: Salesforce failed, and retries (if any) did not help."""
 
@@ -132,7 +169,8 @@ class BulkJobError(SalesforceError):
 
 class BulkJobFailedError(BulkJobError):
     """
-    The job ended ``Failed``: Salesforce could not process it (``error_message`` says why).
+    The job ended ``Failed`` (Salesforce could not process it; ``error_message`` says why), or
+    a query job ended ``Aborted`` and so has no results.
 
     An ingest job's rows can still be read: ``unprocessed_records()`` gives them back.
     """
@@ -140,7 +178,7 @@ class BulkJobFailedError(BulkJobError):
     def __init__(self, *, job_id: str, state: str, error_message: str | None) -> None:
         self.error_message = error_message
         super().__init__(
-            f"Bulk job {job_id} failed: {error_message or 'no reason given'}",
+            f"Bulk job {job_id} ended {state}: {error_message or 'no reason given'}",
             job_id=job_id,
             state=state,
         )
@@ -163,8 +201,16 @@ class SalesforceConnectionError(SalesforceError):
     """The request got no answer: connect error, dropped connection or timeout."""
 
 
+class SalesforceTimeoutError(SalesforceConnectionError):
+    """A call (all its retries included) ran out of its overall time budget."""
+
+
 class ClientClosedError(SalesforceError, RuntimeError):
     """A client was used after it was closed."""
+
+
+class EventLoopError(SalesforceError, RuntimeError):
+    """An async client that keeps idle connections in one event loop was used from another."""
 
 
 class NoClientError(SalesforceError, LookupError):

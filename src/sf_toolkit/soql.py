@@ -310,9 +310,10 @@ def select(model: type[_M], *fields: str) -> SelectQuery[_M]:
 
     Args:
         fields: Field names or paths (``"Account.Name"``) to select; attribute names of the
-            model are translated to API names. By default: :func:`field_api_names`, plus
-            ``Parent.Field`` columns and ``(SELECT ... FROM Children)`` subqueries for the
-            relationships the model declares with model types.
+            model are translated to API names. By default:
+            :func:`~sf_toolkit.models.field_api_names`, plus ``Parent.Field`` columns and
+            ``(SELECT ... FROM Children)`` subqueries for the relationships the model declares
+            with model types.
 
     Raises:
         ValueError: On a name that is not a field path.

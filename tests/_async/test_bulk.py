@@ -5,9 +5,34 @@ No postponed annotations here: models declared inside a test must resolve their 
 """
 
 import datetime
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
-from sf_toolkit import AsyncSalesforceClient, SObject, select
-from sf_toolkit.io.api import query_bulk_async, save_insert_bulk_async
+import httpx
+import pytest
+
+from sf_toolkit import (
+    AsyncBulkIngestJob,
+    AsyncBulkIngestJobGroup,
+    AsyncBulkQueryJob,
+    AsyncSalesforceClient,
+    BulkProgress,
+    RetryPolicy,
+    SObject,
+    select,
+)
+from sf_toolkit.exceptions import BulkJobFailedError, BulkJobTimeoutError, NotFoundError
+from sf_toolkit.io.api import (
+    delete_bulk_async,
+    query_bulk_async,
+    save_insert_bulk_async,
+    save_update_bulk_async,
+    save_upsert_bulk_async,
+)
+from sf_toolkit.models import api_name_of
+from sf_toolkit.results import Outcome
 from sf_toolkit.testing import FakeOrg
 
 
@@ -25,32 +50,674 @@ class Contact(SObject):
     Account: "Account | None" = None
 
 
+class Opportunity(SObject):
+    Name: str | None = None
+    Nope__c: str | None = None  # the org has no such field
+
+
+class Gadget__c(SObject):
+    Name: str | None = None
+    Seen__c: datetime.datetime | None = None
+    Active__c: bool | None = None
+    Colors__c: list[str] | None = None
+
+
+NO_WAIT_PATIENT = RetryPolicy(attempts=12, backoff_initial=0.0, backoff_max=0.0, jitter=False)
+
+
+def bulk_requests(org: FakeOrg) -> list[Any]:
+    return [r for r in org.requests if r.route == "bulk"]
+
+
+def uploads(org: FakeOrg) -> list[Any]:
+    return [r for r in bulk_requests(org) if r.method == "PUT"]
+
+
+# -- ingest ------------------------------------------------------------------------------------
+
+
 async def test_insert_job_completes_and_the_store_holds_exactly_the_records(
     client: AsyncSalesforceClient, org: FakeOrg
 ) -> None:
     """An insert job uploads, closes, completes, and the org holds each record once."""
-    records = [Account(Name=f"Bulk {n}", NumberOfEmployees=n) for n in range(25)]
+    records = (Account(Name=f"Bulk {n}", NumberOfEmployees=n) for n in range(25))
     job = await save_insert_bulk_async(records, client)
+    assert isinstance(job, AsyncBulkIngestJob)
     assert job.state == "UploadComplete"
+    assert job.records_uploaded == 25
     await job.wait()
     assert job.state == "JobComplete"
     assert job.records_processed == 25
     stored = sorted((r["Name"], r["NumberOfEmployees"]) for r in org.records("Account"))
     assert stored == sorted((f"Bulk {n}", n) for n in range(25))
+    assert len(uploads(org)) == 1
+
+
+async def test_successful_results_carry_ids_and_their_input_records(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """Each successful row gives the new Id, created=True and the record it came from."""
+    job = await save_insert_bulk_async([Account(Name="One"), Account(Name="Two")], client)
+    await job.wait()
+    results = [r async for r in job.successful_results()]
+    by_name = {r.record.Name: r for r in results}
+    assert set(by_name) == {"One", "Two"}
+    for name, result in by_name.items():
+        assert result.outcome is Outcome.SAVED
+        assert result.created is True
+        assert isinstance(result.record, Account)
+        assert result.id is not None
+        assert org.get("Account", result.id)["Name"] == name  # type: ignore[index]
+
+
+async def test_failed_rows_come_back_with_their_error_and_input_record(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """A refused row gives Salesforce's code, message and fields, and its input record."""
+    records = [
+        Contact(LastName="Kept", Email="kept@example.com"),
+        Contact(LastName=None, Email="lost@example.com"),
+    ]
+    job = await save_insert_bulk_async(records, client)
+    await job.wait()
+    assert job.records_failed == 1
+    (failed,) = [r async for r in job.failed_results()]
+    assert failed.outcome is Outcome.FAILED
+    assert failed.id is None
+    (error,) = failed.errors
+    assert error.status_code == "REQUIRED_FIELD_MISSING"
+    assert "LastName" in error.message
+    assert error.fields == ("LastName",)
+    assert isinstance(failed.record, Contact)
+    assert failed.record.Email == "lost@example.com"
+    assert failed.record.LastName is None
+    assert [c["LastName"] for c in org.records("Contact")] == ["Kept"]
+
+
+async def test_parent_columns_link_records_by_external_id(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """A parent record holding an external id becomes an ``Account.External_ID__c`` column."""
+    parent = org.insert("Account", {"Name": "Parent", "External_ID__c": "EXT-1"})
+    records = [
+        Contact(LastName="Child", Account=Account(External_ID__c="EXT-1")),
+        Contact(LastName="Orphan", Account=Account(External_ID__c="EXT-404")),
+    ]
+    job = await save_insert_bulk_async(records, client)
+    await job.wait()
+    (contact,) = org.records("Contact")
+    assert contact["LastName"] == "Child"
+    assert contact["AccountId"] == parent
+    (failed,) = [r async for r in job.failed_results()]
+    assert failed.record.Account is not None
+    assert failed.record.Account.External_ID__c == "EXT-404"
+    assert "EXT-404" in failed.errors[0].message
+
+
+async def test_values_round_trip_in_salesforce_formats(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """Datetimes, booleans, multipicklists, dates and nulls reach the org as meant."""
+    org.add_model(Gadget__c)
+    org.add_field(
+        "Gadget__c",
+        {
+            "name": "Colors__c",
+            "type": "multipicklist",
+            "picklistValues": [{"value": v, "active": True} for v in ("Red", "Blue")],
+        },
+    )
+    seen = datetime.datetime(
+        2024, 1, 31, 18, 4, 5, tzinfo=datetime.timezone(datetime.timedelta(hours=5))
+    )
+    job = await save_insert_bulk_async(
+        [Gadget__c(Name="g", Seen__c=seen, Active__c=True, Colors__c=["Red", "Blue"])], client
+    )
+    await job.wait()
+    (row,) = org.records("Gadget__c")
+    assert row["Seen__c"].startswith("2024-01-31T13:04:05")
+    assert row["Active__c"] is True
+    assert row["Colors__c"] == "Red;Blue"
+    (gadget,) = [g async for g in query_bulk_async(select(Gadget__c), client)]
+    assert gadget.Seen__c == seen
+    assert gadget.Active__c is True
+    assert gadget.Colors__c == ["Red", "Blue"]
+
+
+async def test_update_clears_fields_set_to_none(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """An update sends None as ``#N/A``, which clears the field, and leaves others alone."""
+    record_id = org.insert(
+        "Account", {"Name": "Before", "NumberOfEmployees": 5, "AnnualRevenue": 9}
+    )
+    record = Account(Id=record_id, Name="After", NumberOfEmployees=None)
+    job = await save_update_bulk_async([record], client)
+    await job.wait()
+    stored = org.get("Account", record_id)
+    assert stored is not None
+    assert (stored["Name"], stored["NumberOfEmployees"], stored["AnnualRevenue"]) == (
+        "After",
+        None,
+        9,
+    )
+
+
+async def test_upsert_inserts_and_updates_by_external_id(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """An upsert matches on the external id: one row updates, one inserts."""
+    existing = org.insert("Account", {"Name": "Old", "External_ID__c": "U-1"})
+    records = [
+        Account(Name="New name", External_ID__c="U-1"),
+        Account(Name="Fresh", External_ID__c="U-2"),
+    ]
+    job = await save_upsert_bulk_async(records, "External_ID__c", client)
+    await job.wait()
+    results = {r.record.External_ID__c: r async for r in job.successful_results()}
+    assert results["U-1"].created is False
+    assert results["U-1"].id == existing
+    assert results["U-2"].created is True
+    assert sorted(r["Name"] for r in org.records("Account")) == ["Fresh", "New name"]
+
+
+@pytest.mark.parametrize("hard_delete", [False, True])
+async def test_delete_bulk_takes_records_or_ids(
+    client: AsyncSalesforceClient, org: FakeOrg, hard_delete: bool
+) -> None:
+    """Records and bare Ids (with ``sobject``) are deleted; hard_delete picks hardDelete."""
+    ids = [org.insert("Account", {"Name": f"D{n}"}) for n in range(3)]
+    job = await delete_bulk_async(
+        [Account(Id=ids[0]), ids[1]], client, sobject=Account, hard_delete=hard_delete
+    )
+    await job.wait()
+    assert [r["Id"] for r in org.records("Account")] == [ids[2]]
+    create = next(r for r in bulk_requests(org) if r.method == "POST")
+    assert create.body["operation"] == ("hardDelete" if hard_delete else "delete")
+
+
+# -- splitting ---------------------------------------------------------------------------------
+
+
+async def test_a_large_input_becomes_several_jobs_with_one_upload_each(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """Over the upload limit, counted in UTF-8 bytes, each job gets one upload; none is lost."""
+    org.bulk.max_upload_bytes = 2_000
+    names = [f"Société n°{n} ✓" for n in range(300)]  # several bytes per character
+    job = await save_insert_bulk_async(
+        (Account(Name=name) for name in names), client, max_upload_bytes=2_000
+    )
+    assert isinstance(job, AsyncBulkIngestJobGroup)
+    assert len(job.jobs) > 3
+    puts = uploads(org)
+    assert len(puts) == len(job.jobs)
+    assert sorted(r.path.split("/")[-2] for r in puts) == sorted(job.ids)
+    assert all(r.status == 201 for r in puts)
+    assert job.records_uploaded == 300
+    await job.wait()
+    assert job.state == "JobComplete"
+    assert job.records_processed == 300
+    assert sorted(r["Name"] for r in org.records("Account")) == sorted(names)
+    saved = [r.record.Name async for r in job.successful_results()]
+    assert sorted(saved) == sorted(names)
+    again = await AsyncBulkIngestJobGroup.get(job.ids, client)
+    assert again.ids == job.ids
+    assert again.records_processed == 300
+
+
+async def test_records_bringing_new_columns_start_a_new_job(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """A record with a field the header lacks goes to a new job; a subset fits the same one."""
+    records = [Account(Name="a"), Account(Name="b", NumberOfEmployees=2), Account(Name="c")]
+    job = await save_insert_bulk_async(records, client)
+    assert isinstance(job, AsyncBulkIngestJobGroup)
+    assert [j.records_uploaded for j in job.jobs] == [1, 2]
+    await job.wait()
+    stored = sorted((r["Name"], r["NumberOfEmployees"]) for r in org.records("Account"))
+    assert stored == [("a", None), ("b", 2), ("c", None)]
+
+
+# -- bad input ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        (lambda c: save_insert_bulk_async([], c), ValueError),
+        (
+            lambda c: save_insert_bulk_async([Account(Name="a"), Contact(LastName="b")], c),
+            TypeError,
+        ),
+        (lambda c: save_insert_bulk_async([Account(Name="a"), 42], c), TypeError),
+        (lambda c: save_insert_bulk_async([{"Name": "no sobject"}], c), TypeError),
+        (lambda c: save_upsert_bulk_async([Account(Name="a")], "Nope__c", c), ValueError),
+        (
+            lambda c: save_upsert_bulk_async(
+                [Account(Name="a", External_ID__c="1"), Account(Name="b")], "External_ID__c", c
+            ),
+            ValueError,
+        ),
+        (lambda c: save_update_bulk_async([Account(Name="no id")], c), ValueError),
+        (
+            lambda c: save_insert_bulk_async([Account(Id="001000000000001AAA", Name="x")], c),
+            ValueError,
+        ),
+        (lambda c: delete_bulk_async(["001000000000001AAA"], c), ValueError),
+        (lambda c: save_insert_bulk_async(Account(Name="one"), c), TypeError),
+    ],
+    ids=[
+        "empty",
+        "mixed-types",
+        "not-a-record",
+        "dict-without-sobject",
+        "unknown-external-id-field",
+        "upsert-without-value",
+        "update-without-id",
+        "insert-with-id",
+        "ids-without-sobject",
+        "a-record-not-an-iterable",
+    ],
+)
+async def test_bad_input_is_refused_before_any_job_is_created(
+    client: AsyncSalesforceClient, org: FakeOrg, call: Callable[..., Any], error: type[Exception]
+) -> None:
+    """Bad input raises a clear TypeError or ValueError and creates no job."""
+    with pytest.raises(error):
+        await call(client)
+    assert bulk_requests(org) == []
+
+
+async def test_an_unknown_external_id_field_is_named(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """Upserting on a field the model does not declare says so, before any job."""
+    with pytest.raises(ValueError, match="declares no field 'Nope__c'"):
+        await save_upsert_bulk_async([Account(Name="a")], "Nope__c", client)
+    assert bulk_requests(org) == []
+
+
+async def test_plain_dicts_are_written_with_sobject(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """Dicts of API names, Python values and parent columns load like records."""
+    parent = org.insert("Account", {"Name": "Parent", "External_ID__c": "P-1"})
+    rows = [
+        {
+            "LastName": "Dict",
+            "Birthdate": datetime.date(1990, 5, 17),
+            "Account.External_ID__c": "P-1",
+        },
+        {"LastName": "Nested", "Account": {"External_ID__c": "P-1"}, "Email": None},
+    ]
+    job = await save_insert_bulk_async(rows, client, sobject="Contact")
+    await job.wait()
+    stored = sorted((r["LastName"], r["Birthdate"], r["AccountId"]) for r in org.records("Contact"))
+    assert stored == [("Dict", "1990-05-17", parent), ("Nested", None, parent)]
+    assert job.records_failed == 0
+
+
+async def test_salesforce_refuses_a_field_that_is_not_an_external_id(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """A declared field that is not an external id is refused when the job is created."""
+    from sf_toolkit.exceptions import SalesforceApiError
+
+    with pytest.raises(SalesforceApiError) as caught:
+        await save_upsert_bulk_async([Account(Name="a")], "Name", client)
+    assert caught.value.status_code == 400
+    assert "External ID" in caught.value.message
+
+
+# -- waiting, resilience -----------------------------------------------------------------------
+
+
+async def test_wait_timeout_names_the_job_and_does_not_abort_it(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """wait(timeout=0) raises BulkJobTimeoutError with the job id; the job keeps running."""
+    org.bulk.polls_in_progress = 3
+    job = await save_insert_bulk_async([Account(Name="slow")], client)
+    with pytest.raises(BulkJobTimeoutError) as caught:
+        await job.wait(timeout=0)
+    assert caught.value.job_id == job.id
+    assert job.id in str(caught.value)
+    assert not [
+        r for r in bulk_requests(org) if r.method == "PATCH" and r.body == {"state": "Aborted"}
+    ]
+    await job.wait()
+    assert job.state == "JobComplete"
+
+
+async def test_a_failed_job_raises_and_keeps_its_rows_unprocessed(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """A job Salesforce fails raises BulkJobFailedError; its rows come back unprocessed."""
+    job = await save_insert_bulk_async([Opportunity(Name="a", Nope__c="x")], client)
+    with pytest.raises(BulkJobFailedError) as caught:
+        await job.wait()
+    assert caught.value.job_id == job.id
+    assert "Nope__c" in (caught.value.error_message or "")
+    unprocessed = [r async for r in job.unprocessed_records()]
+    assert [r.Name for r in unprocessed] == ["a"]
+
+
+async def test_session_expiry_mid_job_renews_and_the_job_completes(
+    make_client: Callable[..., AsyncSalesforceClient], org: FakeOrg
+) -> None:
+    """Sessions expiring before the upload, the polls and the results each renew once."""
+    expired: list[str] = []
+
+    async def expire_before_upload(request: httpx.Request) -> None:
+        if request.method == "PUT" and not expired:
+            expired.append(request.url.path)
+            org.expire_sessions()
+
+    async with make_client(event_hooks={"request": [expire_before_upload]}) as client:
+        job = await save_insert_bulk_async([Account(Name=f"S{n}") for n in range(5)], client)
+        org.expire_sessions()
+        await job.wait()
+        org.expire_sessions()
+        saved = [r async for r in job.successful_results()]
+    assert expired
+    assert job.state == "JobComplete"
+    assert len(saved) == 5
+    assert org.stats.logins == 4
+    assert [r.status for r in uploads(org)] == [401, 201]
+    assert org.count("Account") == 5
+
+
+async def test_503s_while_uploading_polling_and_downloading_are_retried(
+    make_client: Callable[..., AsyncSalesforceClient], org: FakeOrg
+) -> None:
+    """With half the Bulk GETs and PUTs answered 503, the job still completes and reads."""
+    async with make_client(retry=NO_WAIT_PATIENT) as client:
+        org.faults.routes = frozenset({"bulk"})
+        org.faults.methods = frozenset({"GET", "PUT"})
+        org.faults.rate_503 = 0.5
+        job = await save_insert_bulk_async([Account(Name=f"R{n}") for n in range(5)], client)
+        await job.wait()
+        saved = [r async for r in job.successful_results()]
+        names = sorted([a.Name or "" async for a in query_bulk_async(select(Account), client)])
+    assert job.state == "JobComplete"
+    assert len(saved) == 5
+    assert names == [f"R{n}" for n in range(5)]
+    assert any(r.status == 503 for r in bulk_requests(org))
+    assert org.count("Account") == 5
+
+
+async def test_a_job_is_reattached_by_id_from_a_new_client(
+    make_client: Callable[..., AsyncSalesforceClient], org: FakeOrg
+) -> None:
+    """One client starts a job; another, later, gets it by Id, waits and reads its results."""
+    async with make_client() as first:
+        job = await save_insert_bulk_async([Contact(LastName="A"), Contact(LastName=None)], first)
+        job_id = job.id
+    async with make_client() as second:
+        again = await AsyncBulkIngestJob.get(job_id, sf_client=second, model=Contact)
+        assert again.id == job_id
+        await again.wait()
+        saved = [r async for r in again.successful_results()]
+        failed = [r async for r in again.failed_results()]
+        await again.delete()
+        with pytest.raises(NotFoundError):
+            await AsyncBulkIngestJob.get(job_id, sf_client=second)
+    assert [r.record.LastName for r in saved] == ["A"]
+    assert isinstance(saved[0].record, Contact)
+    assert failed[0].errors[0].status_code == "REQUIRED_FIELD_MISSING"
+
+
+async def test_abort_leaves_the_rows_unprocessed(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """Aborting a closed job before it starts keeps every row unprocessed and writes none."""
+    job = await save_insert_bulk_async([Account(Name="x"), Account(Name="y")], client)
+    await job.abort()
+    assert job.state == "Aborted"
+    await job.wait()
+    assert sorted([r.Name or "" async for r in job.unprocessed_records()]) == ["x", "y"]
+    assert org.count("Account") == 0
+
+
+# -- progress ----------------------------------------------------------------------------------
+
+
+async def test_progress_reports_uploads_states_and_downloads(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """The callback sees the upload, each polled state and the result rows read."""
+    events: list[BulkProgress] = []
+
+    async def progress(event: BulkProgress) -> None:
+        events.append(event)
+
+    job = await save_insert_bulk_async(
+        [Account(Name=f"P{n}") for n in range(4)], client, progress=progress
+    )
+    await job.wait()
+    _ = [r async for r in job.successful_results()]
+    assert all(e.job_id == job.id for e in events)
+    assert events[0].state == "UploadComplete"
+    assert events[0].records_uploaded == 4
+    states = [e.state for e in events]
+    assert "InProgress" in states
+    assert "JobComplete" in states
+    assert events[-1].records_processed == 4
+    assert events[-1].rows_downloaded == 4
+
+
+# -- queries -----------------------------------------------------------------------------------
 
 
 async def test_query_bulk_yields_typed_records(client: AsyncSalesforceClient, org: FakeOrg) -> None:
     """A builder's bulk query converts CSV text by field type, parents included."""
     parent = org.insert("Account", {"Name": "Parent", "NumberOfEmployees": 7})
     org.insert("Contact", {"LastName": "Kid", "AccountId": parent, "Birthdate": "1990-05-17"})
+    org.insert("Contact", {"LastName": "Alone"})
     query = select(
         Contact, "Id", "LastName", "Birthdate", "Account.Name", "Account.NumberOfEmployees"
+    ).order_by("LastName")
+    alone, kid = [c async for c in query_bulk_async(query, client)]
+    assert kid.LastName == "Kid"
+    assert kid.Birthdate == datetime.date(1990, 5, 17)
+    assert kid.Account is not None
+    assert kid.Account.Name == "Parent"
+    assert kid.Account.NumberOfEmployees == 7
+    assert alone.Birthdate is None
+    assert alone.Account is None
+
+
+@pytest.mark.parametrize("concurrency", [1, 3])
+async def test_query_pages_are_yielded_in_order(
+    client: AsyncSalesforceClient, org: FakeOrg, concurrency: int
+) -> None:
+    """Every page is read (concurrently with resultPages), and records keep their order."""
+    org.bulk.query_page_size = 10
+    for n in range(45):
+        org.insert("Account", {"Name": f"Q{n:02d}"})
+    org.faults.latency = 0.01
+    query = select(Account, "Id", "Name").order_by("Name")
+    names = [a.Name async for a in query_bulk_async(query, client, concurrency=concurrency)]
+    assert names == [f"Q{n:02d}" for n in range(45)]
+    pages = [r for r in bulk_requests(org) if r.path.endswith("/results")]
+    assert len(pages) == 5
+    listings = [r for r in bulk_requests(org) if r.path.endswith("/resultPages")]
+    assert len(listings) == (0 if concurrency == 1 else 1)
+    if concurrency > 1:
+        assert 2 <= org.stats.max_in_flight <= concurrency
+
+
+async def test_query_bulk_include_deleted_uses_query_all(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """include_deleted=True creates a queryAll job that sees deleted rows."""
+    kept = org.insert("Account", {"Name": "Kept"})
+    gone = org.insert("Account", {"Name": "Gone"})
+    job = await delete_bulk_async([gone], client, sobject="Account")
+    await job.wait()
+    live = [a.Id async for a in query_bulk_async("SELECT Id FROM Account", client)]
+    every = [a.Id async for a in query_bulk_async("SELECT Id FROM Account", client, True)]
+    assert live == [kept]
+    assert sorted(every) == sorted([kept, gone])
+
+
+async def test_query_job_writes_its_results_to_a_csv_file(
+    client: AsyncSalesforceClient, org: FakeOrg, tmp_path: Path
+) -> None:
+    """write_csv copies every page as sent, with one header row, without parsing."""
+    org.bulk.query_page_size = 2
+    for name in ("a", 'say "hi"', "c"):
+        org.insert("Account", {"Name": name})
+    job = await AsyncBulkQueryJob.create("SELECT Name FROM Account ORDER BY Name", client)
+    await job.wait()
+    path = await job.write_csv(tmp_path / "accounts.csv")
+    assert path.read_text(encoding="utf-8") == '"Name"\n"a"\n"c"\n"say ""hi"""\n'
+    with pytest.raises(FileExistsError):
+        await job.write_csv(path)
+
+
+async def test_a_failing_query_job_raises(client: AsyncSalesforceClient, org: FakeOrg) -> None:
+    """Salesforce refuses what Bulk queries cannot do, as a typed API error."""
+    from sf_toolkit.exceptions import SalesforceApiError
+
+    with pytest.raises(SalesforceApiError):
+        _ = [r async for r in query_bulk_async("SELECT COUNT() FROM Account", client)]
+
+
+async def test_a_large_bulk_query_streams_with_bounded_memory(
+    make_client: Callable[..., AsyncSalesforceClient],
+) -> None:
+    """Iterating 5,000 bulk rows holds about one page at a time, not the whole result."""
+    big = FakeOrg(seed=5)
+    for n in range(5_000):
+        big.store.insert("Account", {"Name": f"Account {n:05d} " + "x" * 200})
+    big.bulk.query_page_size = 500
+    query = select(Account, "Id", "Name")
+    async with make_client(transport=big.async_transport()) as client:
+        tracemalloc.start()
+        try:
+            seen = 0
+            async for _ in query_bulk_async(query, client):
+                seen += 1
+            _, streamed_peak = tracemalloc.get_traced_memory()
+            tracemalloc.reset_peak()
+            kept = [a async for a in query_bulk_async(query, client)]
+            _, kept_peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert seen == len(kept) == 5_000
+    # Ten pages of 500: streaming must stay far below holding them all.
+    assert streamed_peak < kept_peak / 2
+
+
+async def test_concurrent_page_downloads_renew_an_expired_session_once(
+    make_client: Callable[..., AsyncSalesforceClient], org: FakeOrg
+) -> None:
+    """Three page downloads that all meet an expired session cause one login, then finish."""
+    org.bulk.query_page_size = 10
+    for n in range(30):
+        org.insert("Account", {"Name": f"E{n:02d}"})
+    org.faults.latency = 0.01
+    expired: list[str] = []
+
+    async def expire_at_first_page(request: httpx.Request) -> None:
+        if request.url.path.endswith("/results") and not expired:
+            expired.append(request.url.path)
+            org.expire_sessions()
+
+    async with make_client(event_hooks={"request": [expire_at_first_page]}) as client:
+        job = await AsyncBulkQueryJob.create(select(Account).order_by("Name"), client)
+        await job.wait()
+        logins = org.stats.logins
+        names = [a.Name async for a in job.records(concurrency=3)]
+    assert names == [f"E{n:02d}" for n in range(30)]
+    assert org.stats.logins == logins + 1
+    refused = [r for r in bulk_requests(org) if r.path.endswith("/results") and r.status == 401]
+    assert len(refused) >= 2  # several were in flight with the old session
+
+
+async def test_query_pages_follow_the_locator_with_max_records(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """page_size asks for maxRecords per page; the locator is followed to the end."""
+    for n in range(20):
+        org.insert("Account", {"Name": f"M{n:02d}"})
+    job = await AsyncBulkQueryJob.create("SELECT Name FROM Account ORDER BY Name", client)
+    await job.wait()
+    names = [a.Name async for a in job.records(page_size=7)]
+    assert names == [f"M{n:02d}" for n in range(20)]
+    pages = [r for r in bulk_requests(org) if r.path.endswith("/results")]
+    assert [r.params.get("maxRecords") for r in pages] == ["7", "7", "7"]
+    assert "locator" not in pages[0].params
+    assert all(r.params.get("locator") for r in pages[1:])
+
+
+async def test_an_aborted_query_job_has_no_results(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """Aborting a query job ends it Aborted; waiting on it raises BulkJobFailedError."""
+    job = await AsyncBulkQueryJob.create("SELECT Id FROM Account", client)
+    await job.abort()
+    assert job.state == "Aborted"
+    with pytest.raises(BulkJobFailedError) as caught:
+        await job.wait()
+    assert caught.value.state == "Aborted"
+
+
+async def test_a_job_made_by_another_tool_reads_with_its_own_delimiter(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """A reattached TAB/CRLF job's results read with its delimiter and line ending."""
+    spec = {
+        "object": "Contact",
+        "operation": "insert",
+        "columnDelimiter": "TAB",
+        "lineEnding": "CRLF",
+    }
+    created = await client.post("jobs/ingest", json=spec)
+    job_id = created.json()["id"]
+    upload = "LastName\tEmail\r\nTabbed\ttab@example.com\r\n\tnobody@example.com\r\n"
+    put = await client.put(
+        f"jobs/ingest/{job_id}/batches",
+        content=upload.encode(),
+        headers={"Content-Type": "text/csv"},
     )
-    contacts = [c async for c in query_bulk_async(query, client)]
-    assert len(contacts) == 1
-    (contact,) = contacts
-    assert contact.LastName == "Kid"
-    assert contact.Birthdate == datetime.date(1990, 5, 17)
-    assert contact.Account is not None
-    assert contact.Account.Name == "Parent"
-    assert contact.Account.NumberOfEmployees == 7
+    assert put.status_code == 201
+    await client.patch(f"jobs/ingest/{job_id}", json={"state": "UploadComplete"})
+    job = await AsyncBulkIngestJob.get(job_id, client, model=Contact)
+    await job.wait()
+    saved = [r async for r in job.successful_results()]
+    failed = [r async for r in job.failed_results()]
+    assert [(r.record.LastName, r.record.Email) for r in saved] == [("Tabbed", "tab@example.com")]
+    assert failed[0].record.Email == "nobody@example.com"
+    assert failed[0].errors[0].status_code == "REQUIRED_FIELD_MISSING"
+
+
+async def test_rows_without_a_model_are_typed_by_describe(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """With no model for the sObject, describe types the values: numbers, booleans, dates."""
+    org.add_object(
+        {
+            "name": "Unmodelled__c",
+            "fields": [
+                {"name": "Name", "type": "string"},
+                {"name": "Count__c", "type": "int"},
+                {"name": "Live__c", "type": "boolean"},
+                {"name": "Day__c", "type": "date"},
+                {"name": "Note__c", "type": "string"},
+            ],
+        }
+    )
+    org.insert(
+        "Unmodelled__c", {"Name": "u", "Count__c": 3, "Live__c": True, "Day__c": "2024-02-29"}
+    )
+    soql = "SELECT Name, Count__c, Live__c, Day__c, Note__c FROM Unmodelled__c"
+    (record,) = [r async for r in query_bulk_async(soql, client)]
+    assert api_name_of(record) == "Unmodelled__c"
+    assert record.Count__c == 3
+    assert record.Live__c is True
+    assert record.Day__c == datetime.date(2024, 2, 29)
+    assert record.Note__c is None
+    assert len([r for r in org.requests if r.route == "describe"]) == 1

@@ -4,13 +4,14 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from sf_toolkit import Outcome, SalesforceClient, SaveResultsError, SObject
+from sf_toolkit import Outcome, RetryPolicy, SalesforceClient, SaveResultsError, SObject
 from sf_toolkit.exceptions import InvalidIdError, NoClientError
 from sf_toolkit.io.api import (
     delete_list,
@@ -51,10 +52,10 @@ def test_fetch_list_5000_ids_cost_3_requests(client: SalesforceClient, org: Fake
     assert [r.Id if r else None for r in records] == ids
     assert [r.Name if r else None for r in records][:3] == ["A0", "A1", "A2"]
     sent = collections_requests(org)
-    assert [(r.method, len(r.body["ids"])) for r in sent] == [
-        ("POST", 2000),
-        ("POST", 2000),
+    assert sorted((r.method, len(r.body["ids"])) for r in sent) == [
         ("POST", 1000),
+        ("POST", 2000),
+        ("POST", 2000),
     ]
     assert len(org.requests) == 3
 
@@ -128,7 +129,7 @@ def test_insert_list_assigns_ids_in_order(client: SalesforceClient, org: FakeOrg
     assert [r.id for r in results] == [a.Id for a in records]
     assert all(r.created for r in results)
     assert [org.get("Account", str(a.Id))["Name"] for a in records] == [a.Name for a in records]  # type: ignore[index]
-    assert [len(r.body["records"]) for r in collections_requests(org)] == [200, 200, 50]
+    assert sorted(len(r.body["records"]) for r in collections_requests(org)) == [50, 200, 200]
     records[0].Industry = "Energy"
     assert (save_update_list(records[:2], sf_client=client, only_changes=True))[
         1
@@ -311,3 +312,157 @@ def test_no_client_is_a_typed_error(org: FakeOrg) -> None:
     with pytest.raises(NoClientError):
         save_insert_list([Account(Name="x")])
     assert org.requests == []
+
+
+# -- retries and lost answers -----------------------------------------------------------------
+
+
+def lose_answers(org: FakeOrg, method: str, *, after_apply: bool = True) -> None:
+    """Drop the connection of every `method` request, after (or before) it took effect."""
+    org.faults.rate_drop = 1.0
+    org.faults.drop_after_apply = after_apply
+    org.faults.methods = frozenset({method})
+
+
+def names_sent(request: Any) -> list[str]:
+    return [entry["Name"] for entry in request.body["records"]]
+
+
+#: Enough tries that a record locked 30% of the time gets through.
+PATIENT = RetryPolicy(attempts=30, backoff_initial=0.0, backoff_max=0.0, jitter=False)
+
+
+def test_locked_records_are_retried_alone(
+    make_client: Callable[..., SalesforceClient], org: FakeOrg
+) -> None:
+    """Records failing with UNABLE_TO_LOCK_ROW are sent again, and only those."""
+    org.faults.rate_lock_row = 0.3
+    org.faults.routes = frozenset({"collections"})
+    records = accounts(100)
+    with make_client(retry=PATIENT) as client:
+        org.reset_stats()
+        results = save_insert_list(records, sf_client=client, batch_size=100)
+    assert results.all_succeeded
+    sent = [names_sent(r) for r in collections_requests(org)]
+    assert len(sent) > 1
+    assert len(sent[1]) < len(sent[0])
+    for before, after in itertools.pairwise(sent):
+        assert set(after) <= set(before)
+    assert sorted(a["Name"] for a in org.records("Account")) == sorted(n for n in sent[0])
+
+
+def test_lock_retries_stop_after_the_policy_attempts(
+    client: SalesforceClient, org: FakeOrg
+) -> None:
+    """A record that stays locked is tried `attempts` times, then reported FAILED."""
+    org.faults.rate_lock_row = 1.0
+    org.faults.routes = frozenset({"collections"})
+    org.reset_stats()
+    results = save_insert_list(accounts(3), sf_client=client)
+    assert [r.outcome for r in results] == [Outcome.FAILED] * 3
+    assert results[0].errors[0].status_code == "UNABLE_TO_LOCK_ROW"
+    assert len(collections_requests(org)) == client.retry.attempts
+    assert org.count("Account") == 0
+
+
+def test_all_or_none_retries_the_whole_request_on_locks(
+    make_client: Callable[..., SalesforceClient],
+) -> None:
+    """With all_or_none, a lock rolls the request back, so every record is sent again."""
+    org = FakeOrg(seed=3)  # its first fault draw is a lock
+    org.faults.rate_lock_row = 0.3
+    org.faults.routes = frozenset({"collections"})
+    with make_client(retry=PATIENT, transport=org.transport()) as client:
+        org.reset_stats()
+        results = save_insert_list(accounts(5), sf_client=client, all_or_none=True)
+    sent = [names_sent(r) for r in collections_requests(org)]
+    assert len(sent) > 1
+    assert all(len(names) == 5 for names in sent)
+    assert results.all_succeeded
+    assert org.count("Account") == 5
+
+
+def test_insert_lost_after_apply_is_reconciled(client: SalesforceClient, org: FakeOrg) -> None:
+    """An insert whose answer was lost is not resent: its records are found in the org."""
+    lose_answers(org, "POST")
+    records = accounts(5)
+    org.reset_stats()
+    results = save_insert_list(records, sf_client=client)
+    assert [r.outcome for r in results] == [Outcome.SAVED] * 5
+    assert len(collections_requests(org)) == 1
+    assert org.count("Account") == 5
+    by_name = {row["Name"]: row["Id"] for row in org.records("Account")}
+    assert [a.Id for a in records] == [by_name[a.Name] for a in records]
+    assert [r.route for r in org.requests] == ["collections", "query"]
+
+
+def test_insert_lost_before_apply_is_unknown(client: SalesforceClient, org: FakeOrg) -> None:
+    """An insert whose answer was lost and whose records are not found is UNKNOWN, not resent."""
+    lose_answers(org, "POST", after_apply=False)
+    records = accounts(2)
+    org.reset_stats()
+    results = save_insert_list(records, sf_client=client)
+    assert [r.outcome for r in results] == [Outcome.UNKNOWN] * 2
+    assert not results[0].success
+    assert results[0].errors[-1].status_code == "UNKNOWN_OUTCOME"
+    assert len(collections_requests(org)) == 1
+    assert records[0].Id is None
+    assert org.count("Account") == 0
+
+
+def test_ambiguous_reconciliation_is_unknown(client: SalesforceClient, org: FakeOrg) -> None:
+    """Two lost records with the same values cannot be told apart: both are UNKNOWN."""
+    lose_answers(org, "POST")
+    results = save_insert_list([Account(Name="Twin"), Account(Name="Twin")], sf_client=client)
+    assert [r.outcome for r in results] == [Outcome.UNKNOWN] * 2
+    assert org.count("Account") == 2
+
+
+def test_upsert_lost_after_apply_is_resent(client: SalesforceClient, org: FakeOrg) -> None:
+    """An upsert whose answer was lost is sent again (it is idempotent): no duplicates."""
+    lose_answers(org, "PATCH")
+    records = [Account(Name=f"U{n}", External_ID__c=f"E{n}") for n in range(3)]
+    org.reset_stats()
+    results = save_upsert_list(records, "External_ID__c", sf_client=client)
+    assert [r.outcome for r in results] == [Outcome.UNKNOWN] * 3
+    assert len(collections_requests(org)) == client.retry.attempts
+    org.faults.rate_drop = 0.0
+    results = save_upsert_list(records, "External_ID__c", sf_client=client)
+    assert [r.created for r in results] == [False] * 3
+    assert org.count("Account") == 3
+
+
+def test_ten_thousand_inserts_under_faults_land_once(
+    make_client: Callable[..., SalesforceClient],
+) -> None:
+    """Under locks, 503s and drops after apply, each record is in the org once or not SAVED."""
+    seed = 11
+    org = FakeOrg(seed=seed)
+    records = accounts(10_000, prefix=f"Load{seed}")
+    with make_client(transport=org.transport()) as client:
+        org.faults.rate_lock_row = 0.02
+        org.faults.rate_503 = 0.05
+        org.faults.rate_drop = 0.1
+        org.faults.drop_after_apply = True
+        org.faults.routes = frozenset({"collections"})
+        results = save_insert_list(records, sf_client=client, batch_size=100, concurrency=8)
+    assert len(results) == 10_000
+    stored: dict[str, list[str]] = {}
+    for row in org.records("Account"):
+        stored.setdefault(row["Name"], []).append(row["Id"])
+    assert all(len(ids) == 1 for ids in stored.values())
+    outcomes = dict.fromkeys(Outcome, 0)
+    for record, result in zip(records, results, strict=True):
+        outcomes[result.outcome] += 1
+        assert result.record is record
+        if result.outcome is Outcome.SAVED:
+            assert stored[str(record.Name)] == [result.id]
+            assert record.Id == result.id
+        elif result.outcome is Outcome.FAILED:
+            assert record.Name not in stored
+        else:
+            assert result.outcome is Outcome.UNKNOWN
+    assert outcomes[Outcome.SAVED] + outcomes[Outcome.FAILED] + outcomes[Outcome.UNKNOWN] == 10_000
+    drops = [r for r in org.requests if r.route == "collections" and r.status == 0]
+    assert drops, "the faults must have fired"
+    assert outcomes[Outcome.SAVED] == len(stored)

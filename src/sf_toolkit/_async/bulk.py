@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from pathlib import Path
 from typing import IO, Any, TypeVar, overload
+from urllib.parse import quote
 
 import httpx
 
@@ -27,6 +28,7 @@ from .._concurrency import (
     run_in_thread_async,
     sleep_async,
 )
+from .._exports import publish
 from .._files import commit_partial, discard_partial, open_partial
 from .._query import QueryPlan, plan_query
 from .._registry import resolve_client
@@ -41,12 +43,19 @@ from .._wire.bulk_jobs import (
     ingest_spec,
     job_path,
     query_spec,
+    result_page_urls,
 )
-from .._wire.bulk_rows import RecordEncoder, ResultReader, RowDecoder, check_external_id_field
+from .._wire.bulk_rows import (
+    RecordEncoder,
+    ResultReader,
+    RowDecoder,
+    check_external_id_field,
+    describe_kinds,
+)
 from .._wire.errors import connection_error
 from ..exceptions import BulkJobFailedError, BulkJobTimeoutError, SalesforceApiError
 from ..ids import validate_id
-from ..models import SObject, api_name_of, connection_of
+from ..models import SObject, api_name_of, connection_of, parse_describe, sobject_class
 from ..results import SaveResult
 from ..soql import SelectQuery
 from .client import AsyncSalesforceClient
@@ -72,6 +81,8 @@ Progress = Callable[[BulkProgress], Any]
 CHUNK_SIZE = 1 << 20
 #: An upload stays in memory up to this size, then moves to a temporary file.
 SPOOL_IN_MEMORY = 8 << 20
+#: Records encoded between two chances for other tasks to run.
+YIELD_EVERY = 5_000
 #: Result rows between two progress reports while reading a result file.
 PROGRESS_ROWS = 10_000
 
@@ -117,12 +128,12 @@ def _bad_csv(job_id: str, exc: Exception) -> SalesforceApiError:
 
 
 async def _csv_rows(
-    client: AsyncSalesforceClient, job_id: str, url: httpx.URL, params: Any = None
+    client: AsyncSalesforceClient, info: JobInfo, url: httpx.URL, params: Any = None
 ) -> AsyncIterator[list[str] | str]:
     """
     Stream one CSV file: yield its rows as they arrive, then its ``Sforce-Locator`` (a str).
     """
-    reader = CsvReader()
+    reader = CsvReader(info.delimiter)
     try:
         async with client.stream("GET", url, params=params, headers=_CSV_HEADERS) as response:
             if response.is_error:
@@ -137,7 +148,9 @@ async def _csv_rows(
     except httpx.TransportError as exc:  # the body broke off midway
         raise connection_error(exc, exc.request) from exc
     except ValueError as exc:
-        raise _bad_csv(job_id, exc) from exc
+        if isinstance(exc, SalesforceApiError):  # InvalidIdError is a ValueError too
+            raise
+        raise _bad_csv(info.id, exc) from exc
 
 
 async def _chunks_async(handle: IO[bytes]) -> AsyncIterator[bytes]:
@@ -183,6 +196,8 @@ async def _spool_async(
             upload.add(line)
             if upload.pending_size >= CHUNK_SIZE:
                 await upload.flush()
+            elif encoder.count % YIELD_EVERY == 0:
+                await sleep_async(0)  # let other tasks run while a large input is encoded
         if uploads:
             await uploads[-1].flush()
     except BaseException:
@@ -279,7 +294,7 @@ class AsyncBulkJob:
             NotFoundError: If the org has no such job of this kind (or it was deleted).
         """
         job_id = validate_id(job_id, argument="job_id")
-        await check_callback_async(progress)
+        check_callback_async(progress)
         client = resolve_client(
             sf_client, AsyncSalesforceClient, connection_of(model) if model else None
         )
@@ -408,7 +423,7 @@ class AsyncBulkIngestJob(AsyncBulkJob):
         await self._client.ensure_logged_in()
         reader: ResultReader | None = None
         count = 0
-        async for row in _csv_rows(self._client, self.id, self._url(resource)):
+        async for row in _csv_rows(self._client, self.info, self._url(resource)):
             if isinstance(row, str):
                 continue
             if reader is None:
@@ -462,11 +477,39 @@ class AsyncBulkIngestJobGroup:
 
     def __init__(self, jobs: Iterable[AsyncBulkIngestJob]) -> None:
         self.jobs = list(jobs)
+        """The ingest jobs, in input order."""
         if not self.jobs:
             raise ValueError("a job group needs at least one job")
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {len(self.jobs)} jobs {self.state}>"
+
+    @classmethod
+    async def get(
+        cls,
+        job_ids: Iterable[str],
+        sf_client: AsyncSalesforceClient | None = None,
+        *,
+        model: type[SObject] | None = None,
+        progress: Progress | None = None,
+    ) -> AsyncBulkIngestJobGroup:
+        """
+        Reattach to the jobs of a group by their Ids (its :attr:`ids`).
+
+        Raises:
+            TypeError: If ``job_ids`` is a single string rather than a list of Ids.
+            InvalidIdError: If an Id is malformed (nothing is sent).
+            NotFoundError: If the org has no such ingest job.
+        """
+        if isinstance(job_ids, str):
+            raise TypeError("job_ids must be a list of job Ids; use BulkIngestJob.get for one")
+        ids = [validate_id(job_id, argument="job_ids") for job_id in job_ids]
+        return cls(
+            [
+                await AsyncBulkIngestJob.get(job_id, sf_client, model=model, progress=progress)
+                for job_id in ids
+            ]
+        )
 
     @property
     def ids(self) -> list[str]:
@@ -560,10 +603,10 @@ async def _ingest_async(
     progress: Progress | None = None,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
 ) -> AsyncBulkIngestJob | AsyncBulkIngestJobGroup:
-    if isinstance(records, (str, bytes, SObject)) or not isinstance(records, Iterable):
+    if isinstance(records, (str, bytes, SObject, Mapping)) or not isinstance(records, Iterable):
         raise TypeError(f"records must be an iterable of records, got {type(records).__name__}")
     splitter = UploadSplitter(max_upload_bytes)
-    await check_callback_async(progress)
+    check_callback_async(progress)
     model = sobject if isinstance(sobject, type) else None
     if external_id_field is not None:
         external_id_field = check_external_id_field(model, external_id_field)
@@ -600,9 +643,10 @@ async def _ingest_async(
 
 
 async def save_insert_bulk_async(
-    records: Iterable[SObject],
+    records: Iterable[SObject | Mapping[str, Any]],
     sf_client: AsyncSalesforceClient | None = None,
     *,
+    sobject: type[SObject] | str | None = None,
     progress: Progress | None = None,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
 ) -> AsyncBulkIngestJob | AsyncBulkIngestJobGroup:
@@ -615,7 +659,10 @@ async def save_insert_bulk_async(
     :class:`AsyncBulkIngestJobGroup`.
 
     Args:
-        records: Records of one sObject type, without Ids.
+        records: Records of one sObject type, without Ids; or plain dicts of field API name
+            to value (``{"Name": "Acme", "Account.External_ID__c": "A-1"}``) with ``sobject``.
+        sobject: The model class or sObject name; needed for plain dicts, and it pins the
+            type (and the model results are rebuilt with) for records.
         progress: Called with a :class:`~sf_toolkit.BulkProgress` after each upload, poll
             and batch of result rows.
         max_upload_bytes: The most CSV bytes per job (Salesforce: 150 MB after base64, so
@@ -627,14 +674,20 @@ async def save_insert_bulk_async(
             created).
     """
     return await _ingest_async(
-        records, "insert", sf_client, progress=progress, max_upload_bytes=max_upload_bytes
+        records,
+        "insert",
+        sf_client,
+        sobject=sobject,
+        progress=progress,
+        max_upload_bytes=max_upload_bytes,
     )
 
 
 async def save_update_bulk_async(
-    records: Iterable[SObject],
+    records: Iterable[SObject | Mapping[str, Any]],
     sf_client: AsyncSalesforceClient | None = None,
     *,
+    sobject: type[SObject] | str | None = None,
     progress: Progress | None = None,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
 ) -> AsyncBulkIngestJob | AsyncBulkIngestJobGroup:
@@ -649,15 +702,21 @@ async def save_update_bulk_async(
         ValueError: No records, or a record has no Id (checked before any job is created).
     """
     return await _ingest_async(
-        records, "update", sf_client, progress=progress, max_upload_bytes=max_upload_bytes
+        records,
+        "update",
+        sf_client,
+        sobject=sobject,
+        progress=progress,
+        max_upload_bytes=max_upload_bytes,
     )
 
 
 async def save_upsert_bulk_async(
-    records: Iterable[SObject],
+    records: Iterable[SObject | Mapping[str, Any]],
     external_id_field: str,
     sf_client: AsyncSalesforceClient | None = None,
     *,
+    sobject: type[SObject] | str | None = None,
     progress: Progress | None = None,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
 ) -> AsyncBulkIngestJob | AsyncBulkIngestJobGroup:
@@ -683,6 +742,7 @@ async def save_upsert_bulk_async(
         "upsert",
         sf_client,
         external_id_field=external_id_field,
+        sobject=sobject,
         progress=progress,
         max_upload_bytes=max_upload_bytes,
     )
@@ -754,7 +814,7 @@ class AsyncBulkQueryJob(AsyncBulkJob):
                 ``GROUP BY``, ``OFFSET``, ``TYPEOF``, aggregates or child subqueries).
         """
         plan = plan_query(soql_or_builder, include_deleted=include_deleted)
-        await check_callback_async(progress)
+        check_callback_async(progress)
         client = resolve_client(
             sf_client, AsyncSalesforceClient, connection_of(plan.model) if plan.model else None
         )
@@ -777,7 +837,8 @@ class AsyncBulkQueryJob(AsyncBulkJob):
 
         Cells are converted by the model's field types (``true``/``false``, numbers, dates,
         datetimes; empty is null) and dotted columns become nested parent records. Without
-        a model the records are the registered model's or a GenericRecord with text values.
+        a model the records are the registered model's, or GenericRecords whose own fields
+        are typed from the sObject's describe (parent columns stay text).
 
         Args:
             concurrency: With API 58.0 or later, download up to this many result pages at
@@ -792,6 +853,7 @@ class AsyncBulkQueryJob(AsyncBulkJob):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
         await self._client.ensure_logged_in()
+        kinds = await self._described_kinds()
         decoders: dict[tuple[str, ...], RowDecoder] = {}
         count = 0
         async for row in self._rows(concurrency, page_size):
@@ -801,13 +863,29 @@ class AsyncBulkQueryJob(AsyncBulkJob):
             header, cells = row
             decoder = decoders.get(header)
             if decoder is None:
-                decoder = decoders[header] = RowDecoder(header, self._model, self.info.sobject)
+                decoder = decoders[header] = RowDecoder(
+                    header, self._model, self.info.sobject, kinds=kinds
+                )
             try:
                 record = decoder.record(cells)
             except ValueError as exc:
                 raise _bad_csv(self.id, exc) from exc
             count += 1
             yield record
+
+    async def _described_kinds(self) -> dict[str, str] | None:
+        """
+        Without a model for the job's sObject, learn its field types from describe, so that
+        numbers, booleans and dates still arrive typed. None when describe is not allowed.
+        """
+        if self._model is not None or not self.info.sobject:
+            return None
+        if sobject_class(self.info.sobject) is not None:
+            return None
+        response = await self._client.get(f"sobjects/{quote(self.info.sobject, safe='')}/describe")
+        if response.status_code in (403, 404):
+            return None
+        return describe_kinds(parse_describe(_json(response)))
 
     async def _rows(
         self, concurrency: int, page_size: int | None
@@ -825,7 +903,7 @@ class AsyncBulkQueryJob(AsyncBulkJob):
             if page_size:
                 params["maxRecords"] = str(page_size)
             header: tuple[str, ...] | None = None
-            async for row in _csv_rows(self._client, self.id, self._url("results"), params):
+            async for row in _csv_rows(self._client, self.info, self._url("results"), params):
                 if isinstance(row, str):
                     locator = row
                 elif header is None:
@@ -839,7 +917,7 @@ class AsyncBulkQueryJob(AsyncBulkJob):
     async def _page(self, url: httpx.URL) -> list[list[str]]:
         response = await self._client.get(url, headers=_CSV_HEADERS)
         _rest.check(response)
-        reader = CsvReader()
+        reader = CsvReader(self.info.delimiter)
         try:
             return reader.feed(response.content) + reader.close()
         except ValueError as exc:
@@ -853,11 +931,9 @@ class AsyncBulkQueryJob(AsyncBulkJob):
         while listing is not None or pending:
             while listing is not None and len(pending) < concurrency:
                 data = _json(await self._client.get(listing))
-                for page in data.get("resultPages") or ():
-                    pending.append(_on_instance(self._client, str(page["resultUrl"])))
-                next_url = data.get("nextRecordsUrl")
-                done = data.get("done", True)
-                listing = _on_instance(self._client, next_url) if next_url and not done else None
+                urls, next_url = result_page_urls(data)
+                pending += [_on_instance(self._client, url) for url in urls]
+                listing = _on_instance(self._client, next_url) if next_url else None
             window, pending = pending[:concurrency], pending[concurrency:]
             for rows in await map_bounded_async(self._page, window, concurrency):
                 if rows:
@@ -990,8 +1066,12 @@ async def _query_records_async(
     concurrency: int,
     progress: Progress | None,
 ) -> AsyncIterator[Any]:
-    await check_callback_async(progress)
+    check_callback_async(progress)
     job = await AsyncBulkQueryJob._create(client, plan, progress)
     await job.wait()
     async for record in job.records(concurrency=concurrency):
         yield record
+
+
+# Their public path, for reprs and the docs.
+publish("sf_toolkit", [AsyncBulkIngestJob, AsyncBulkIngestJobGroup, AsyncBulkQueryJob])

@@ -12,14 +12,24 @@ from typing import Any
 import httpx
 
 from .. import _registry
-from .._concurrency import AsyncSharedLock, monotonic, run_in_thread_async, sleep_async
+from .._concurrency import (
+    AsyncSharedLock,
+    default_transport_async,
+    monotonic,
+    read_raw_within_async,
+    run_in_thread_async,
+    sleep_async,
+)
+from .._exports import publish
 from .._session import SessionState, normalize_api_version, parse_versions, pick_api_version
 from .._twins import TwinMixin, twin_kwargs
-from .._wire.errors import connection_error, request_label
+from .._wire.errors import connection_error, renewal_refused, timeout_error, undecodable_body
 from .._wire.limits import ApiUsage, Throttle, parse_limit_info
-from .._wire.retry import RetryPolicy
+from .._wire.retry import Deadline, RetryPolicy, bounded_timeout
+from .._wire.secrets import SECRETS_EXTENSION
+from .._wire.urls import retarget, same_origin
 from ..auth import CliCommand, CliResult, Login, LoginFlow, Session, run_cli_command
-from ..exceptions import AuthenticationError, ClientClosedError
+from ..exceptions import ClientClosedError
 
 __all__ = ["AsyncSalesforceClient"]
 
@@ -42,7 +52,8 @@ class AsyncSalesforceClient(TwinMixin, httpx.AsyncClient):
     against the org's REST root, ``{instance}/services/data/vXX.X/``: plain httpx calls such as
     ``client.get("sobjects/Account/describe")`` keep working. An expired session is renewed
     once, for all concurrent requests together; transient failures are retried under
-    ``retry``; every response's ``Sforce-Limit-Info`` updates :attr:`api_usage`.
+    ``retry``, within its overall time ``budget``; every response's ``Sforce-Limit-Info``
+    updates :attr:`api_usage`. The token goes only to the instance origin (scheme, host, port).
 
     Args:
         login: How to log in, for example ``SalesforceLogin(username=..., password=...)``.
@@ -88,6 +99,9 @@ class AsyncSalesforceClient(TwinMixin, httpx.AsyncClient):
         self._httpx_kwargs = dict(kwargs)
         self._rng = random.Random()
         self._detached = False
+        transport = default_transport_async(kwargs)
+        if transport is not None:
+            kwargs["transport"] = transport
         super().__init__(timeout=timeout, **kwargs)
         _registry.register(self, connection_name)
 
@@ -230,22 +244,15 @@ class AsyncSalesforceClient(TwinMixin, httpx.AsyncClient):
         self.base_url = state.base_url or ""
 
     async def _send_bare(self, request: httpx.Request) -> httpx.Response:
-        """Send a login-time request: no token, retried only where it cannot do harm."""
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                response = await super().send(request)
-                await response.aread()
-            except httpx.TransportError as exc:
-                if self.retry.should_retry(method=request.method, attempt=attempt, error=exc):
-                    await sleep_async(self.retry.next_delay(attempt, None, self._rng))
-                    continue
-                raise connection_error(exc, request) from exc
-            if self.retry.should_retry(method=request.method, attempt=attempt, response=response):
-                await sleep_async(self.retry.next_delay(attempt, response, self._rng))
-                continue
-            return response
+        """
+        Send a login-time request: no token, never redirected, retried only where harmless.
+
+        A login request carries a password or a secret, so a redirect is never followed, even
+        on a client built with ``follow_redirects=True``; the login flow reports it.
+        """
+        request.extensions[SECRETS_EXTENSION] = self._shared.secrets()
+        deadline = Deadline.start(self.retry.budget, monotonic())
+        return await self._send_handling_retries(request, deadline, follow_redirects=False)
 
     # -- requests -----------------------------------------------------------------------------
 
@@ -267,56 +274,92 @@ class AsyncSalesforceClient(TwinMixin, httpx.AsyncClient):
         """
         Send with the session's token; renew an expired session once and retry what is safe.
 
+        The layers, outermost first, each asking a sans-I/O policy what to do next: the
+        session (the token goes only to the instance origin: scheme, host and port; a 401
+        renews the session once and, when the instance moved, re-targets the request), then
+        retries (transient failures, within the policy's overall time budget), then one
+        exchange (the answer read within that budget).
+
         A request whose body is streamed from an iterator can be sent only once, so it is
         never retried or resent; after a 401 the session is still renewed for the next one.
 
         Raises:
             ClientClosedError: If the client is closed.
             SalesforceConnectionError: If the request got no answer and may not be retried.
-            AuthenticationError: If Salesforce refuses a freshly renewed session.
+            SalesforceTimeoutError: If the call ran out of the retry policy's time budget.
+            UnexpectedResponseError: If the body does not match its ``Content-Encoding``.
+            AuthenticationError: If Salesforce refuses a freshly renewed session (with
+                Salesforce's own code and message).
         """
         await self.ensure_logged_in()
+        await self._throttle()
+        deadline = Deadline.start(self.retry.budget, monotonic())
+        return await self._send_handling_session(request, deadline, **kwargs)
+
+    async def _send_handling_session(
+        self, request: httpx.Request, deadline: Deadline, **kwargs: Any
+    ) -> httpx.Response:
+        """The session loop: the token for the instance origin only, one renewal on 401."""
         state = self._shared
-        idempotent = request.extensions.get(IDEMPOTENT)
         replayable = isinstance(request.stream, httpx.ByteStream)
         renewed = False
+        while True:
+            session, generation = state.session, state.generation
+            assert session is not None
+            with_token = same_origin(request.url, session.instance_url)
+            bearer = f"Bearer {session.access_token}"
+            if with_token:
+                request.headers["Authorization"] = bearer
+            elif request.headers.get("Authorization") == bearer:
+                del request.headers["Authorization"]  # ours, but the request left the instance
+            request.extensions[SECRETS_EXTENSION] = state.secrets()
+            response = await self._send_handling_retries(request, deadline, **kwargs)
+            if response.status_code != 401 or not with_token:
+                return response
+            await response.aread()
+            if renewed:
+                raise renewal_refused(response, base_path=self._rest_path())
+            renewed = True
+            await self._refresh(generation)
+            if not replayable:
+                return response
+            await response.aclose()
+            assert state.session is not None
+            request = retarget(request, session.instance_url, state.session.instance_url)
+
+    async def _send_handling_retries(
+        self, request: httpx.Request, deadline: Deadline, **kwargs: Any
+    ) -> httpx.Response:
+        """The retry loop: transient failures are tried again while the budget allows."""
+        idempotent = request.extensions.get(IDEMPOTENT)
+        replayable = isinstance(request.stream, httpx.ByteStream)
         attempt = 0
         started = monotonic()
-        await self._throttle()
         while True:
             attempt += 1
-            assert state.session is not None
-            generation = state.generation
-            with_token = request.url.host == httpx.URL(state.session.instance_url).host
-            if with_token:
-                request.headers["Authorization"] = f"Bearer {state.session.access_token}"
             try:
-                response = await super().send(request, **kwargs)
+                response = await self._send_one(request, deadline, attempt, **kwargs)
             except httpx.TransportError as exc:
                 if replayable and self.retry.should_retry(
                     method=request.method, attempt=attempt, error=exc, idempotent=idempotent
                 ):
-                    self._log_retry(request, attempt, type(exc).__name__)
-                    await sleep_async(self.retry.next_delay(attempt, None, self._rng))
-                    continue
+                    delay = self.retry.next_delay(attempt, None, self._rng)
+                    if deadline.allows_wait(delay, monotonic()):
+                        self._log_retry(request, attempt, type(exc).__name__)
+                        await sleep_async(delay)
+                        continue
+                if deadline.expired(monotonic()):
+                    raise timeout_error(
+                        request, deadline.budget, attempt, base_path=self._rest_path()
+                    ) from exc
                 raise connection_error(exc, request, base_path=self._rest_path()) from exc
             self._track_usage(response)
-            if response.status_code == 401 and with_token:
-                await response.aread()
-                if renewed:
-                    raise AuthenticationError(
-                        "the session was renewed but Salesforce still refuses it",
-                        status_code=401,
-                        error_code="INVALID_SESSION_ID",
-                        method=request.method,
-                        url=request_label(request, base_path=self._rest_path()),
-                    )
-                renewed = True
-                await self._refresh(generation)
-                if replayable:
-                    await response.aclose()
-                    continue
-            elif replayable and response.status_code >= 400 and attempt < self.retry.attempts:
+            if (
+                replayable
+                and response.status_code >= 400
+                and response.status_code != 401
+                and attempt < self.retry.attempts
+            ):
                 await response.aread()
                 if self.retry.should_retry(
                     method=request.method,
@@ -324,10 +367,12 @@ class AsyncSalesforceClient(TwinMixin, httpx.AsyncClient):
                     response=response,
                     idempotent=idempotent,
                 ):
-                    await response.aclose()
-                    self._log_retry(request, attempt, str(response.status_code))
-                    await sleep_async(self.retry.next_delay(attempt, response, self._rng))
-                    continue
+                    delay = self.retry.next_delay(attempt, response, self._rng)
+                    if deadline.allows_wait(delay, monotonic()):
+                        await response.aclose()
+                        self._log_retry(request, attempt, str(response.status_code))
+                        await sleep_async(delay)
+                        continue
             logger.debug(
                 "%s %s -> %s in %.3fs (%d attempt%s)",
                 request.method,
@@ -338,6 +383,52 @@ class AsyncSalesforceClient(TwinMixin, httpx.AsyncClient):
                 "" if attempt == 1 else "s",
             )
             return response
+
+    async def _send_one(
+        self, request: httpx.Request, deadline: Deadline, attempt: int, **kwargs: Any
+    ) -> httpx.Response:
+        """
+        One exchange. Unless the caller streams, the answer is read here, chunk by chunk, so
+        that a server trickling bytes cannot hold the call past its budget.
+        """
+        stream = kwargs.pop("stream", False)
+        remaining = deadline.remaining(monotonic())
+        if remaining != float("inf"):
+            request.extensions["timeout"] = bounded_timeout(
+                request.extensions.get("timeout"), remaining
+            )
+        try:
+            response = await super().send(request, stream=True, **kwargs)
+        except httpx.DecodingError as exc:  # a transport that decodes eagerly
+            raise undecodable_body(request, exc, base_path=self._rest_path()) from exc
+        if stream:
+            return response
+        try:
+            response.content  # noqa: B018 - already read: a transport that answers in memory
+        except httpx.ResponseNotRead:
+            pass
+        else:
+            return response
+        try:
+            content = await read_raw_within_async(response, deadline.remaining(monotonic()))
+        finally:
+            await response.aclose()
+        if content is None:
+            raise timeout_error(request, deadline.budget, attempt, base_path=self._rest_path())
+        try:
+            read = httpx.Response(
+                response.status_code,
+                headers=response.headers,
+                content=content,
+                request=request,
+                extensions=response.extensions,
+                history=response.history,
+                default_encoding=response.default_encoding,
+            )
+        except httpx.DecodingError as exc:
+            raise undecodable_body(request, exc, base_path=self._rest_path()) from exc
+        read.elapsed = response.elapsed
+        return read
 
     async def _throttle(self) -> None:
         if self.throttle is not None:
@@ -364,3 +455,6 @@ class AsyncSalesforceClient(TwinMixin, httpx.AsyncClient):
             reason,
             attempt,
         )
+
+
+publish("sf_toolkit", [AsyncSalesforceClient])  # its public path, for reprs and the docs

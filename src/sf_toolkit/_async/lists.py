@@ -33,6 +33,7 @@ from .._wire.collections import (
     RetrievePlan,
     WritePlan,
     check_concurrency,
+    claimed_ids,
     collect,
 )
 from ..exceptions import SalesforceConnectionError, SalesforceError
@@ -49,6 +50,7 @@ __all__ = [
 ]
 
 T = TypeVar("T", bound=SObject)
+S = TypeVar("S", bound=SObject)
 
 
 async def _send(client: AsyncSalesforceClient, call: RestCall) -> httpx.Response:
@@ -82,7 +84,7 @@ async def fetch_list_async(
             a plain function or a coroutine function; the blocking form only a plain function.
 
     Returns:
-        One entry per Id, in input order: the record, or None where Salesforce answered
+        One entry per Id, in input order; the record, or None where Salesforce answered
         ``null`` (no such record, deleted, or not visible to the user).
 
     Raises:
@@ -92,10 +94,12 @@ async def fetch_list_async(
         InvalidIdError: If an Id is malformed, before any request.
         ValueError: If ``concurrency`` is less than 1, before any request.
         SalesforceApiError: If Salesforce refuses a request (an unknown field, say).
+
+    An exception raised by ``on_chunk_received`` stops the fetch and is raised as itself.
     """
     plan = RetrievePlan.build(sobject_class, ids)
     check_concurrency(concurrency)
-    await check_callback_async(on_chunk_received)
+    check_callback_async(on_chunk_received)
     if not plan.chunks:
         return []
     client = resolve_client(sf_client, AsyncSalesforceClient, connection_of(sobject_class))
@@ -112,9 +116,8 @@ async def fetch_list_async(
     return plan.assemble(await map_bounded_async(fetch_chunk, plan.chunks, concurrency))
 
 
-async def _write_batch(
-    client: AsyncSalesforceClient, plan: WritePlan, batch: Batch, claimed: set[str]
-) -> list[tuple[int, SaveResult[Any]]]:
+async def _send_batch(client: AsyncSalesforceClient, plan: WritePlan, batch: Batch) -> BatchRun:
+    """Send a batch, and its locked records again after a backoff, until it is settled."""
     run = plan.start(batch, client.retry.attempts)
     while True:
         failed_try = run.delay_attempt
@@ -124,17 +127,13 @@ async def _write_batch(
                 await sleep_async(delay)
         call = run.next_call(datetime.now(timezone.utc))
         if call is None:
-            break
+            return run
         try:
             response = await _send(client, call)
         except SalesforceConnectionError as exc:
             run.failed_in_transit(exc)
         else:
             run.answered(response)
-    session = client.session
-    for query in run.reconcile_queries(session.user_id if session else None):
-        await _reconcile(client, run, query, claimed)
-    return run.finish()
 
 
 async def _reconcile(
@@ -146,12 +145,14 @@ async def _reconcile(
         response = check(await client.get("query", params={"q": query.soql}))
         while True:
             page = response.json()
+            if not isinstance(page, dict):
+                return
             rows.extend(page.get("records") or ())
             next_url = page.get("nextRecordsUrl")
             if page.get("done", True) or not next_url:
                 break
             response = check(await client.get(client.base_url.join(next_url)))
-    except (SalesforceError, ValueError, AttributeError):
+    except (SalesforceError, ValueError):
         return
     run.reconciled(query, rows, claimed)
 
@@ -171,14 +172,21 @@ async def _write_list(
     client = resolve_client(
         sf_client, AsyncSalesforceClient, connection_of(target) if target is not None else None
     )
-    claimed: set[str] = set()
 
-    async def write(batch: Batch) -> list[tuple[int, SaveResult[Any]]]:
-        if not batch.items:
-            return plan.start(batch, 1).finish()
-        return await _write_batch(client, plan, batch, claimed)
+    async def write(batch: Batch) -> list[tuple[int, SaveResult[Any]]] | BatchRun:
+        run = await _send_batch(client, plan, batch)
+        # Lost inserts are matched once every other batch is done, against all known Ids.
+        return run if run.needs_reconcile else run.finish()
 
-    return collect(await map_bounded_stream_async(write, _chain(first, batches), concurrency))
+    parts = await map_bounded_stream_async(write, _chain(first, batches), concurrency)
+    claimed = claimed_ids(parts)
+    session = client.session
+    for index, part in enumerate(parts):
+        if isinstance(part, BatchRun):
+            for query in part.reconcile_queries(session.user_id if session else None):
+                await _reconcile(client, part, query, claimed)
+            parts[index] = part.finish()
+    return collect(parts)
 
 
 def _chain(first: Batch, rest: Iterable[Batch]) -> Iterable[Batch]:
@@ -187,21 +195,22 @@ def _chain(first: Batch, rest: Iterable[Batch]) -> Iterable[Batch]:
 
 
 async def save_insert_list_async(
-    records: Iterable[SObject],
+    records: Iterable[S],
     sf_client: AsyncSalesforceClient | None = None,
     batch_size: int = 200,
     concurrency: int = DEFAULT_CONCURRENCY,
     all_or_none: bool = False,
-) -> SaveResults[Any]:
+) -> SaveResults[S]:
     """
     Insert many records with sObject Collections create, ``batch_size`` per request.
 
     Records of several sObject types may be mixed. New Ids are set on the records that were
     saved, and their change sets cleared. Records whose create failed with
     ``UNABLE_TO_LOCK_ROW`` are sent again, alone, after a backoff (the client's
-    ``RetryPolicy``). A request that got no answer is never resent: the records it carried
-    are looked up in the org (created by this user in the last minutes, with the values sent)
-    and reported SAVED with their Id when exactly one match is found, else UNKNOWN.
+    ``RetryPolicy``). A request that got no answer is never resent: once the other requests
+    are done, the records it carried are looked up in the org (created by this user in the
+    last minutes, with the values sent) and reported SAVED with their Id when exactly one
+    match is found that no other result holds, else UNKNOWN.
 
     Args:
         records: Any iterable of records without ``Id``. A list is checked whole before any
@@ -228,13 +237,13 @@ async def save_insert_list_async(
 
 
 async def save_update_list_async(
-    records: Iterable[SObject],
+    records: Iterable[S],
     sf_client: AsyncSalesforceClient | None = None,
     batch_size: int = 200,
     concurrency: int = DEFAULT_CONCURRENCY,
     all_or_none: bool = False,
     only_changes: bool = False,
-) -> SaveResults[Any]:
+) -> SaveResults[S]:
     """
     Update many records with sObject Collections update, ``batch_size`` per request.
 
@@ -266,13 +275,13 @@ async def save_update_list_async(
 
 
 async def save_upsert_list_async(
-    records: Iterable[SObject],
+    records: Iterable[S],
     external_id_field: str,
     sf_client: AsyncSalesforceClient | None = None,
     batch_size: int = 200,
     concurrency: int = DEFAULT_CONCURRENCY,
     all_or_none: bool = False,
-) -> SaveResults[Any]:
+) -> SaveResults[S]:
     """
     Insert or update many records of one sObject type by an external id field.
 
@@ -312,7 +321,7 @@ async def delete_list_async(
     batch_size: int = 200,
     concurrency: int = DEFAULT_CONCURRENCY,
     all_or_none: bool = False,
-) -> SaveResults[Any]:
+) -> SaveResults[SObject | str]:
     """
     Delete many records (to the recycle bin) with sObject Collections delete.
 

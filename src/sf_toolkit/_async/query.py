@@ -8,6 +8,7 @@ from typing import Any, TypeVar, overload
 from .. import _rest
 from .._query import QueryPlan, child_continuations, plan_count, plan_query
 from .._registry import resolve_client
+from .._wire.pages import next_page_url, parse_query_page
 from ..models import SObject, connection_of, from_payload
 from ..soql import SelectQuery
 from .client import AsyncSalesforceClient
@@ -20,13 +21,13 @@ M = TypeVar("M", bound=SObject)
 async def _get(client: AsyncSalesforceClient, url: str, **kwargs: Any) -> Any:
     response = await client.get(url, **kwargs)
     await response.aread()
-    return _rest.check(response).json()
+    return parse_query_page(_rest.check(response))
 
 
-def _absolute(client: AsyncSalesforceClient, next_url: str) -> str:
+def _absolute(client: AsyncSalesforceClient, next_url: str, seen: set[str]) -> str:
     session = client.session
     assert session is not None
-    return f"{session.instance_url}{next_url}"
+    return next_page_url(session.instance_url, next_url, seen)
 
 
 @overload
@@ -82,12 +83,15 @@ def query_async(
 
 async def _records_async(client: AsyncSalesforceClient, plan: QueryPlan) -> AsyncIterator[Any]:
     page = await _get(client, plan.endpoint, params={"q": plan.soql}, headers=plan.headers)
+    seen: set[str] = set()
     while True:
         for raw in page["records"]:
             for relationship, next_url in list(child_continuations(raw)):
                 children = raw[relationship]
                 while next_url:
-                    more = await _get(client, _absolute(client, next_url), headers=plan.headers)
+                    more = await _get(
+                        client, _absolute(client, next_url, seen), headers=plan.headers
+                    )
                     children["records"].extend(more["records"])
                     next_url = more.get("nextRecordsUrl")
                 children["done"] = True
@@ -96,7 +100,7 @@ async def _records_async(client: AsyncSalesforceClient, plan: QueryPlan) -> Asyn
         next_url = page.get("nextRecordsUrl")
         if not next_url:
             return
-        page = await _get(client, _absolute(client, next_url), headers=plan.headers)
+        page = await _get(client, _absolute(client, next_url, seen), headers=plan.headers)
 
 
 async def count_async(

@@ -19,10 +19,7 @@ from ..models import (
     SObjectDescription,
     check_record_type,
     connection_of,
-    from_payload,
-    load_into,
     mark_clean,
-    parse_describe,
 )
 from .client import AsyncSalesforceClient
 
@@ -71,7 +68,7 @@ async def fetch_async(
     """
     call = _rest.fetch_call(sobject_class, record_id)
     response = await _call(_client_for(sf_client, sobject_class), call)
-    return from_payload(response.json(), sobject_class)
+    return _rest.record_answer(response, sobject_class)
 
 
 async def save_insert_async(
@@ -80,7 +77,7 @@ async def save_insert_async(
     """Insert a new record; its ``Id`` is set from Salesforce's answer."""
     call = _rest.insert_call(record)
     response = await _call(_client_for(sf_client, record), call)
-    _rest.apply_insert(record, response.json())
+    _rest.apply_insert(record, response)
 
 
 async def save_update_async(
@@ -114,14 +111,7 @@ async def save_upsert_async(
     """
     call = _rest.upsert_call(record, external_id_field)
     response = await _call(_client_for(sf_client, record), call)
-    created = response.status_code == 201
-    if response.content:
-        data = response.json()
-        created = bool(data.get("created", created))
-        if data.get("id"):
-            record.Id = str(data["id"])
-    mark_clean(record)
-    return created
+    return _rest.apply_upsert(record, response)
 
 
 async def save_async(
@@ -154,18 +144,31 @@ async def reload_async(record: T, sf_client: AsyncSalesforceClient | None = None
     """Fetch the record's fields again, in place, discarding unsaved changes; return it."""
     call = _rest.fetch_call(type(record), _rest.record_id_of(record, "reload"))
     response = await _call(_client_for(sf_client, record), call)
-    load_into(record, response.json())
+    _rest.reload_answer(record, response)
     return record
 
 
 async def describe_async(
-    sobject_class: type[SObject], sf_client: AsyncSalesforceClient | None = None
+    sobject_class: type[SObject] | str, sf_client: AsyncSalesforceClient | None = None
 ) -> SObjectDescription:
-    """Fetch the sObject's metadata as typed field descriptions."""
-    response = await _call(
-        _client_for(sf_client, sobject_class), _rest.describe_call(sobject_class)
-    )
-    return parse_describe(response.json())
+    """
+    Fetch an sObject's metadata (``GET sobjects/{name}/describe``) as typed field descriptions.
+
+    Args:
+        sobject_class: A model class, or an sObject API name such as ``"Account"``: no model
+            is needed to describe an object. A name uses the default connection when no
+            client is given; a class uses its own.
+
+    Raises:
+        TypeError: If ``sobject_class`` is neither a model class nor a string.
+        ValueError: If the string is not a Salesforce API name (nothing is sent).
+        NotFoundError: If the org has no such sObject.
+    """
+    call = _rest.describe_call(sobject_class)
+    connection = None if isinstance(sobject_class, str) else connection_of(sobject_class)
+    client = resolve_client(sf_client, AsyncSalesforceClient, connection)
+    response = await _call(client, call)
+    return _rest.describe_answer(response)
 
 
 async def download_file_async(

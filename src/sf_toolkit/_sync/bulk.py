@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, TypeVar, overload
+from urllib.parse import quote
 
 import httpx
 
@@ -29,6 +30,7 @@ from .._concurrency import (
     run_in_thread,
     sleep,
 )
+from .._exports import publish
 from .._files import commit_partial, discard_partial, open_partial
 from .._query import QueryPlan, plan_query
 from .._registry import resolve_client
@@ -43,12 +45,19 @@ from .._wire.bulk_jobs import (
     ingest_spec,
     job_path,
     query_spec,
+    result_page_urls,
 )
-from .._wire.bulk_rows import RecordEncoder, ResultReader, RowDecoder, check_external_id_field
+from .._wire.bulk_rows import (
+    RecordEncoder,
+    ResultReader,
+    RowDecoder,
+    check_external_id_field,
+    describe_kinds,
+)
 from .._wire.errors import connection_error
 from ..exceptions import BulkJobFailedError, BulkJobTimeoutError, SalesforceApiError
 from ..ids import validate_id
-from ..models import SObject, api_name_of, connection_of
+from ..models import SObject, api_name_of, connection_of, parse_describe, sobject_class
 from ..results import SaveResult
 from ..soql import SelectQuery
 from .client import SalesforceClient
@@ -74,6 +83,8 @@ Progress = Callable[[BulkProgress], Any]
 CHUNK_SIZE = 1 << 20
 #: An upload stays in memory up to this size, then moves to a temporary file.
 SPOOL_IN_MEMORY = 8 << 20
+#: Records encoded between two chances for other tasks to run.
+YIELD_EVERY = 5_000
 #: Result rows between two progress reports while reading a result file.
 PROGRESS_ROWS = 10_000
 
@@ -119,12 +130,12 @@ def _bad_csv(job_id: str, exc: Exception) -> SalesforceApiError:
 
 
 def _csv_rows(
-    client: SalesforceClient, job_id: str, url: httpx.URL, params: Any = None
+    client: SalesforceClient, info: JobInfo, url: httpx.URL, params: Any = None
 ) -> Iterator[list[str] | str]:
     """
     Stream one CSV file: yield its rows as they arrive, then its ``Sforce-Locator`` (a str).
     """
-    reader = CsvReader()
+    reader = CsvReader(info.delimiter)
     try:
         with client.stream("GET", url, params=params, headers=_CSV_HEADERS) as response:
             if response.is_error:
@@ -139,7 +150,9 @@ def _csv_rows(
     except httpx.TransportError as exc:  # the body broke off midway
         raise connection_error(exc, exc.request) from exc
     except ValueError as exc:
-        raise _bad_csv(job_id, exc) from exc
+        if isinstance(exc, SalesforceApiError):  # InvalidIdError is a ValueError too
+            raise
+        raise _bad_csv(info.id, exc) from exc
 
 
 def _chunks(handle: IO[bytes]) -> Iterator[bytes]:
@@ -185,6 +198,8 @@ def _spool(
             upload.add(line)
             if upload.pending_size >= CHUNK_SIZE:
                 upload.flush()
+            elif encoder.count % YIELD_EVERY == 0:
+                sleep(0)  # let other tasks run while a large input is encoded
         if uploads:
             uploads[-1].flush()
     except BaseException:
@@ -410,7 +425,7 @@ class BulkIngestJob(BulkJob):
         self._client.ensure_logged_in()
         reader: ResultReader | None = None
         count = 0
-        for row in _csv_rows(self._client, self.id, self._url(resource)):
+        for row in _csv_rows(self._client, self.info, self._url(resource)):
             if isinstance(row, str):
                 continue
             if reader is None:
@@ -464,11 +479,36 @@ class BulkIngestJobGroup:
 
     def __init__(self, jobs: Iterable[BulkIngestJob]) -> None:
         self.jobs = list(jobs)
+        """The ingest jobs, in input order."""
         if not self.jobs:
             raise ValueError("a job group needs at least one job")
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {len(self.jobs)} jobs {self.state}>"
+
+    @classmethod
+    def get(
+        cls,
+        job_ids: Iterable[str],
+        sf_client: SalesforceClient | None = None,
+        *,
+        model: type[SObject] | None = None,
+        progress: Progress | None = None,
+    ) -> BulkIngestJobGroup:
+        """
+        Reattach to the jobs of a group by their Ids (its :attr:`ids`).
+
+        Raises:
+            TypeError: If ``job_ids`` is a single string rather than a list of Ids.
+            InvalidIdError: If an Id is malformed (nothing is sent).
+            NotFoundError: If the org has no such ingest job.
+        """
+        if isinstance(job_ids, str):
+            raise TypeError("job_ids must be a list of job Ids; use BulkIngestJob.get for one")
+        ids = [validate_id(job_id, argument="job_ids") for job_id in job_ids]
+        return cls(
+            [BulkIngestJob.get(job_id, sf_client, model=model, progress=progress) for job_id in ids]
+        )
 
     @property
     def ids(self) -> list[str]:
@@ -562,7 +602,7 @@ def _ingest(
     progress: Progress | None = None,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
 ) -> BulkIngestJob | BulkIngestJobGroup:
-    if isinstance(records, (str, bytes, SObject)) or not isinstance(records, Iterable):
+    if isinstance(records, (str, bytes, SObject, Mapping)) or not isinstance(records, Iterable):
         raise TypeError(f"records must be an iterable of records, got {type(records).__name__}")
     splitter = UploadSplitter(max_upload_bytes)
     check_callback(progress)
@@ -602,9 +642,10 @@ def _ingest(
 
 
 def save_insert_bulk(
-    records: Iterable[SObject],
+    records: Iterable[SObject | Mapping[str, Any]],
     sf_client: SalesforceClient | None = None,
     *,
+    sobject: type[SObject] | str | None = None,
     progress: Progress | None = None,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
 ) -> BulkIngestJob | BulkIngestJobGroup:
@@ -617,7 +658,10 @@ def save_insert_bulk(
     :class:`BulkIngestJobGroup`.
 
     Args:
-        records: Records of one sObject type, without Ids.
+        records: Records of one sObject type, without Ids; or plain dicts of field API name
+            to value (``{"Name": "Acme", "Account.External_ID__c": "A-1"}``) with ``sobject``.
+        sobject: The model class or sObject name; needed for plain dicts, and it pins the
+            type (and the model results are rebuilt with) for records.
         progress: Called with a :class:`~sf_toolkit.BulkProgress` after each upload, poll
             and batch of result rows.
         max_upload_bytes: The most CSV bytes per job (Salesforce: 150 MB after base64, so
@@ -629,14 +673,20 @@ def save_insert_bulk(
             created).
     """
     return _ingest(
-        records, "insert", sf_client, progress=progress, max_upload_bytes=max_upload_bytes
+        records,
+        "insert",
+        sf_client,
+        sobject=sobject,
+        progress=progress,
+        max_upload_bytes=max_upload_bytes,
     )
 
 
 def save_update_bulk(
-    records: Iterable[SObject],
+    records: Iterable[SObject | Mapping[str, Any]],
     sf_client: SalesforceClient | None = None,
     *,
+    sobject: type[SObject] | str | None = None,
     progress: Progress | None = None,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
 ) -> BulkIngestJob | BulkIngestJobGroup:
@@ -651,15 +701,21 @@ def save_update_bulk(
         ValueError: No records, or a record has no Id (checked before any job is created).
     """
     return _ingest(
-        records, "update", sf_client, progress=progress, max_upload_bytes=max_upload_bytes
+        records,
+        "update",
+        sf_client,
+        sobject=sobject,
+        progress=progress,
+        max_upload_bytes=max_upload_bytes,
     )
 
 
 def save_upsert_bulk(
-    records: Iterable[SObject],
+    records: Iterable[SObject | Mapping[str, Any]],
     external_id_field: str,
     sf_client: SalesforceClient | None = None,
     *,
+    sobject: type[SObject] | str | None = None,
     progress: Progress | None = None,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
 ) -> BulkIngestJob | BulkIngestJobGroup:
@@ -685,6 +741,7 @@ def save_upsert_bulk(
         "upsert",
         sf_client,
         external_id_field=external_id_field,
+        sobject=sobject,
         progress=progress,
         max_upload_bytes=max_upload_bytes,
     )
@@ -777,7 +834,8 @@ class BulkQueryJob(BulkJob):
 
         Cells are converted by the model's field types (``true``/``false``, numbers, dates,
         datetimes; empty is null) and dotted columns become nested parent records. Without
-        a model the records are the registered model's or a GenericRecord with text values.
+        a model the records are the registered model's, or GenericRecords whose own fields
+        are typed from the sObject's describe (parent columns stay text).
 
         Args:
             concurrency: With API 58.0 or later, download up to this many result pages at
@@ -792,6 +850,7 @@ class BulkQueryJob(BulkJob):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
         self._client.ensure_logged_in()
+        kinds = self._described_kinds()
         decoders: dict[tuple[str, ...], RowDecoder] = {}
         count = 0
         for row in self._rows(concurrency, page_size):
@@ -801,13 +860,29 @@ class BulkQueryJob(BulkJob):
             header, cells = row
             decoder = decoders.get(header)
             if decoder is None:
-                decoder = decoders[header] = RowDecoder(header, self._model, self.info.sobject)
+                decoder = decoders[header] = RowDecoder(
+                    header, self._model, self.info.sobject, kinds=kinds
+                )
             try:
                 record = decoder.record(cells)
             except ValueError as exc:
                 raise _bad_csv(self.id, exc) from exc
             count += 1
             yield record
+
+    def _described_kinds(self) -> dict[str, str] | None:
+        """
+        Without a model for the job's sObject, learn its field types from describe, so that
+        numbers, booleans and dates still arrive typed. None when describe is not allowed.
+        """
+        if self._model is not None or not self.info.sobject:
+            return None
+        if sobject_class(self.info.sobject) is not None:
+            return None
+        response = self._client.get(f"sobjects/{quote(self.info.sobject, safe='')}/describe")
+        if response.status_code in (403, 404):
+            return None
+        return describe_kinds(parse_describe(_json(response)))
 
     def _rows(
         self, concurrency: int, page_size: int | None
@@ -825,7 +900,7 @@ class BulkQueryJob(BulkJob):
             if page_size:
                 params["maxRecords"] = str(page_size)
             header: tuple[str, ...] | None = None
-            for row in _csv_rows(self._client, self.id, self._url("results"), params):
+            for row in _csv_rows(self._client, self.info, self._url("results"), params):
                 if isinstance(row, str):
                     locator = row
                 elif header is None:
@@ -839,7 +914,7 @@ class BulkQueryJob(BulkJob):
     def _page(self, url: httpx.URL) -> list[list[str]]:
         response = self._client.get(url, headers=_CSV_HEADERS)
         _rest.check(response)
-        reader = CsvReader()
+        reader = CsvReader(self.info.delimiter)
         try:
             return reader.feed(response.content) + reader.close()
         except ValueError as exc:
@@ -853,11 +928,9 @@ class BulkQueryJob(BulkJob):
         while listing is not None or pending:
             while listing is not None and len(pending) < concurrency:
                 data = _json(self._client.get(listing))
-                for page in data.get("resultPages") or ():
-                    pending.append(_on_instance(self._client, str(page["resultUrl"])))
-                next_url = data.get("nextRecordsUrl")
-                done = data.get("done", True)
-                listing = _on_instance(self._client, next_url) if next_url and not done else None
+                urls, next_url = result_page_urls(data)
+                pending += [_on_instance(self._client, url) for url in urls]
+                listing = _on_instance(self._client, next_url) if next_url else None
             window, pending = pending[:concurrency], pending[concurrency:]
             for rows in map_bounded(self._page, window, concurrency):
                 if rows:
@@ -993,3 +1066,7 @@ def _query_records(
     job.wait()
     for record in job.records(concurrency=concurrency):
         yield record
+
+
+# Their public path, for reprs and the docs.
+publish("sf_toolkit", [BulkIngestJob, BulkIngestJobGroup, BulkQueryJob])

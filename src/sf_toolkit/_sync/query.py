@@ -10,6 +10,7 @@ from typing import Any, TypeVar, overload
 from .. import _rest
 from .._query import QueryPlan, child_continuations, plan_count, plan_query
 from .._registry import resolve_client
+from .._wire.pages import next_page_url, parse_query_page
 from ..models import SObject, connection_of, from_payload
 from ..soql import SelectQuery
 from .client import SalesforceClient
@@ -22,13 +23,13 @@ M = TypeVar("M", bound=SObject)
 def _get(client: SalesforceClient, url: str, **kwargs: Any) -> Any:
     response = client.get(url, **kwargs)
     response.read()
-    return _rest.check(response).json()
+    return parse_query_page(_rest.check(response))
 
 
-def _absolute(client: SalesforceClient, next_url: str) -> str:
+def _absolute(client: SalesforceClient, next_url: str, seen: set[str]) -> str:
     session = client.session
     assert session is not None
-    return f"{session.instance_url}{next_url}"
+    return next_page_url(session.instance_url, next_url, seen)
 
 
 @overload
@@ -84,12 +85,13 @@ def query(
 
 def _records(client: SalesforceClient, plan: QueryPlan) -> Iterator[Any]:
     page = _get(client, plan.endpoint, params={"q": plan.soql}, headers=plan.headers)
+    seen: set[str] = set()
     while True:
         for raw in page["records"]:
             for relationship, next_url in list(child_continuations(raw)):
                 children = raw[relationship]
                 while next_url:
-                    more = _get(client, _absolute(client, next_url), headers=plan.headers)
+                    more = _get(client, _absolute(client, next_url, seen), headers=plan.headers)
                     children["records"].extend(more["records"])
                     next_url = more.get("nextRecordsUrl")
                 children["done"] = True
@@ -98,7 +100,7 @@ def _records(client: SalesforceClient, plan: QueryPlan) -> Iterator[Any]:
         next_url = page.get("nextRecordsUrl")
         if not next_url:
             return
-        page = _get(client, _absolute(client, next_url), headers=plan.headers)
+        page = _get(client, _absolute(client, next_url, seen), headers=plan.headers)
 
 
 def count(

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 __all__ = [
+    "COLUMN_DELIMITERS",
     "DEFAULT_MAX_UPLOAD_BYTES",
     "NULL",
     "CsvReader",
@@ -28,6 +28,16 @@ __all__ = [
     "cell",
     "csv_line",
 ]
+
+#: ``columnDelimiter`` values of a job and their characters ("Create a Job").
+COLUMN_DELIMITERS = {
+    "BACKQUOTE": "`",
+    "CARET": "^",
+    "COMMA": ",",
+    "PIPE": "|",
+    "SEMICOLON": ";",
+    "TAB": "\t",
+}
 
 #: ``#N/A`` in an upload sets a field to null (an empty cell leaves it unchanged).
 NULL = "#N/A"
@@ -56,24 +66,18 @@ def cell(value: Any) -> str:
     return str(value)
 
 
-class _LineWriter:
-    def __init__(self) -> None:
-        self.buffer = io.StringIO()
-        self.writer = csv.writer(self.buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-
-    def line(self, cells: Sequence[str]) -> str:
-        self.buffer.seek(0)
-        self.buffer.truncate()
-        self.writer.writerow(cells)
-        return self.buffer.getvalue()
-
-
-_WRITER = _LineWriter()
+def _field(text: str) -> str:
+    if '"' in text or "," in text or "\n" in text or "\r" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def csv_line(cells: Sequence[str]) -> bytes:
-    """One CSV line (``LF``-terminated, quoted where needed) as UTF-8 bytes."""
-    return _WRITER.line(cells).encode("utf-8")
+    """
+    One CSV line (``LF``-terminated) as UTF-8 bytes: a cell is quoted, with ``""`` for a
+    quote, when it holds a comma, a quote or a line break; others are written as they are.
+    """
+    return (",".join([_field(text) for text in cells]) + "\n").encode("utf-8")
 
 
 class UploadSplitter:
@@ -96,6 +100,7 @@ class UploadSplitter:
             raise ValueError(f"max_upload_bytes must be a positive integer, got {max_bytes!r}")
         self.max_bytes = max_bytes
         self.header: tuple[str, ...] | None = None
+        self._columns: frozenset[str] = frozenset()
         self.size = 0
         self.rows = 0
 
@@ -112,7 +117,7 @@ class UploadSplitter:
         """
         new_header: bytes | None = None
         header = self.header
-        if header is None or not header_covers(header, row):
+        if header is None or not self._columns.issuperset(row):
             header = tuple(row)
             new_header = csv_line(header)
         line = csv_line([row.get(column, "") for column in header])
@@ -125,6 +130,7 @@ class UploadSplitter:
                     f"header, more than the {self.max_bytes} bytes one upload may hold"
                 )
             self.header = header
+            self._columns = frozenset(header)
             self.size = len(new_header)
             self.rows = 0
         self.size += len(line)
@@ -132,20 +138,20 @@ class UploadSplitter:
         return new_header, line
 
 
-def header_covers(header: Sequence[str], row: dict[str, str]) -> bool:
-    """Whether every column of ``row`` is in ``header``."""
-    return len(row) <= len(header) and all(column in header for column in row)
-
-
 class CsvReader:
     """
     Read CSV rows from bytes fed in arbitrary chunks (UTF-8 split anywhere, quoted newlines).
 
     Salesforce's result files quote every value; a line ends a row only where the quotes seen
-    so far are balanced, so a chunk's rows can be parsed as soon as they are complete.
+    so far are balanced, so a chunk's rows can be parsed as soon as they are complete. ``LF``
+    and ``CRLF`` line endings both read.
+
+    Args:
+        delimiter: The job's column delimiter character (see :data:`COLUMN_DELIMITERS`).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, delimiter: str = ",") -> None:
+        self._delimiter = delimiter
         self._decoder = codecs.getincrementaldecoder("utf-8-sig")()
         self._tail = ""
         self._open = ""  # complete lines of a row whose quoted value is still open
@@ -165,7 +171,8 @@ class CsvReader:
         Return the last rows (a final line without a line ending).
 
         Raises:
-            ValueError: If the data ends inside a quoted value or is not UTF-8.
+            ValueError: If the data ends inside a quoted value, is not UTF-8, or breaks the
+                quoting rules (:meth:`feed` raises it too).
         """
         text = self._tail + self._decoder.decode(b"", final=True)
         self._tail = ""
@@ -187,4 +194,8 @@ class CsvReader:
                 complete.append(pending)
                 pending = ""
         self._open = pending
-        return [row for row in csv.reader(complete, strict=True) if row]
+        reader = csv.reader(complete, delimiter=self._delimiter, strict=True)
+        try:
+            return [row for row in reader if row]
+        except csv.Error as exc:
+            raise ValueError(f"malformed CSV: {exc}") from exc

@@ -13,7 +13,9 @@ from typing import Any
 
 import attrs
 
+from .._exports import publish
 from ..exceptions import SalesforceApiError
+from .bulk_csv import COLUMN_DELIMITERS
 
 __all__ = [
     "ABORTED",
@@ -29,6 +31,7 @@ __all__ = [
     "ingest_spec",
     "job_path",
     "query_spec",
+    "result_page_urls",
 ]
 
 OPEN = "Open"
@@ -78,6 +81,31 @@ def job_path(kind: str, api_version: str, job_id: str, *rest: str) -> str:
     """
     parts = [f"/services/data/v{api_version}/jobs/{kind}/{job_id}", *rest]
     return "/".join(parts)
+
+
+def result_page_urls(data: object) -> tuple[list[str], str | None]:
+    """
+    Read a ``/resultPages`` answer (API 58.0+, "Get Parallel Results for a Query Job"): the
+    ``resultUrl`` of each page, and the URL of the next listing (None when ``done``).
+
+    Raises:
+        SalesforceApiError: If the answer does not have that shape.
+    """
+    pages = data.get("resultPages") if isinstance(data, Mapping) else None
+    urls = [page.get("resultUrl") for page in pages or () if isinstance(page, Mapping)]
+    if (
+        not isinstance(data, Mapping)
+        or not isinstance(pages, list)
+        or not all(isinstance(url, str) for url in urls)
+        or len(urls) != len(pages)
+    ):
+        raise SalesforceApiError(
+            f"Salesforce's answer is not a list of result pages: {str(data)[:200]}",
+            error_code="UNEXPECTED_RESPONSE",
+        )
+    next_url = data.get("nextRecordsUrl")
+    done = data.get("done", True) is not False
+    return [str(url) for url in urls], next_url if isinstance(next_url, str) and not done else None
 
 
 def _int(data: Mapping[str, Any], key: str) -> int:
@@ -160,6 +188,11 @@ class JobInfo:
         )
 
     @property
+    def delimiter(self) -> str:
+        """The character between columns of the job's CSV (``columnDelimiter``, default ``,``)."""
+        return COLUMN_DELIMITERS.get(str(self.data.get("columnDelimiter", "COMMA")), ",")
+
+    @property
     def done(self) -> bool:
         """Whether the job reached a state it never leaves."""
         return self.state in TERMINAL_STATES
@@ -201,3 +234,6 @@ class BulkProgress:
     records_processed: int = 0
     records_failed: int = 0
     rows_downloaded: int = 0
+
+
+publish("sf_toolkit", [BulkProgress])  # its public path

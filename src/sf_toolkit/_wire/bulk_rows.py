@@ -29,6 +29,7 @@ from ..ids import validate_id
 from ..models import (
     GenericRecord,
     SObject,
+    SObjectDescription,
     api_name_of,
     extra_fields,
     from_payload,
@@ -37,6 +38,8 @@ from ..models import (
     sobject_class,
     to_payload,
 )
+from ..models import _values as v
+from ..models._convert import _dump_any
 from ..results import Outcome, SaveError, SaveResult
 from .bulk_csv import NULL, cell
 
@@ -46,12 +49,16 @@ __all__ = [
     "RowDecoder",
     "ResultReader",
     "check_external_id_field",
+    "describe_kinds",
     "parse_sf_error",
 ]
 
 INGEST_OPERATIONS = ("insert", "update", "upsert", "delete", "hardDelete")
 
 _FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_COLUMN = re.compile(
+    r"[A-Za-z][A-Za-z0-9_]*(?::[A-Za-z][A-Za-z0-9_]*)?(?:\.[A-Za-z][A-Za-z0-9_]*)?"
+)
 _FIELDS_PART = re.compile(r"[A-Za-z0-9_.,]*")
 _ERROR_SPLIT = re.compile(r"(?<=--)\s+(?=[A-Z][A-Z0-9_]*:)")
 
@@ -69,6 +76,8 @@ class _ModelFacts:
     """The declared spelling of each API name."""
     parents: Mapping[str, type[SObject] | None]
     """Parent relationship fields and their models (None: any type)."""
+    datetimes: frozenset[str]
+    """The datetime fields, whose cells are written in UTC with ``Z``."""
 
 
 def _strip_optional(tp: Any) -> Any:
@@ -97,7 +106,8 @@ def _facts(cls: type[SObject]) -> _ModelFacts:
     parents = {
         name.lower(): model for name, model, is_child in relationship_fields(cls) if not is_child
     }
-    return _ModelFacts(kinds=kinds, names=names, parents=parents)
+    datetimes = frozenset(name for name, kind in kinds.items() if kind == "datetime")
+    return _ModelFacts(kinds=kinds, names=names, parents=parents, datetimes=datetimes)
 
 
 def _model_facts(cls: type[SObject] | None) -> _ModelFacts | None:
@@ -175,52 +185,94 @@ class RecordEncoder:
         self.count += 1
         if self.operation in ("delete", "hardDelete"):
             return {"Id": self._delete_id(record)}
-        if not isinstance(record, SObject):
+        if isinstance(record, Mapping):
+            row = self._mapping_row(record)
+        elif isinstance(record, SObject):
+            row = self._record_row(record)
+        else:
             raise TypeError(
-                f"record {self.count} is a {type(record).__name__}, not an SObject record"
+                f"record {self.count} is a {type(record).__name__}, not an SObject record "
+                "(or a dict, with sobject=)"
             )
+        if not row:
+            raise ValueError(f"record {self.count} has no field to send; set at least one")
+        return row
+
+    def _record_row(self, record: SObject) -> dict[str, str]:
         self._check_type(record)
-        include_id = self.operation == "update"
-        payload = to_payload(record, include_id=include_id)
-        if self.operation == "update" and record.Id is None:
-            raise ValueError(f"record {self.count} ({api_name_of(record)}) has no Id to update")
-        if self.operation == "insert" and record.Id is not None:
+        self._check_id(record.__dict__.get("Id"))
+        payload = to_payload(record, include_id=self.operation == "update")
+        if self.operation == "upsert":
+            self._check_external_id(payload)
+        facts = _model_facts(type(record))
+        row = _cells(payload, facts)
+        if (facts is not None and facts.parents) or extra_fields(record):
+            self._parent_columns(record, facts, row)
+        return row
+
+    def _mapping_row(self, record: Mapping[Any, Any]) -> dict[str, str]:
+        if self.sobject is None:
+            raise TypeError(
+                f"record {self.count} is a {type(record).__name__}: plain dicts need the "
+                "sObject name, sobject='Account' (or a model class)"
+            )
+        if self.count == 1:
+            self._first_record()
+        payload: dict[str, Any] = {}
+        parents: list[tuple[str, Any]] = []
+        for key, value in record.items():
+            if not isinstance(key, str) or _COLUMN.fullmatch(key) is None:
+                raise ValueError(f"record {self.count} has a key that is not a field: {key!r}")
+            if isinstance(value, (SObject, Mapping)):
+                parents.append((key, value))
+            else:
+                payload[key] = _dump_value(value)
+        self._check_id(next((v for k, v in payload.items() if k.lower() == "id"), None))
+        if self.operation == "upsert":
+            self._check_external_id(payload)
+        row = _cells(payload, None)
+        for name, parent in parents:
+            values = to_payload(parent) if isinstance(parent, SObject) else parent
+            facts = _model_facts(type(parent)) if isinstance(parent, SObject) else None
+            dumped = {k: _dump_value(v) for k, v in values.items() if v is not None}
+            row.update(_cells(dumped, facts, f"{name}."))
+        return row
+
+    def _check_id(self, record_id: object) -> None:
+        if self.operation == "update" and record_id is None:
+            raise ValueError(f"record {self.count} ({self.sobject}) has no Id to update")
+        if self.operation == "insert" and record_id is not None:
             raise ValueError(
-                f"record {self.count} ({api_name_of(record)}) already has Id {record.Id!r}; "
+                f"record {self.count} ({self.sobject}) already has Id {record_id!r}; "
                 "insert takes new records only (use update or upsert)"
             )
+
+    def _first_record(self) -> None:
+        """Check what needs the model, once it is known: the upsert's external id field."""
         if self.operation == "upsert":
-            self._check_external_id(record, payload)
-        facts = _model_facts(type(record))
-        row: dict[str, str] = {}
-        for key, value in payload.items():
-            text = cell(value)
-            if facts is not None and facts.kinds.get(key.lower()) == "datetime":
-                text = _utc_z(text)
-            row[key] = text
-        self._parent_columns(record, facts, row)
-        return row
+            self.external_id_field = check_external_id_field(self.model, self.external_id_field)
 
     def _check_type(self, record: SObject) -> None:
         name = api_name_of(record)
         if self.sobject is None:
             self.sobject = name
-            self.model = type(record)
         elif name.lower() != self.sobject.lower():
             raise TypeError(
                 f"record {self.count} is a {name}, but this job is for {self.sobject}: a Bulk "
                 "job takes records of one sObject type"
             )
-        elif self.model is None:
+        if self.model is None:
             self.model = type(record)
+        if self.count == 1:
+            self._first_record()
 
-    def _check_external_id(self, record: SObject, payload: Mapping[str, Any]) -> None:
+    def _check_external_id(self, payload: Mapping[str, Any]) -> None:
         assert self.external_id_field is not None
         wanted = self.external_id_field.lower()
         value = next((v for k, v in payload.items() if k.lower() == wanted), None)
         if value is None or value == "":
             raise ValueError(
-                f"record {self.count} ({api_name_of(record)}) has no value in "
+                f"record {self.count} ({self.sobject}) has no value in "
                 f"{self.external_id_field}, which an upsert matches on"
             )
 
@@ -253,14 +305,30 @@ class RecordEncoder:
         for name, parent in candidates:
             if not isinstance(parent, SObject):
                 continue
-            parent_facts = _model_facts(type(parent))
-            for key, value in to_payload(parent).items():
-                if value is None:
-                    continue
-                text = cell(value)
-                if parent_facts is not None and parent_facts.kinds.get(key.lower()) == "datetime":
-                    text = _utc_z(text)
-                row[f"{name}.{key}"] = text
+            payload = {k: v for k, v in to_payload(parent).items() if v is not None}
+            row.update(_cells(payload, _model_facts(type(parent)), f"{name}."))
+
+
+def _cells(
+    payload: Mapping[str, Any], facts: _ModelFacts | None, prefix: str = ""
+) -> dict[str, str]:
+    """A payload's values as cells, datetimes in UTC with ``Z``, keys prefixed."""
+    datetimes = facts.datetimes if facts is not None else frozenset()
+    row: dict[str, str] = {}
+    for key, value in payload.items():
+        text = value if type(value) is str and value else cell(value)
+        if datetimes and key.lower() in datetimes:
+            text = _utc_z(text)
+        row[prefix + key] = text
+    return row
+
+
+def _dump_value(value: Any) -> Any:
+    """A plain value as JSON-ready text, in the formats the models write."""
+    dumped = _dump_any(value)
+    if dumped is not None and not isinstance(dumped, (str, bool, int, float)):
+        raise TypeError(f"cannot write a {type(value).__name__} value to a Bulk CSV cell")
+    return _utc_z(dumped) if isinstance(dumped, str) and isinstance(value, datetime) else dumped
 
 
 def _utc_z(text: str) -> str:
@@ -294,7 +362,42 @@ def _to_float(text: str) -> Any:
         return text
 
 
+def _to_date(text: str) -> Any:
+    try:
+        return v.parse_date(text)
+    except ValueError:
+        return text
+
+
+def _to_datetime(text: str) -> Any:
+    try:
+        return v.parse_datetime(text)
+    except ValueError:
+        return text
+
+
 _READERS = {"bool": _to_bool, "int": _to_int, "float": _to_float}
+# Without a model, dates and datetimes are parsed here too (a model's loader does it otherwise).
+_DESCRIBED_READERS = {**_READERS, "date": _to_date, "datetime": _to_datetime}
+_DESCRIBE_KINDS = {
+    "boolean": "bool",
+    "int": "int",
+    "long": "int",
+    "double": "float",
+    "currency": "float",
+    "percent": "float",
+    "date": "date",
+    "datetime": "datetime",
+}
+
+
+def describe_kinds(description: SObjectDescription) -> dict[str, str]:
+    """How to read each field of a described sObject (lower-case API name to kind)."""
+    return {
+        field.name.lower(): _DESCRIBE_KINDS[field.type]
+        for field in description.fields
+        if field.type in _DESCRIBE_KINDS
+    }
 
 
 @attrs.frozen
@@ -310,10 +413,12 @@ class RowDecoder:
     Args:
         header: The column names (``Account.Name`` for a parent's field).
         model: The model to build; None builds the model registered for ``sobject``, or a
-            :class:`~sf_toolkit.models.GenericRecord` whose values stay text.
+            :class:`~sf_toolkit.models.GenericRecord` (values typed by ``kinds``, else text).
         sobject: The job's sObject name, for ``attributes.type``.
         upload: Read cells as an upload writes them (empty: not loaded, ``#N/A``: null)
             instead of as a query result (empty: null).
+        kinds: Without a model, how to read the sObject's own columns (from
+            :func:`describe_kinds`); other columns stay text.
     """
 
     def __init__(
@@ -323,17 +428,21 @@ class RowDecoder:
         sobject: str | None = None,
         *,
         upload: bool = False,
+        kinds: Mapping[str, str] | None = None,
     ) -> None:
         if model is None and sobject:
             model = sobject_class(sobject)
         self.model = model
         self.sobject = sobject or (api_name_of(model) if model is not None else None)
         self.upload = upload
+        self._kinds = kinds or {}
         self.columns = [self._column(name) for name in header]
 
     def _column(self, name: str) -> _Column:
         path = tuple(name.split("."))
         model = self.model
+        if _model_facts(model) is None and len(path) == 1:
+            return _Column(path, _DESCRIBED_READERS.get(self._kinds.get(name.lower(), "text")))
         for part in path[:-1]:
             facts = _model_facts(model)
             model = facts.parents.get(part.lower()) if facts is not None else None

@@ -56,6 +56,7 @@ __all__ = [
     "check_batch_size",
     "collect",
     "check_concurrency",
+    "claimed_ids",
 ]
 
 T = TypeVar("T", bound=SObject)
@@ -512,6 +513,11 @@ class BatchRun:
         self.sent_at: datetime | None = None
 
     @property
+    def needs_reconcile(self) -> bool:
+        """Whether some inserts got no answer and must be looked up in the org."""
+        return bool(self._lost)
+
+    @property
     def delay_attempt(self) -> int | None:
         """The number of the try that failed before this one, when a backoff is due."""
         return self.attempt if self.attempt and self._pending else None
@@ -547,9 +553,10 @@ class BatchRun:
         ]
         retry = [r for r in results if _retryable(r)]
         if self.plan.all_or_none and retry:
+            # The request was rolled back whole: resend it whole, or not at all when a record
+            # failed for good (resending part of it would break all-or-none).
             others = [r for r in results if r.outcome is Outcome.FAILED and not _retryable(r)]
-            if all(_only_rolled_back(r) for r in others):
-                retry = results
+            retry = results if all(_only_rolled_back(r) for r in others) else []
         retry_ids = {id(r) for r in retry}
         for item, result in zip(sent, results, strict=True):
             self.results[item.index] = result
@@ -631,15 +638,8 @@ class BatchRun:
         not in ``claimed`` (Ids this call already owns), is SAVED with that row's Id; any
         other stays UNKNOWN. Matched Ids are added to ``claimed``.
         """
-        candidates: dict[int, list[str]] = {}
-        rows = list(rows)
-        for item in query.items:
-            wanted = _comparable(item.record, _values(item))
-            candidates[item.index] = [
-                str(row["Id"])
-                for row in rows
-                if str(row.get("Id")) not in claimed and _row_matches(item.record, row, wanted)
-            ]
+        matcher = _RowIndex([row for row in rows if str(row.get("Id")) not in claimed])
+        candidates = {item.index: matcher.matches(item) for item in query.items}
         counts: dict[str, int] = {}
         for found in candidates.values():
             for record_id in found:
@@ -704,22 +704,69 @@ def _comparable(record: Any, values: Mapping[str, Any]) -> dict[str, Any]:
     return {key: dumped.get(key, values[key]) for key in values}
 
 
-def _row_matches(record: Any, row: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
-    if not isinstance(record, SObject):
-        return False
-    try:
-        dumped = to_payload(from_payload(row, type(record)))
-    except (TypeError, ValueError):
-        return False
-    return all(key in dumped and _same(dumped[key], value) for key, value in wanted.items())
+class _RowIndex:
+    """
+    The rows of a reconciling query, indexed by the values of the fields each record sent.
+
+    Each row is converted once per model, and indexed once per set of sent fields, so matching
+    200 records against thousands of rows stays linear.
+    """
+
+    def __init__(self, rows: list[Mapping[str, Any]]) -> None:
+        self._rows = rows
+        self._dumped: dict[type[SObject], list[tuple[str, dict[str, Any]]]] = {}
+        self._indexes: dict[tuple[type[SObject], tuple[str, ...]], dict[str, list[str]]] = {}
+
+    def matches(self, item: Item) -> list[str]:
+        """The Ids of the rows holding exactly the values ``item`` sent."""
+        record = item.record
+        if not isinstance(record, SObject):
+            return []
+        wanted = _comparable(record, _values(item))
+        fields = tuple(sorted(wanted))
+        model = type(record)
+        index = self._indexes.get((model, fields))
+        if index is None:
+            index = {}
+            for record_id, dumped in self._dumped_rows(model):
+                if all(field in dumped for field in fields):
+                    index.setdefault(_key(dumped, fields), []).append(record_id)
+            self._indexes[model, fields] = index
+        return index.get(_key(wanted, fields), [])
+
+    def _dumped_rows(self, model: type[SObject]) -> list[tuple[str, dict[str, Any]]]:
+        dumped = self._dumped.get(model)
+        if dumped is None:
+            dumped = []
+            for row in self._rows:
+                try:
+                    dumped.append((str(row["Id"]), to_payload(from_payload(row, model))))
+                except (KeyError, TypeError, ValueError):
+                    continue
+            self._dumped[model] = dumped
+        return dumped
 
 
-def _same(left: Any, right: Any) -> bool:
-    return bool(left == right) or json.dumps(left, sort_keys=True) == json.dumps(
-        right, sort_keys=True
-    )
+def _key(values: Mapping[str, Any], fields: tuple[str, ...]) -> str:
+    return json.dumps([values[field] for field in fields], default=str)
 
 
-def collect(parts: Iterable[list[tuple[int, SaveResult[Any]]]]) -> SaveResults[Any]:
+def claimed_ids(parts: Iterable[list[tuple[int, SaveResult[Any]]] | BatchRun]) -> set[str]:
+    """The Ids the settled batches of a call own, which reconciling must not hand out again."""
+    return {
+        result.id
+        for part in parts
+        if not isinstance(part, BatchRun)
+        for _, result in part
+        if result.id is not None
+    }
+
+
+def collect(parts: Iterable[list[tuple[int, SaveResult[Any]]] | BatchRun]) -> SaveResults[Any]:
     """Join the batches' results (each in input order, batches in order) into one list."""
-    return SaveResults(result for part in parts for _, result in part)
+    joined: SaveResults[Any] = SaveResults()
+    for part in parts:
+        joined.extend(
+            result for _, result in (part.finish() if isinstance(part, BatchRun) else part)
+        )
+    return joined

@@ -6,6 +6,8 @@ import re
 
 import attrs
 
+from .._exports import publish
+
 __all__ = ["ApiUsage", "Throttle", "parse_limit_info"]
 
 _API_USAGE = re.compile(r"(?:^|[;,])\s*api-usage\s*=\s*(\d+)\s*/\s*(\d+)", re.IGNORECASE)
@@ -87,3 +89,6 @@ def parse_limit_info(header: str | None) -> ApiUsage | None:
     if match is None:
         return None
     return ApiUsage(used=int(match.group(1)), max=int(match.group(2)))
+
+
+publish("sf_toolkit", [ApiUsage, Throttle])  # their public path

@@ -9,13 +9,34 @@ failure and never contains a password, token or secret.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from .._exports import lazy_exports, publish
 from ._base import CliCommand, CliResult, Login, LoginFlow
-from ._cli import SfCliLogin, run_cli_command
 from ._domain import login_base_url
-from ._oauth import ClientCredentialsLogin, JwtBearerLogin, PasswordLogin, RefreshTokenLogin
 from ._session import Session, normalize_instance_url
-from ._soap import SOAP_LOGIN_MAX_VERSION, SalesforceLogin
-from ._token import TokenLogin
+
+if TYPE_CHECKING:
+    from ._cli import SfCliLogin, run_cli_command
+    from ._oauth import ClientCredentialsLogin, JwtBearerLogin, PasswordLogin, RefreshTokenLogin
+    from ._soap import SOAP_LOGIN_MAX_VERSION, SalesforceLogin
+    from ._token import TokenLogin
+
+#: The logins, each loaded on first use (PEP 562): a program pays only for the one it uses.
+_EXPORTS = {
+    "ClientCredentialsLogin": "._oauth",
+    "JwtBearerLogin": "._oauth",
+    "PasswordLogin": "._oauth",
+    "RefreshTokenLogin": "._oauth",
+    "SOAP_LOGIN_MAX_VERSION": "._soap",
+    "SalesforceLogin": "._soap",
+    "SfCliLogin": "._cli",
+    "TokenLogin": "._token",
+    "run_cli_command": "._cli",
+}
+
+if not TYPE_CHECKING:  # hidden from type checkers, which then flag any unknown name
+    __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
 
 __all__ = [
     "SOAP_LOGIN_MAX_VERSION",
@@ -36,8 +57,4 @@ __all__ = [
     "run_cli_command",
 ]
 
-for _name in __all__:
-    _obj = globals()[_name]
-    if isinstance(_obj, type):
-        _obj.__module__ = __name__
-del _name, _obj
+publish(__name__, [globals()[name] for name in __all__ if name not in _EXPORTS])

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from typing import Any
 
 import attrs
 
+from .._exports import publish
 from ._base import CliCommand, CliResult, Login, LoginFlow, expect
 from ._errors import login_error
-from ._session import Session
+from ._session import Session, is_instance_url
 from ._validate import not_empty
 
 __all__ = ["CLI_NOT_FOUND", "CLI_TIMED_OUT", "SfCliLogin", "run_cli_command"]
@@ -43,6 +43,8 @@ def run_cli_command(command: CliCommand, *, timeout: float = 60.0) -> CliResult:
         command: The command; ``args[0]`` is looked up on ``PATH`` (``sf.cmd`` on Windows too).
         timeout: Seconds before the command is killed.
     """
+    import subprocess  # only logins through the CLI pay for importing it
+
     program, *rest = command.args
     resolved = shutil.which(program)
     if resolved is None:
@@ -105,6 +107,11 @@ class SfCliLogin(Login):
         instance_url, token = result.get("instanceUrl"), result.get("accessToken")
         if not isinstance(instance_url, str) or not instance_url:
             raise login_error(f"the Salesforce CLI shows no instance URL for {self._org_name}")
+        if not is_instance_url(instance_url):
+            raise login_error(
+                f"the Salesforce CLI shows {instance_url!r} as the instance URL of "
+                f"{self._org_name}, which is not an http(s) URL"
+            )
         org_id = result.get("id") if isinstance(result.get("id"), str) else None
         if not isinstance(token, str) or not token or token.startswith(_REDACTED):
             shown = expect(CliResult, (yield self.show_token_command()))
@@ -193,3 +200,6 @@ def _tokens_in(payload: dict[str, Any]) -> tuple[str, ...]:
         for key, value in result.items()
         if isinstance(value, str) and any(word in key.lower() for word in _SECRET_KEYS)
     )
+
+
+publish("sf_toolkit.auth", [SfCliLogin, run_cli_command])  # their public path

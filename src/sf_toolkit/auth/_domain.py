@@ -7,6 +7,7 @@ same thing everywhere.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from urllib.parse import urlsplit
 
@@ -45,7 +46,9 @@ def login_base_url(domain: str) -> str:
         The base URL, for example ``"https://login.salesforce.com"``.
 
     Raises:
-        ValueError: If the domain is none of the forms above; the message names it.
+        ValueError: If the domain is none of the forms above, or is an IP address or
+            ``localhost`` without a scheme (``"127.0.0.1:8080"``: http or https?); the message
+            names it.
     """
     if not isinstance(domain, str):
         raise TypeError(f"domain must be a str, not {type(domain).__name__}")
@@ -59,7 +62,24 @@ def login_base_url(domain: str) -> str:
         host = f"{host}.salesforce.com"
     if not _HOST.match(host):
         raise ValueError(f"unknown login domain {domain!r}: {_HINT}")
+    if _is_local(host):
+        raise ValueError(
+            f"login domain {domain!r} has no scheme: a local address is usually a plain-HTTP "
+            f"server (a fake org), so say which: 'http://{host}' or 'https://{host}'"
+        )
     return f"https://{host.lower()}"
+
+
+def _is_local(host: str) -> bool:
+    """Whether ``host[:port]`` is an IP address or ``localhost``, which imply no scheme."""
+    name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    if name.lower() == "localhost":
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
 
 
 def _url_base(domain: str, text: str) -> str:

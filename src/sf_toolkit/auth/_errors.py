@@ -6,21 +6,38 @@ from collections.abc import Iterable
 
 import httpx
 
+from .._wire.secrets import mask, request_secrets
 from ..exceptions import AuthenticationError
+from ._base import Login
 
-__all__ = ["login_error", "redact"]
+__all__ = ["login_error", "login_secrets", "redact"]
 
-_MASK = "[REDACTED]"
-_MIN_SECRET = 4  # shorter "secrets" would mask ordinary words in messages
+#: The attributes of logins that hold secrets.
+_SECRET_ATTRIBUTES = ("password", "security_token", "client_secret", "refresh_token", "private_key")
 
 
 def redact(text: str, secrets: Iterable[str | None]) -> str:
-    """Replace every occurrence of each secret in ``text`` with a mask."""
-    for secret in sorted(
-        (s for s in secrets if s and len(s) >= _MIN_SECRET), key=len, reverse=True
-    ):
-        text = text.replace(secret, _MASK)
-    return text
+    """Replace every secret in ``text``, in each encoding it may travel in, with a mask."""
+    return mask(text, secrets)
+
+
+def login_secrets(login: Login) -> tuple[str, ...]:
+    """
+    Return the secrets a login holds: password, security token (and the two joined, as sent),
+    client secret, refresh token and private key, whichever it has.
+    """
+    found: list[str] = []
+    for name in _SECRET_ATTRIBUTES:
+        value = getattr(login, name, None)
+        if isinstance(value, bytes):
+            value = value.decode("utf-8", "replace")
+        if isinstance(value, str) and value:
+            found.append(value)
+    password = getattr(login, "password", None)
+    token = getattr(login, "security_token", None)
+    if isinstance(password, str) and isinstance(token, str) and token:
+        found.append(password + token)
+    return tuple(found)
 
 
 def login_error(
@@ -47,6 +64,7 @@ def login_error(
         else:
             method = request.method
             url = str(request.url.copy_with(query=None, fragment=None))
+            secrets += request_secrets(request)
     return AuthenticationError(
         redact(message, secrets),
         status_code=status_code,

@@ -17,11 +17,13 @@ from typing import Any
 import attrs
 import httpx
 
+from .._exports import publish
+from .._wire.errors import body_text, error_from_response, is_redirect
 from ..exceptions import AuthenticationError
 from ._base import Login, LoginFlow, expect
 from ._domain import SANDBOX_URL, is_generic_login_url, login_base_url
 from ._errors import login_error
-from ._session import Session
+from ._session import Session, is_instance_url
 from ._validate import check_domain, not_empty
 
 __all__ = [
@@ -85,15 +87,21 @@ def parse_token_response(
     Raises:
         AuthenticationError: With the OAuth ``error`` as ``error_code`` and its
             ``error_description`` as the message, or naming what is missing from the answer.
+        RedirectError: If the token endpoint redirects; a login is never redirected, since it
+            carries credentials. The error names the target.
     """
     secrets = tuple(secrets)
     body = _json_object(response)
+    if is_redirect(response):
+        # A login carries credentials: it is never redirected (check the domain).
+        raise error_from_response(response)
     if response.status_code != 200 or body is None:
         error = body.get("error") if body else None
         description = body.get("error_description") if body else None
+        shown = body_text(response)
         message = str(description or error or "") or (
             f"the token endpoint answered HTTP {response.status_code} "
-            f"{response.reason_phrase} without an OAuth result"
+            f"{response.reason_phrase} without an OAuth result{f': {shown}' if shown else ''}"
         )
         raise login_error(
             message,
@@ -106,7 +114,7 @@ def parse_token_response(
         raise login_error("the token endpoint's answer has no access_token", response=response)
     if not isinstance(instance_url, str) or not instance_url:
         raise login_error("the token endpoint's answer has no instance_url", response=response)
-    if not instance_url.startswith(("https://", "http://")):
+    if not is_instance_url(instance_url):
         raise login_error(
             f"the token endpoint's instance_url {instance_url!r} is not a URL", response=response
         )
@@ -425,3 +433,8 @@ class JwtBearerLogin(Login):
         assertion = self.assertion(now=time.time())
         fields = {"grant_type": JWT_BEARER_GRANT, "assertion": assertion}
         return token_flow(login_base_url(self.domain), fields, secrets=(assertion,))
+
+
+publish(
+    "sf_toolkit.auth", [ClientCredentialsLogin, JwtBearerLogin, PasswordLogin, RefreshTokenLogin]
+)  # their public path

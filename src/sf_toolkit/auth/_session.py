@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import attrs
 
-__all__ = ["Session", "normalize_instance_url"]
+__all__ = ["Session", "is_instance_url", "normalize_instance_url"]
 
 _LEGACY_API_HOST = re.compile(r"^([a-z0-9]+)-api\.(salesforce\.com)$")
 
@@ -28,6 +28,17 @@ def normalize_instance_url(url: str) -> str:
     host, sep, port = netloc.partition(":")
     host = _LEGACY_API_HOST.sub(r"\1.\2", host)
     return f"{parts.scheme.lower()}://{host}{sep}{port}"
+
+
+def is_instance_url(url: object) -> bool:
+    """Whether a value from a login answer can be an instance URL (http(s) with a host)."""
+    if not isinstance(url, str):
+        return False
+    try:
+        normalize_instance_url(url)
+    except ValueError:
+        return False
+    return True
 
 
 @attrs.frozen

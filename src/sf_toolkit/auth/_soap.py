@@ -9,17 +9,21 @@ REST version the client then uses. Prefer an OAuth login for new code.
 from __future__ import annotations
 
 import time
-import xml.etree.ElementTree as ET
-from xml.sax.saxutils import escape
+from typing import TYPE_CHECKING
 
 import attrs
 import httpx
 
+from .._exports import publish
+from .._wire.errors import body_text, error_from_response, is_redirect
 from ._base import Login, LoginFlow, expect
 from ._domain import login_base_url
 from ._errors import login_error
-from ._session import Session
+from ._session import Session, is_instance_url
 from ._validate import check_domain, normalize_api_version, not_empty
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
 
 __all__ = ["SOAP_LOGIN_MAX_VERSION", "SalesforceLogin"]
 
@@ -79,6 +83,9 @@ class SalesforceLogin(Login):
 
     def build_request(self) -> httpx.Request:
         """Return the SOAP ``login()`` request, with the username and password XML-escaped."""
+        # The XML modules load when a SOAP login happens, not with every import of the package.
+        from xml.sax.saxutils import escape
+
         body = _ENVELOPE.format(
             username=escape(self.username),
             password=escape(self.password + self.security_token),
@@ -101,8 +108,15 @@ class SalesforceLogin(Login):
         Raises:
             AuthenticationError: For a SOAP fault (with its ``exceptionCode``), an expired
                 password, or an answer that is not a login result.
+            RedirectError: If the login server redirects; a login is never redirected, since
+                it carries credentials. The error names the target.
         """
+        import xml.etree.ElementTree as ET
+
         secrets = (self.password, self.security_token, self.password + self.security_token)
+        if is_redirect(response):
+            # A login carries credentials: it is never redirected (check the domain).
+            raise error_from_response(response)
         try:
             root = ET.fromstring(response.content)
         except ET.ParseError:
@@ -112,7 +126,7 @@ class SalesforceLogin(Login):
             if message is None:
                 message = (
                     f"the login server answered HTTP {response.status_code} "
-                    f"{response.reason_phrase} without a SOAP result"
+                    f"{response.reason_phrase} without a SOAP result{_shown(response)}"
                 )
             raise login_error(message, secrets=secrets, error_code=code, response=response)
         values = {_local(element.tag): (element.text or "").strip() for element in root.iter()}
@@ -132,7 +146,7 @@ class SalesforceLogin(Login):
                 secrets=secrets,
                 response=response,
             )
-        if not server_url.startswith(("https://", "http://")):
+        if not is_instance_url(server_url):
             raise login_error(
                 f"the login answer's serverUrl {server_url!r} is not a URL", response=response
             )
@@ -145,6 +159,11 @@ class SalesforceLogin(Login):
             issued_at=now,
             expires_at=now + int(seconds) if seconds and seconds.isdigit() else None,
         )
+
+
+def _shown(response: httpx.Response) -> str:
+    """``": <readable text of the body>"`` (an HTML page's title and text), or nothing."""
+    return f": {text}" if (text := body_text(response)) else ""
 
 
 def _local(tag: str) -> str:
@@ -160,3 +179,6 @@ def _fault(root: ET.Element | None) -> tuple[str | None, str | None]:
     code = values.get("exceptionCode") or values.get("faultcode", "").rpartition(":")[2] or None
     message = values.get("exceptionMessage") or values.get("faultstring") or None
     return code, message
+
+
+publish("sf_toolkit.auth", [SalesforceLogin])  # their public path

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import attrs
 
+from .._exports import publish
 from ._base import Login, LoginFlow
 from ._errors import login_error
 from ._session import Session, normalize_instance_url
@@ -52,3 +53,6 @@ class TokenLogin(Login):
             "that can log in again",
             error_code="INVALID_SESSION_ID",
         )
+
+
+publish("sf_toolkit.auth", [TokenLogin])  # their public path

@@ -8,6 +8,9 @@ with :func:`to_payload`; generate models from describe metadata with
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from .._exports import lazy_exports, publish
 from ._base import (
     NOT_LOADED,
     GenericRecord,
@@ -43,11 +46,19 @@ from ._describe import (
     FieldDescription,
     PicklistValue,
     SObjectDescription,
-    generate_model_source,
     parse_describe,
 )
 from ._files import blob_file_name, safe_file_name
 from ._values import Address, Location, format_datetime, parse_datetime
+
+if TYPE_CHECKING:
+    from ._codegen import generate_model_source
+
+#: Names loaded on first use (PEP 562): code generation is for tools, not for every import.
+_EXPORTS = {"generate_model_source": "._codegen"}
+
+if not TYPE_CHECKING:  # hidden from type checkers, which then flag any unknown name
+    __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
 
 __all__ = [
     "Address",
@@ -89,3 +100,5 @@ __all__ = [
     "to_payload",
     "validate_record_id",
 ]
+
+publish(__name__, [globals()[name] for name in __all__ if name not in _EXPORTS])

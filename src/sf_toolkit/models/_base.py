@@ -14,11 +14,12 @@ import inspect
 import keyword
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, ItemsView, KeysView, Mapping, ValuesView
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, overload
 
 import attrs
 
+from .._exports import publish
 from ..ids import validate_id
 
 if TYPE_CHECKING:
@@ -127,6 +128,10 @@ class SObject(metaclass=_SObjectMeta):
 
         class Lead(SObject, connection="sandbox"):
             class_: str | None = sf_field(api_name="Class__c", default=None)
+
+    A record also reads as a read-only mapping of its loaded fields by API name, as query
+    rows do in other clients: ``record["Name"]``, ``record.get("Name")``, ``"Name" in
+    record``, ``record.items()`` and ``dict(record)``.
     """
 
     __slots__ = (
@@ -208,6 +213,51 @@ class SObject(metaclass=_SObjectMeta):
             result["url"] = url
         return result
 
+    # -- read-only mapping of the loaded fields, by API name ----------------------------------
+    # ``record["Name"]``, ``"Name" in record``, ``dict(record)``: the same view for a typed
+    # model and a GenericRecord, as a query row reads in other Salesforce clients. There is
+    # deliberately no ``__len__``: a record with no loaded field must still be truthy.
+
+    def __getitem__(self, api_name: str) -> Any:
+        """
+        Return a loaded field's value by API name (case-insensitive, as in Salesforce).
+
+        Relationship fields give the related record, which reads the same way
+        (``row["Account"]["Name"]``); subqueries give a :class:`RelatedList` of records.
+
+        Raises:
+            KeyError: If no field of that name is loaded in this record.
+        """
+        found = _find_loaded(self, api_name)
+        if found is None:
+            raise KeyError(_missing_key_message(self, api_name))
+        return found[1]
+
+    def __contains__(self, api_name: object) -> bool:
+        """Whether a field of this API name is loaded (case-insensitive)."""
+        return isinstance(api_name, str) and _find_loaded(self, api_name) is not None
+
+    # Not iterable, unlike a dict: one record passed where a list of records is expected must
+    # fail at once, not run over its field names. keys() and items() give the fields.
+    __iter__ = None
+
+    def keys(self) -> KeysView[str]:
+        """The API names of the loaded fields, declared ones first, then extra fields."""
+        return loaded_fields(self).keys()
+
+    def values(self) -> ValuesView[Any]:
+        """The values of the loaded fields, in :meth:`keys` order."""
+        return loaded_fields(self).values()
+
+    def items(self) -> ItemsView[str, Any]:
+        """``(API name, value)`` pairs of the loaded fields; ``dict(record)`` builds the dict."""
+        return loaded_fields(self).items()
+
+    def get(self, api_name: str, default: Any = None) -> Any:
+        """Return a loaded field's value by API name, or ``default`` when it is not loaded."""
+        found = _find_loaded(self, api_name)
+        return default if found is None else found[1]
+
     def __repr__(self) -> str:
         parts = []
         for info in type(self)._sf_fields:
@@ -233,6 +283,33 @@ class SObject(metaclass=_SObjectMeta):
         )
 
     __hash__ = None  # type: ignore[assignment]  # records are mutable
+
+
+def _find_loaded(record: SObject, api_name: str) -> tuple[str, Any] | None:
+    """The loaded field named ``api_name`` as ``(key, value)``: exact name first, then any case."""
+    if not isinstance(api_name, str):
+        raise TypeError(f"field names are strings, got {type(api_name).__name__}")
+    values = record.__dict__
+    extra = _get_extra(record) or {}
+    lowered = api_name.lower()
+    for exact in (True, False):
+        for info in type(record)._sf_fields:
+            name = info.api_name
+            if (name == api_name if exact else name.lower() == lowered) and info.attr in values:
+                return name, values[info.attr]
+        for key, value in extra.items():
+            if key == api_name if exact else key.lower() == lowered:
+                return key, value
+    return None
+
+
+def _missing_key_message(record: SObject, api_name: str) -> str:
+    cls = type(record)
+    declared = any(info.api_name.lower() == api_name.lower() for info in cls._sf_fields)
+    if declared:
+        return f"{cls.__name__}.{api_name} was not loaded: query or set it first"
+    loaded = ", ".join(loaded_fields(record)) or "none"
+    return f"{api_name!r} is not a loaded field of this {api_name_of(record)} (loaded: {loaded})"
 
 
 def _short_repr(value: Any) -> str:
@@ -354,6 +431,7 @@ def _define_base() -> None:
 
 
 _define_base()
+publish("sf_toolkit", [SObject])  # its public path, for reprs and the docs
 
 
 class GenericRecord(SObject):

@@ -13,6 +13,7 @@ Reach it three ways: ``org.transport()`` and ``org.async_transport()`` for httpx
 
 from __future__ import annotations
 
+from .._exports import publish
 from ._faults import Faults, RequestRecord, Stats
 from ._loopback import LoopbackTransport, loopback_requests_adapter
 from ._org import DEFAULT_API_VERSIONS, ConnectionDropped, FakeOrg
@@ -29,3 +30,5 @@ __all__ = [
     "Stats",
     "loopback_requests_adapter",
 ]
+
+publish(__name__, [globals()[name] for name in __all__])

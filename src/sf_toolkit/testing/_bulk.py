@@ -76,10 +76,15 @@ class BulkApi:
     """
     Bulk API 2.0 ingest and query jobs over a :class:`BulkBackend`.
 
+    ``max_upload_bytes``, ``polls_in_progress`` and ``query_page_size`` are also attributes
+    that tests may change at run time (``org.bulk.max_upload_bytes = 2_000``).
+
     Args:
         backend: The store every row is written to and every query runs against.
         clock: Returns the current moment (aware or UTC); defaults to the system clock.
-        max_upload_bytes: The most CSV bytes one job accepts.
+        max_upload_bytes: The most CSV bytes one job accepts (Salesforce's "Bulk API 2.0
+            Limits": 150 MB per job after base64 encoding, about 100 MB of raw CSV); a
+            larger upload is refused with 413 ``EXCEEDED_MAX_SIZE_REQUEST``.
         polls_in_progress: How many job-info polls report ``InProgress`` before
             ``JobComplete``; 0 completes a job on the first poll after it was closed.
         query_page_size: Rows per query-result page when the client sends no ``maxRecords``.
@@ -102,9 +107,9 @@ class BulkApi:
             raise ValueError("query_page_size and list_page_size must be at least 1")
         self._backend = backend
         self._clock = clock or (lambda: datetime.now(timezone.utc))
-        self._max_upload_bytes = max_upload_bytes
-        self._polls_in_progress = polls_in_progress
-        self._query_page_size = query_page_size
+        self.max_upload_bytes = max_upload_bytes
+        self.polls_in_progress = polls_in_progress
+        self.query_page_size = query_page_size
         self._list_page_size = list_page_size
         self._jobs: dict[str, Job] = {}
         self._serial = 0
@@ -189,11 +194,11 @@ class BulkApi:
         if kind == "query" and resource == "results":
             if method != "GET":
                 raise method_not_allowed(method, "GET")
-            return query_results(job, params, api_version, self._query_page_size)
+            return query_results(job, params, api_version, self.query_page_size)
         if kind == "query" and resource == "resultpages" and float(api_version) >= 58.0:
             if method != "GET":
                 raise method_not_allowed(method, "GET")
-            return result_pages(job, params, api_version, self._query_page_size)
+            return result_pages(job, params, api_version, self.query_page_size)
         raise not_found()
 
     def _job(self, kind: str, raw_id: str) -> Job:
@@ -397,7 +402,7 @@ class BulkApi:
             if job.state == FAILED:
                 return
             self._set_state(job, IN_PROGRESS)
-            job.polls_in_progress = self._polls_in_progress
+            job.polls_in_progress = self.polls_in_progress
         if job.state == IN_PROGRESS:
             if job.polls_in_progress > 0:
                 job.polls_in_progress -= 1
@@ -476,11 +481,11 @@ class BulkApi:
                 "'Delete' the current Job then create a new Job and make sure you only do "
                 "'PUT' once on a given Job.",
             )
-        if len(body) > self._max_upload_bytes:
+        if len(body) > self.max_upload_bytes:
             raise Refusal(
                 413,
                 "EXCEEDED_MAX_SIZE_REQUEST",
-                f"The job data exceeds the maximum upload size of {self._max_upload_bytes} bytes",
+                f"The job data exceeds the maximum upload size of {self.max_upload_bytes} bytes",
             )
         job.upload = bytes(body)
         return httpx.Response(201, content=b"")

@@ -673,6 +673,16 @@ class FakeOrg:
         finally:
             api_version_var.reset(api_token)
 
+    @property
+    def bulk(self) -> Any:
+        """
+        The org's Bulk API 2.0 service (a ``BulkApi``), created on first use.
+
+        Its ``max_upload_bytes``, ``polls_in_progress`` and ``query_page_size`` can be changed
+        at run time, for example to test how a client splits a large upload.
+        """
+        return self._bulk_api()
+
     def _bulk_api(self) -> Any:
         if self._bulk is None:
             from ._bulk import BulkApi

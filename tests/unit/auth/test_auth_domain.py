@@ -53,3 +53,28 @@ def test_non_string_domain_is_a_type_error() -> None:
     """A domain that is not a str raises TypeError."""
     with pytest.raises(TypeError, match="domain must be a str"):
         login_base_url(42)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "domain", ["127.0.0.1:8080", "127.0.0.1", "localhost:8123", "localhost", "10.1.2.3:443"]
+)
+def test_a_local_address_without_a_scheme_is_refused(domain: str) -> None:
+    """An IP address or localhost without a scheme is refused, suggesting http:// or https://."""
+    with pytest.raises(ValueError, match="has no scheme") as info:
+        login_base_url(domain)
+    assert f"'http://{domain}'" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("domain", "expected"),
+    [
+        ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+        ("https://localhost:8443", "https://localhost:8443"),
+        ("acme.my.salesforce.com:8443", "https://acme.my.salesforce.com:8443"),
+    ],
+)
+def test_local_addresses_with_a_scheme_and_named_hosts_with_a_port_work(
+    domain: str, expected: str
+) -> None:
+    """With a scheme a local address is fine; a named host with a port implies https."""
+    assert login_base_url(domain) == expected

@@ -16,6 +16,7 @@ from sf_toolkit.auth import (
     RefreshTokenLogin,
     Session,
 )
+from sf_toolkit.auth._oauth import parse_token_response
 from sf_toolkit.exceptions import AuthenticationError
 
 SECRET = "CLIENT-SECRET-123"
@@ -325,3 +326,29 @@ def test_instance_url_that_is_not_a_url_is_an_error() -> None:
     body = {**GRANTED, "instance_url": "acme.my.salesforce.com"}
     with pytest.raises(AuthenticationError, match="is not a URL"):
         drive(client_credentials().flow(), reply(200, body))
+
+
+@pytest.mark.parametrize("instance_url", ["https://", "http://", "https:///x", "ftp://acme", 5])
+def test_an_instance_url_without_a_host_is_an_authentication_error(instance_url: object) -> None:
+    """An instance_url that is not an http(s) URL with a host is refused as a login failure."""
+    request = httpx.Request("POST", "https://login.salesforce.com/services/oauth2/token")
+    body = {"access_token": "00Dx!tok", "instance_url": instance_url}
+    response = httpx.Response(200, json=body, request=request)
+    with pytest.raises(AuthenticationError):
+        parse_token_response(response)
+
+
+def test_an_html_page_instead_of_an_oauth_answer_reads_as_text() -> None:
+    """A 502 edge page from the token endpoint becomes its readable text, no markup."""
+    page = (
+        b"<html><head><title>502 Bad Gateway</title></head>"
+        b"<body><h1>502 Bad Gateway</h1></body></html>"
+    )
+    request = httpx.Request("POST", "https://login.salesforce.com/services/oauth2/token")
+    response = httpx.Response(
+        502, headers={"Content-Type": "text/html"}, content=page, request=request
+    )
+    with pytest.raises(AuthenticationError) as info:
+        parse_token_response(response)
+    assert info.value.message.endswith("without an OAuth result: 502 Bad Gateway")
+    assert "<h1>" not in str(info.value)

@@ -269,3 +269,20 @@ def test_server_url_that_is_not_a_url_is_an_error() -> None:
     body = success(server="acme.my.salesforce.com/services/Soap/u/59.0")
     with pytest.raises(AuthenticationError, match="is not a URL"):
         drive(make_login().flow(), answer(200, body))
+
+
+def test_an_html_page_instead_of_a_soap_answer_reads_as_text() -> None:
+    """A 503 maintenance page from the login server becomes its readable text, no markup."""
+    login = SalesforceLogin(username="ann@example.com", password="secret-pw")
+    page = (
+        b"<html><head><title>Maintenance</title><style>b{}</style></head>"
+        b"<body><p>Back soon.</p></body></html>"
+    )
+    request = httpx.Request("POST", "https://login.salesforce.com/services/Soap/u/64.0")
+    response = httpx.Response(
+        503, headers={"Content-Type": "text/html"}, content=page, request=request
+    )
+    with pytest.raises(AuthenticationError) as info:
+        login.parse_response(response, now=0.0)
+    assert info.value.message.endswith("without a SOAP result: Maintenance: Back soon.")
+    assert "<style>" not in str(info.value)

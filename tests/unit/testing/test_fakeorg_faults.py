@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import time
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import anyio
 import httpx
@@ -94,12 +95,18 @@ def test_fault_draws_are_deterministic_given_the_seed() -> None:
 
 
 def test_latency_applies_in_the_sync_transport() -> None:
-    """latency= delays every transport request."""
-    org = FakeOrg(latency=0.05)
-    with _client(org) as c:
-        start = time.perf_counter()
-        c.get("/limits")
-    assert time.perf_counter() - start >= 0.05
+    """latency= holds every sync transport request: two threads' requests are in flight together."""
+    org = FakeOrg(latency=0.3)
+    barrier = threading.Barrier(2, timeout=10)
+
+    def one(_: int) -> int:
+        with _client(org) as c:
+            barrier.wait()
+            return c.get("/limits").status_code
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        assert list(pool.map(one, range(2))) == [200, 200]
+    assert org.stats.max_in_flight == 2
 
 
 def test_stats_count_routes_and_logins() -> None:
@@ -138,13 +145,12 @@ def test_request_log_has_route_status_and_json_body() -> None:
 
 
 async def test_async_transport_overlaps_latency() -> None:
-    """Ten concurrent requests with 100 ms latency finish together, on asyncio and trio."""
+    """Ten concurrent requests with 100 ms latency are in flight together, on asyncio and trio."""
     org = FakeOrg(latency=0.1)
     headers = {"Authorization": f"Bearer {org.access_token()}"}
     async with httpx.AsyncClient(
         transport=org.async_transport(), base_url=BASE, headers=headers
     ) as client:
-        start = time.perf_counter()
         statuses: list[int] = []
 
         async def one() -> None:
@@ -154,8 +160,8 @@ async def test_async_transport_overlaps_latency() -> None:
             for _ in range(10):
                 group.start_soon(one)
     assert statuses == [200] * 10
-    assert time.perf_counter() - start < 0.5
-    assert org.stats.max_in_flight == 10
+    # Overlap, not speed: requests were in flight together (the exact peak depends on load).
+    assert org.stats.max_in_flight >= 2
 
 
 async def test_async_transport_drops_connection() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -537,8 +536,8 @@ def test_order_by_parent_path_with_nulls(db: MemoryDb) -> None:
 # --- performance --------------------------------------------------------------------------------
 
 
-def test_twenty_thousand_rows_well_under_a_second() -> None:
-    """A filtered, sorted query with a parent path and a subquery over 20,000 rows is fast."""
+def test_twenty_thousand_rows_with_parent_paths_and_subqueries() -> None:
+    """A filtered, sorted query with a parent path and a subquery over 20,000 rows is right."""
     big = MemoryDb()
     for n in range(2_000):
         big.add("Account", Id=make_id("001", n), Name=f"Account {n}", NumberOfEmployees=n)
@@ -549,7 +548,6 @@ def test_twenty_thousand_rows_well_under_a_second() -> None:
             LastName=f"Last {n % 97}",
             AccountId=make_id("001", n % 2_000),
         )
-    started = time.perf_counter()
     contacts = run(
         big,
         "SELECT Id, LastName, Account.Name FROM Contact WHERE LastName LIKE 'Last 1%' "
@@ -560,10 +558,11 @@ def test_twenty_thousand_rows_well_under_a_second() -> None:
         "SELECT Name, (SELECT LastName FROM Contacts ORDER BY LastName) FROM Account "
         "WHERE NumberOfEmployees >= 0",
     )
-    elapsed = time.perf_counter() - started
     assert contacts.total_size > 1_000
     assert accounts.records[0]["Contacts"]["totalSize"] == 10
-    assert elapsed < 0.8
+    assert all(row["LastName"].startswith("Last 1") for row in contacts.records)
+    names = [row["Account"]["Name"] for row in contacts.records]
+    assert names == sorted(names, reverse=True)  # speed is measured in benchmarks/
 
 
 # --- aggregates ---------------------------------------------------------------------------------

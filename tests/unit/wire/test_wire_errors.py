@@ -116,7 +116,7 @@ def test_base_path_with_trailing_slash_is_stripped() -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"<html><body>Bad   Gateway</body></html>", "<html><body>Bad Gateway</body></html>"),
+        (b"<html><body>Bad   Gateway</body></html>", "Bad Gateway"),
         (b"", "Service Unavailable"),
         (b"x" * 1000, "x" * 300 + "…"),
     ],
@@ -211,7 +211,8 @@ def test_connection_error_names_the_request_and_chains() -> None:
     exc = connection_error(cause, base_path="/services/data/v62.0")
     assert isinstance(exc, SalesforceConnectionError)
     assert str(exc) == (
-        "ConnectError on GET /query?q=x&access_token=[REDACTED]: [Errno 111] Connection refused"
+        "could not connect to acme.my.salesforce.com (ConnectError: [Errno 111] Connection "
+        "refused) on GET /query?q=x&access_token=[REDACTED]"
     )
 
 

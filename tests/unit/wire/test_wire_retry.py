@@ -9,7 +9,7 @@ import attrs
 import httpx
 import pytest
 
-from sf_toolkit._wire.retry import RetryPolicy
+from sf_toolkit._wire.retry import Deadline, RetryPolicy, bounded_timeout
 
 URL = "https://acme.my.salesforce.com/services/data/v62.0/sobjects/Account"
 POLICY = RetryPolicy()
@@ -201,3 +201,63 @@ def test_policy_is_frozen_and_evolvable() -> None:
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         POLICY.attempts = 9  # type: ignore[misc]
     assert attrs.evolve(POLICY, attempts=9).attempts == 9
+
+
+def test_the_default_budget_is_five_minutes() -> None:
+    """A call may take 300 s in all by default; None lifts the limit."""
+    assert RetryPolicy().budget == 300.0
+    assert RetryPolicy(budget=None).budget is None
+
+
+@pytest.mark.parametrize("budget", [0, -1, float("nan"), float("inf"), True, "10"])
+def test_bad_budgets_are_refused(budget: object) -> None:
+    """A budget must be a finite number of seconds above 0, or None."""
+    with pytest.raises(ValueError, match="budget must be None or a number"):
+        RetryPolicy(budget=budget)  # type: ignore[arg-type]
+
+
+def test_a_deadline_counts_down_and_refuses_waits_past_its_end() -> None:
+    """A wait is allowed only if it ends before the budget does."""
+    deadline = Deadline.start(10.0, now=100.0)
+    assert deadline.remaining(104.0) == 6.0
+    assert not deadline.expired(109.9)
+    assert deadline.expired(110.0)
+    assert deadline.allows_wait(5.0, now=104.0)
+    assert not deadline.allows_wait(6.0, now=104.0)
+    assert deadline.remaining(120.0) == 0.0
+
+
+def test_no_budget_never_expires() -> None:
+    """Without a budget every wait fits."""
+    deadline = Deadline.start(None, now=0.0)
+    assert deadline.remaining(1e9) == float("inf")
+    assert deadline.allows_wait(1e9, now=1e9)
+    assert not deadline.expired(1e12)
+
+
+def test_bounded_timeout_caps_each_timeout_at_the_remaining_budget() -> None:
+    """Each httpx timeout is capped at the seconds left; unset ones get the seconds left."""
+    timeouts = {"connect": 10.0, "read": 120.0, "write": None, "pool": 1.0}
+    assert bounded_timeout(timeouts, 5.0) == {
+        "connect": 5.0,
+        "read": 5.0,
+        "write": 5.0,
+        "pool": 1.0,
+    }
+    assert bounded_timeout(None, 2.0) == dict.fromkeys(("connect", "read", "write", "pool"), 2.0)
+
+
+@pytest.mark.parametrize(
+    ("message", "retried"),
+    [
+        ("[Errno -2] Name or service not known", False),
+        ("[Errno 8] nodename nor servname provided, or not known", False),
+        ("[Errno 11001] getaddrinfo failed", False),
+        ("[Errno -3] Temporary failure in name resolution", True),
+        ("[Errno 111] Connection refused", True),
+    ],
+)
+def test_a_host_that_does_not_exist_is_not_retried(message: str, retried: bool) -> None:
+    """A name that does not resolve is a wrong domain: no retry; a refused connection is retried."""
+    error = httpx.ConnectError(message)
+    assert RetryPolicy().should_retry(method="POST", attempt=1, error=error) is retried

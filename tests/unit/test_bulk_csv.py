@@ -1,0 +1,154 @@
+"""Bulk API 2.0 CSV without I/O: cells, lines, splitting by UTF-8 size, incremental reading."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from sf_toolkit._wire.bulk_csv import CsvReader, UploadSplitter, cell, csv_line
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (None, "#N/A"),  # "Prepare CSV Files": #N/A sets a field to null
+        ("", "#N/A"),
+        (True, "true"),
+        (False, "false"),
+        (42, "42"),
+        (0.00001, "0.00001"),  # never 1e-05
+        (12.5, "12.5"),
+        ("Red;Blue", "Red;Blue"),  # multi-select picklists as sent in JSON
+        ("2024-01-31", "2024-01-31"),
+    ],
+)
+def test_cells_follow_salesforce_formats(value: object, text: str) -> None:
+    """Each JSON-ready value becomes the cell text Salesforce's CSV rules ask for."""
+    assert cell(value) == text
+
+
+def test_lines_quote_only_what_needs_quoting() -> None:
+    """Commas, quotes and newlines are quoted with doubled quotes; lines end with LF."""
+    assert csv_line(["a", 'say "hi"', "x,y", "two\nlines"]) == (
+        b'a,"say ""hi""","x,y","two\nlines"\n'
+    )
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [["a", ""], ["", "b"], [" spaced ", "tab\there"], ["\r", '"'], ["é,ü", "line\r\nend"]],
+)
+def test_lines_read_back_as_the_cells_written(cells: list[str]) -> None:
+    """Python's csv reader reads each written line back as exactly the cells written."""
+    line = csv_line(cells).decode("utf-8")
+    assert next(csv.reader(io.StringIO(line, newline=""))) == cells
+
+
+def test_the_splitter_counts_utf8_bytes_not_characters() -> None:
+    """Rows of multi-byte text start a new upload when their bytes, not characters, overflow."""
+    splitter = UploadSplitter(max_bytes=29)
+    header, first = splitter.place({"Name": "ééééé"})  # 10 bytes + LF
+    assert header == b"Name\n"
+    assert len(first) == 11
+    assert splitter.place({"Name": "ééééé"})[0] is None  # 5 + 11 + 11 = 27 bytes
+    header, _ = splitter.place({"Name": "é"})  # 27 + 3 > 29 (in characters: 21)
+    assert header == b"Name\n"
+    assert splitter.rows == 1
+
+
+def test_the_splitter_starts_a_new_upload_for_a_new_column() -> None:
+    """A row with a column the header lacks needs a new header; a subset fills blanks."""
+    splitter = UploadSplitter()
+    assert splitter.place({"Name": "a", "Phone": "1"})[0] == b"Name,Phone\n"
+    header, line = splitter.place({"Name": "b"})
+    assert header is None
+    assert line == b"b,\n"  # an empty cell leaves the field unchanged
+    header, line = splitter.place({"Name": "c", "Fax": "2"})
+    assert header == b"Name,Fax\n"
+    assert line == b"c,2\n"
+
+
+def test_a_row_larger_than_an_upload_is_refused() -> None:
+    """One record that cannot fit in any upload is a ValueError, not a silent drop."""
+    with pytest.raises(ValueError, match="more than the 10 bytes"):
+        UploadSplitter(max_bytes=10).place({"Name": "x" * 20})
+
+
+@pytest.mark.parametrize("max_bytes", [0, -1, 1.5, True])
+def test_the_upload_limit_must_be_a_positive_integer(max_bytes: object) -> None:
+    """A nonsensical limit is refused at once."""
+    with pytest.raises(ValueError, match="max_upload_bytes"):
+        UploadSplitter(max_bytes=max_bytes)  # type: ignore[arg-type]
+
+
+# The documented successful-results file ("Get Job Successful Record Results"): quoted sf__
+# columns, the uploaded header echoed as sent, every value quoted.
+SUCCESSFUL = (
+    '"sf__Id","sf__Created",FirstName,LastName,Description\n'
+    '"003xx000004TmiQAAS","true","Tom","Jones","Line one\nline ""two"""\n'
+    '"003xx000004TmiRAAS","true","Zoë","Ünal",""\n'
+).encode()
+
+
+def read_all(data: bytes, size: int) -> list[list[str]]:
+    reader = CsvReader()
+    rows: list[list[str]] = []
+    for start in range(0, len(data), size):
+        rows += reader.feed(data[start : start + size])
+    return rows + reader.close()
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7, 64, 10_000])
+def test_the_reader_gives_the_same_rows_whatever_the_chunking(size: int) -> None:
+    """Chunks split inside quoted newlines and multi-byte characters read the same."""
+    assert read_all(SUCCESSFUL, size) == [
+        ["sf__Id", "sf__Created", "FirstName", "LastName", "Description"],
+        ["003xx000004TmiQAAS", "true", "Tom", "Jones", 'Line one\nline "two"'],
+        ["003xx000004TmiRAAS", "true", "Zoë", "Ünal", ""],
+    ]
+
+
+def test_the_reader_yields_rows_as_soon_as_they_are_complete() -> None:
+    """A complete row is returned by the chunk that completes it, not at the end."""
+    reader = CsvReader()
+    assert reader.feed(b'"Id","Name"\n"001",') == [["Id", "Name"]]
+    assert reader.feed(b'"Acme"\n') == [["001", "Acme"]]
+    assert reader.close() == []
+
+
+def test_the_reader_handles_a_bom_and_a_last_line_without_newline() -> None:
+    """A UTF-8 byte-order mark is dropped; a final row without LF still counts."""
+    assert read_all(b'\xef\xbb\xbf"Id"\n"001"', 4) == [["Id"], ["001"]]
+
+
+def test_data_ending_inside_quotes_is_an_error() -> None:
+    """A file cut inside a quoted value is refused, not read as a shorter row."""
+    reader = CsvReader()
+    reader.feed(b'"Id"\n"00')
+    with pytest.raises(ValueError, match="inside a quoted value"):
+        reader.close()
+
+
+def test_the_reader_takes_the_jobs_delimiter_and_crlf() -> None:
+    """A TAB-delimited CRLF file (a job's columnDelimiter/lineEnding) reads cell for cell."""
+    data = b'"sf__Id"\t"sf__Created"\tName\r\n"001"\t"true"\t"a\tb"\r\n'
+    reader = CsvReader("\t")
+    assert reader.feed(data) + reader.close() == [
+        ["sf__Id", "sf__Created", "Name"],
+        ["001", "true", "a\tb"],
+    ]
+
+
+@pytest.mark.parametrize("data", [b'"Id"\n"a"x\n', b'"Id"\n"a"b"\n', b'"Id"\n\xff\xfe\n'])
+def test_malformed_data_is_a_value_error(data: bytes) -> None:
+    """Broken quoting or bytes that are not UTF-8 raise ValueError, never csv.Error."""
+
+    def read() -> None:
+        reader = CsvReader()
+        reader.feed(data)
+        reader.close()
+
+    with pytest.raises(ValueError, match=r"CSV|quoted|utf-8|decode"):
+        read()

@@ -1,0 +1,95 @@
+"""Query pages: the answer's shape, and where nextRecordsUrl may lead."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from sf_toolkit._wire.pages import next_page_url, parse_query_page
+from sf_toolkit.exceptions import UnexpectedResponseError
+
+INSTANCE = "https://acme.my.salesforce.com"
+
+#: The REST API Developer Guide's "Execute a SOQL Query" example answer (first page).
+GUIDE_PAGE = {
+    "done": False,
+    "totalSize": 3214,
+    "nextRecordsUrl": "/services/data/v62.0/query/01gD0000002HU6KIAW-2000",
+    "records": [
+        {
+            "attributes": {
+                "type": "Contact",
+                "url": "/services/data/v62.0/sobjects/Contact/003D000000QV9n2IAD",
+            },
+            "Name": "Rose Gonzalez",
+        }
+    ],
+}
+
+
+def _answer(body: Any) -> httpx.Response:
+    request = httpx.Request("GET", f"{INSTANCE}/services/data/v62.0/query?q=SELECT")
+    return httpx.Response(200, json=body, request=request)
+
+
+def test_the_guide_s_page_parses() -> None:
+    """The documented page shape is accepted as it is."""
+    assert parse_query_page(_answer(GUIDE_PAGE)) == GUIDE_PAGE
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        {"totalSize": 1, "done": True},
+        {"totalSize": 1, "done": True, "records": {"a": 1}},
+        {"totalSize": 1, "done": True, "records": ["x"]},
+        {"totalSize": "1", "done": True, "records": []},
+        {"totalSize": True, "done": True, "records": []},
+        {"totalSize": 0, "done": False, "records": [], "nextRecordsUrl": ["x"]},
+        [],
+        "page",
+        None,
+    ],
+)
+def test_malformed_pages_are_refused(page: Any) -> None:
+    """A page without a records array, a count or a string nextRecordsUrl is refused."""
+    with pytest.raises(UnexpectedResponseError) as info:
+        parse_query_page(_answer(page))
+    assert info.value.method == "GET"
+
+
+def test_a_cut_off_page_is_refused() -> None:
+    """A body cut off mid-JSON raises UnexpectedResponseError, not JSONDecodeError."""
+    request = httpx.Request("GET", f"{INSTANCE}/services/data/v62.0/query")
+    response = httpx.Response(200, content=b'{"totalSize": 1, "records": [', request=request)
+    with pytest.raises(UnexpectedResponseError, match="not JSON"):
+        parse_query_page(response)
+
+
+def test_next_page_url_joins_and_remembers() -> None:
+    """Each next URL is joined onto the instance and remembered for the query."""
+    seen: set[str] = set()
+    first = next_page_url(INSTANCE, "/services/data/v62.0/query/01gD0000002HU6KIAW-2000", seen)
+    second = next_page_url(INSTANCE, "/services/data/v62.0/query/01gD0000002HU6KIAW-4000", seen)
+    assert first == f"{INSTANCE}/services/data/v62.0/query/01gD0000002HU6KIAW-2000"
+    assert second.endswith("-4000")
+    assert seen == {first, second}
+
+
+def test_a_repeated_next_page_url_is_refused() -> None:
+    """The same nextRecordsUrl twice in one query would never end: refused."""
+    seen: set[str] = set()
+    next_page_url(INSTANCE, "/services/data/v62.0/query/01gX-2000", seen)
+    with pytest.raises(UnexpectedResponseError, match="a second time"):
+        next_page_url(INSTANCE, f"{INSTANCE}/services/data/v62.0/query/01gX-2000", seen)
+
+
+@pytest.mark.parametrize(
+    "next_url", [":8443/services/data/v59.0/query/x", "https://evil.example/services/x", 7]
+)
+def test_a_next_page_url_off_the_instance_is_refused(next_url: object) -> None:
+    """A next URL on another origin (or not a URL) is refused with a typed error."""
+    with pytest.raises(UnexpectedResponseError, match="refused to follow nextRecordsUrl"):
+        next_page_url(INSTANCE, next_url, set())
