@@ -560,6 +560,23 @@ def command_line(script: str, argv: list[str] | None) -> str:
     return " ".join(["python", f"benchmarks/{script}", *given]).strip()
 
 
+def source_revision() -> str:
+    """The git revision of the sf_toolkit being measured (``describe --always --dirty``)."""
+    import subprocess
+
+    import sf_toolkit
+
+    where = Path(sf_toolkit.__file__).parent
+    done = subprocess.run(
+        ["git", "-C", str(where), "describe", "--always", "--dirty", "--exclude", "*"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    revision = done.stdout.strip() or "unknown revision"
+    return f"`{revision}` ({where})"
+
+
 def machine(command: str, latency_ms: float, rounds: int, sizes: str) -> str:
     """What ran where: the header of a results block."""
     packages = ", ".join(
@@ -572,6 +589,7 @@ def machine(command: str, latency_ms: float, rounds: int, sizes: str) -> str:
             f"* Date: {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC",
             f"* Machine: {os.cpu_count()} CPUs (`nproc`: {len(os.sched_getaffinity(0))}), "
             f"{platform.system()} {platform.machine()}, Python {platform.python_version()}",
+            f"* sf_toolkit: {source_revision()}",
             f"* Packages: {packages}",
             "* Load average (1, 5, 15 min) when the run ended: "
             + ", ".join(f"{load:.2f}" for load in os.getloadavg())

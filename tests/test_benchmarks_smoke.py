@@ -25,7 +25,7 @@ RUNS = {
         "--fetch-ids 5 --insert-small 30 --gather-sample 20 --query-records 30 --only 1 2 4",
         3,
     ),
-    "bench_memory.py": ("--sizes 20 40", 2),
+    "bench_memory.py": ("--sizes 20", 2),
     "bench_bulk.py": ("--sizes 20", 2),
 }
 
