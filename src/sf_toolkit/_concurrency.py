@@ -8,14 +8,17 @@ side, with the same signature and the same documented behaviour.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import inspect
+import sys
 import threading
 import time
 import weakref
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, TypeVar
+from types import TracebackType
+from typing import Any, Generic, TypeVar
 
 import anyio
 import anyio.lowlevel
@@ -25,8 +28,10 @@ from .exceptions import EventLoopError
 
 __all__ = [
     "AsyncLock",
+    "AsyncReadAhead",
     "AsyncSharedLock",
     "Lock",
+    "ReadAhead",
     "SharedLock",
     "call_callback",
     "call_callback_async",
@@ -512,3 +517,259 @@ def default_transport(kwargs: dict[str, Any]) -> httpx.BaseTransport | None:
     """
     del kwargs
     return None
+
+
+# -- read-ahead -------------------------------------------------------------------------------
+#
+# An async generator cannot hold a task group open across its ``yield``: when the caller leaves
+# its ``async for`` early, the generator is closed later, from another task (asyncio's and
+# trio's finalizers), and the group's cancel scope would be exited in the wrong task (PEP 789).
+# So the fetch that runs ahead is a task of its own, owned by AsyncReadAhead alone: it is
+# cancelled and awaited when the read-ahead closes, from whichever task closes it.
+
+
+def _running_trio() -> Any:
+    """The trio module when the current thread runs a trio event loop, else None."""
+    trio = sys.modules.get("trio")
+    if trio is None:
+        return None
+    try:
+        trio.lowlevel.current_task()
+    except RuntimeError:
+        return None
+    return trio
+
+
+class _AsyncCall(Generic[T]):
+    """``await fn()`` running on its own task, outside any task group; cancel it at will."""
+
+    def __init__(self, fn: Callable[[], Awaitable[T]]) -> None:
+        self._fn = fn
+        self._done = anyio.Event()
+        self._value: Any = None
+        self._error: BaseException | None = None
+        trio = _running_trio()
+        if trio is not None:
+            self._scope = trio.CancelScope()
+            trio.lowlevel.spawn_system_task(
+                self._run_trio, name="sf_toolkit-read-ahead", context=contextvars.copy_context()
+            )
+        else:
+            import asyncio
+
+            self._task = asyncio.get_running_loop().create_task(self._run())
+            # Set even when the task is cancelled before it ever ran (its body never starts).
+            self._task.add_done_callback(lambda _: self._done.set())
+
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    async def _run(self) -> None:
+        try:
+            self._value = await self._fn()
+        except Exception as exc:  # handed to the task that asks for the result
+            self._error = exc
+
+    async def _run_trio(self) -> None:
+        try:
+            with self._scope:  # absorbs our own cancel(); trio system tasks must not raise
+                await self._run()
+        finally:
+            self._done.set()
+
+    async def result(self) -> T:
+        """Wait for the call and return its value, or raise its exception."""
+        await self._done.wait()
+        if self._error is not None:
+            raise self._error
+        if not self._finished_normally():
+            raise RuntimeError("the fetch running ahead was cancelled by the event loop")
+        return self._value  # type: ignore[no-any-return]
+
+    def _finished_normally(self) -> bool:
+        scope = getattr(self, "_scope", None)
+        if scope is not None:
+            return not scope.cancelled_caught
+        return not self._task.cancelled()
+
+    async def cancel(self) -> None:
+        """Cancel the call and wait until it has stopped (even when the caller is cancelled)."""
+        if scope := getattr(self, "_scope", None):
+            scope.cancel()
+        else:
+            self._task.cancel()
+        with anyio.CancelScope(shield=True):
+            await self._done.wait()
+
+
+class AsyncReadAhead(Generic[T]):
+    """
+    Iterate over ``source`` while its next item is fetched in the background.
+
+    When an item is handed out, the fetch of the one after it starts at once, on its own task,
+    so it proceeds while the caller works. Exactly one item is fetched ahead: memory is bounded
+    by two items. Use it as ``async with AsyncReadAhead(source) as items: async for ...``;
+    leaving the block (normally, by an exception, or because the enclosing generator was
+    closed early) cancels the fetch in flight, waits for it to stop and closes ``source``.
+
+    The caller's loop should call :meth:`tick` now and then: a task only runs when the event
+    loop gets a turn, and a loop that never awaits would otherwise not let the request leave.
+    """
+
+    #: How many :meth:`tick` calls make one turn of the event loop.
+    TICK_EVERY = 64
+
+    def __init__(self, source: AsyncIterator[T]) -> None:
+        self._source = source
+        self._pending: _AsyncCall[T] | None = None
+        self._started = False
+        self._closed = False
+        self._ticks = 0
+
+    async def __aenter__(self) -> AsyncReadAhead[T]:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def __aiter__(self) -> AsyncReadAhead[T]:
+        return self
+
+    async def __anext__(self) -> T:
+        if self._closed:
+            raise StopAsyncIteration
+        if self._pending is not None:
+            # Still pending while awaited: a caller cancelled here leaves it for aclose().
+            item = await self._pending.result()
+            self._pending = None
+        elif not self._started:
+            self._started = True
+            item = await self._source.__anext__()
+        else:
+            raise StopAsyncIteration
+        self._pending = _AsyncCall(self._fetch_next)
+        return item
+
+    async def _fetch_next(self) -> T:
+        return await self._source.__anext__()
+
+    async def tick(self) -> None:
+        """Give the fetch in flight a turn of the event loop, every ``TICK_EVERY`` calls."""
+        self._ticks += 1
+        pending = self._pending
+        if self._ticks % self.TICK_EVERY == 0 and pending is not None and not pending.done:
+            await anyio.lowlevel.checkpoint()
+
+    async def aclose(self) -> None:
+        """Cancel the fetch in flight, wait for it to stop, and close ``source``."""
+        if self._closed:
+            return
+        self._closed = True
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            await pending.cancel()
+        close = getattr(self._source, "aclose", None)
+        if close is not None:
+            with anyio.CancelScope(shield=True):
+                await close()
+
+
+class _ThreadCall(Generic[T]):
+    """``fn()`` running in a worker thread of its own."""
+
+    def __init__(self, fn: Callable[[], T]) -> None:
+        self._value: Any = None
+        self._error: BaseException | None = None
+        context = contextvars.copy_context()
+        self._thread = threading.Thread(
+            target=context.run, args=(self._run, fn), name="sf_toolkit-read-ahead", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, fn: Callable[[], T]) -> None:
+        try:
+            self._value = fn()
+        except BaseException as exc:  # handed to the thread that asks for the result
+            self._error = exc
+
+    def result(self) -> T:
+        """Wait for the call and return its value, or raise its exception."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value  # type: ignore[no-any-return]
+
+    def cancel(self) -> None:
+        """Wait until the call has finished: a thread cannot be interrupted."""
+        self._thread.join()
+
+
+class ReadAhead(Generic[T]):
+    """
+    Iterate over ``source`` while its next item is fetched in a worker thread.
+
+    When an item is handed out, the fetch of the one after it starts at once in a thread, so it
+    proceeds while the caller works. Exactly one item is fetched ahead: memory is bounded by
+    two items. Use it as ``with ReadAhead(source) as items: for ...``; leaving the block
+    (normally, by an exception, or because the enclosing generator was closed early) waits for
+    the fetch in flight to finish (a thread cannot be interrupted), drops its result and closes
+    ``source``: no thread outlives the block.
+    """
+
+    def __init__(self, source: Iterator[T]) -> None:
+        self._source = source
+        self._pending: _ThreadCall[T] | None = None
+        self._started = False
+        self._closed = False
+
+    def __enter__(self) -> ReadAhead[T]:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __iter__(self) -> ReadAhead[T]:
+        return self
+
+    def __next__(self) -> T:
+        if self._closed:
+            raise StopIteration
+        if self._pending is not None:
+            item = self._pending.result()
+            self._pending = None
+        elif not self._started:
+            self._started = True
+            item = next(self._source)
+        else:
+            raise StopIteration
+        self._pending = _ThreadCall(self._fetch_next)
+        return item
+
+    def _fetch_next(self) -> T:
+        return next(self._source)
+
+    def tick(self) -> None:
+        """Do nothing: the worker thread runs on its own, without turns to be given."""
+
+    def close(self) -> None:
+        """Wait for the fetch in flight to finish, drop its result, and close ``source``."""
+        if self._closed:
+            return
+        self._closed = True
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.cancel()
+        close = getattr(self._source, "close", None)
+        if close is not None:
+            close()

@@ -16,9 +16,27 @@ from typing import BinaryIO
 __all__ = ["commit_partial", "discard_partial", "open_partial"]
 
 
+#: Bytes a file name may have on common file systems (ext4, APFS, NTFS in UTF-16 units).
+MAX_NAME_BYTES = 255
+# mkstemp adds 8 random characters; with the dots and ".part" the name grows by 15 bytes.
+_TEMP_OVERHEAD = len("..") + 8 + len(".part")
+
+
+def _temp_prefix(name: str) -> str:
+    """``.name.`` with ``name`` cut (on a character boundary) so the temporary name fits."""
+    budget = MAX_NAME_BYTES - _TEMP_OVERHEAD
+    short = name.encode()[:budget].decode(errors="ignore")
+    return f".{short}."
+
+
 def open_partial(target: Path) -> tuple[BinaryIO, Path]:
-    """Open a new temporary file next to ``target``; return it and its path."""
-    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    """
+    Open a new temporary file next to ``target``; return it and its path.
+
+    The temporary name starts with the target's name, shortened when needed so that it never
+    exceeds 255 bytes even for a target name of 255 bytes.
+    """
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=_temp_prefix(target.name), suffix=".part")
     return os.fdopen(fd, "wb"), Path(name)
 
 

@@ -7,6 +7,8 @@ decision here is tested once, with plain data, for both halves.
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,6 +21,7 @@ from ._wire.urls import path_segment, sobject_name
 from .exceptions import SalesforceApiError
 from .ids import is_valid_id, validate_id
 from .models import (
+    GenericRecord,
     SObject,
     SObjectDescription,
     api_name_of,
@@ -33,6 +36,8 @@ from .models import (
     to_payload,
 )
 
+_API_NAME_RE = re.compile(r"[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?")
+
 __all__ = [
     "RestCall",
     "already_deleted",
@@ -45,6 +50,7 @@ __all__ = [
     "describe_answer",
     "describe_call",
     "download_target",
+    "external_id_api_name",
     "fetch_call",
     "insert_call",
     "raise_for_status",
@@ -201,14 +207,18 @@ def upsert_call(record: SObject, external_id_field: str) -> RestCall:
     """
     PATCH by external id: Salesforce inserts or updates, so the call is safe to repeat.
 
+    Args:
+        external_id_field: The external id field, by attribute name (``ext``) or API name
+            (``External_ID__c``, any case) of the record's model.
+
     Raises:
-        ValueError: If the field name is malformed or the record has no value for it.
+        TypeError: If ``external_id_field`` is not a str.
+        ValueError: If the model has no such field, or the record has no value for it.
     """
     check_record_type(record, SObject, "save_upsert")
-    if not external_id_field or not external_id_field.replace("_", "").isalnum():
-        raise ValueError(f"external_id_field must be a field API name, got {external_id_field!r}")
+    api_name = external_id_api_name(record, external_id_field)
     payload = to_payload(record)
-    matches = [key for key in payload if key.lower() == external_id_field.lower()]
+    matches = [key for key in payload if key.lower() == api_name.lower()]
     if not matches or payload[matches[0]] in (None, ""):
         raise ValueError(
             f"save_upsert needs a value in {type(record).__name__}.{external_id_field}"
@@ -216,9 +226,44 @@ def upsert_call(record: SObject, external_id_field: str) -> RestCall:
     value = str(payload.pop(matches[0]))
     return RestCall(
         "PATCH",
-        f"sobjects/{_sobject(record)}/{_segment(external_id_field)}/{_segment(value)}",
+        f"sobjects/{_sobject(record)}/{_segment(api_name)}/{_segment(value)}",
         json=payload,
         idempotent=True,
+    )
+
+
+def external_id_api_name(record: SObject, external_id_field: object) -> str:
+    """
+    The API name of the external id field a caller named by attribute or API name.
+
+    Raises:
+        TypeError: If the name is not a str.
+        ValueError: If the record's model has no such field (a GenericRecord accepts any
+            well-formed API name).
+    """
+    if not isinstance(external_id_field, str):
+        raise TypeError(
+            "external_id_field must be a str naming a field (attribute or API name), got "
+            f"{type(external_id_field).__name__} {external_id_field!r}"
+        )
+    model = type(record)
+    info = model._sf_by_attr.get(external_id_field)
+    if info is not None:
+        return info.api_name
+    lowered = external_id_field.lower()
+    for info in model._sf_fields:
+        if info.api_name.lower() == lowered:
+            return info.api_name
+    if isinstance(record, GenericRecord) and _API_NAME_RE.fullmatch(external_id_field):
+        return external_id_field
+    known = ", ".join(
+        info.attr if info.attr == info.api_name else f"{info.attr} ({info.api_name})"
+        for info in model._sf_fields
+        if info.attr != "Id"
+    )
+    raise ValueError(
+        f"external_id_field {external_id_field!r} is not a field of {model.__name__}, by "
+        f"attribute or API name; its fields: {known or 'none'}"
     )
 
 
@@ -266,24 +311,47 @@ def blob_call(record: SObject) -> RestCall:
     return RestCall("GET", f"sobjects/{_sobject(record)}/{record_id}/{_segment(blob_field)}")
 
 
-def download_target(record: SObject, dest_path: str | Path, *, overwrite: bool = False) -> Path:
+def download_target(
+    record: SObject, dest_path: str | os.PathLike[str], *, overwrite: bool = False
+) -> Path:
     """
     Where ``download_file`` writes: ``dest_path`` itself, or a file named after the record
     inside it when ``dest_path`` is a directory (the name stripped of any directory parts).
 
+    A path that ends with a separator (``"newdir/"``) always means a directory. Directories
+    are never created: a missing one is an error before any request.
+
     Raises:
         FileExistsError: If the file exists and ``overwrite`` is false.
+        FileNotFoundError: If the directory to write in does not exist.
+        NotADirectoryError: If ``dest_path`` ends with a separator but is a file.
         ValueError: If ``dest_path`` is a directory and the record carries no file name.
     """
-    target = Path(dest_path)
+    text = os.fspath(dest_path)
+    target = Path(text)
+    names_a_directory = text.endswith(("/", os.sep)) or (
+        os.altsep is not None and text.endswith(os.altsep)
+    )
+    if names_a_directory and target.exists() and not target.is_dir():
+        raise NotADirectoryError(f"{text} names a directory, but it is a file")
+    if names_a_directory and not target.exists():
+        raise FileNotFoundError(
+            f"the directory {text} does not exist; create it first (download_file never "
+            "creates directories)"
+        )
     if target.is_dir():
         name = blob_file_name(record)
         if name is None:
             raise ValueError(
-                f"{dest_path!s} is a directory and the {type(record).__name__} has no file name "
+                f"{text} is a directory and the {type(record).__name__} has no file name "
                 "loaded (PathOnClient, Title or Name); pass a file path instead"
             )
         target = target / name
+    elif not target.parent.is_dir():
+        raise FileNotFoundError(
+            f"the directory {target.parent} of {text} does not exist; create it first "
+            "(download_file never creates directories)"
+        )
     if target.exists() and not overwrite:
         raise FileExistsError(f"{target} exists; pass overwrite=True to replace it")
     return target

@@ -12,7 +12,7 @@ import enum
 import math
 import re
 from collections.abc import Iterable
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import Any, Generic, Literal, TypeVar
 
@@ -20,6 +20,7 @@ import attrs
 
 from .models import GenericRecord, SObject, api_name_of, field_api_names, relationship_fields
 from .models._base import FieldInfo
+from .models._values import format_time
 
 __all__ = [
     "LikePattern",
@@ -109,13 +110,15 @@ def quote(value: Any) -> str:
       as ``\\uXXXX``); a :class:`LikePattern` keeps its ``\\%`` and ``\\_``.
     * bool ``true``/``false``; None ``null``; int, float, Decimal as plain numbers.
     * datetime in UTC as ``2024-01-31T12:34:56Z`` (naive means UTC; sub-seconds dropped);
-      date as ``2024-01-31``.
+      date as ``2024-01-31``; time as ``01:00:00.000Z`` (Salesforce's time literal; a time
+      field has no time zone, so only a naive or UTC time is accepted).
     * a record: its Id, quoted; an Enum member: its value.
     * list, tuple, set or frozenset: ``('a', 'b')`` for IN.
 
     Raises:
         TypeError: For any other type.
-        ValueError: For NaN or infinity, an empty collection, or a record without an Id.
+        ValueError: For NaN or infinity, an empty collection, a record without an Id, or a
+            time with a non-UTC offset.
     """
     if value is None:
         return "null"
@@ -137,6 +140,13 @@ def quote(value: Any) -> str:
         )
     if isinstance(value, date):
         return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+    if isinstance(value, time):
+        offset = value.utcoffset()
+        if offset is not None and offset != timedelta(0):
+            raise ValueError(
+                f"SOQL time literals carry no time zone; got {value!r} with offset {offset}"
+            )
+        return format_time(value)
     if isinstance(value, SObject):
         record_id = value.__dict__.get("Id")
         if record_id is None:

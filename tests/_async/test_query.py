@@ -4,13 +4,17 @@ Queries against the fake org: builder and SOQL, streaming pages, children, count
 No postponed annotations here: models declared inside a test must resolve their local types.
 """
 
+import datetime
 import functools
+import threading
 import tracemalloc
+from collections.abc import Callable
 
 import pytest
 
 from sf_toolkit import AsyncSalesforceClient, SObject, select
-from sf_toolkit.exceptions import SalesforceApiError
+from sf_toolkit._concurrency import sleep_async
+from sf_toolkit.exceptions import SalesforceApiError, ServerError
 from sf_toolkit.io.api import count_async, delete_async, fetch_async, query_async
 from sf_toolkit.testing import FakeOrg
 
@@ -29,6 +33,17 @@ class Account(SObject):
 @pytest.fixture
 def seeded() -> FakeOrg:
     return FakeOrg(records=450, seed=11)
+
+
+def add_children(org: FakeOrg, extra: int) -> str:
+    """Give the first Account ``extra`` more Contacts; return SOQL for it with its Contacts."""
+    account_id = org.records("Account")[0]["Id"]
+    for n in range(extra):
+        org.insert("Contact", {"LastName": f"Extra {n}", "AccountId": account_id})
+    return (
+        "SELECT Id, Name, (SELECT Id, LastName FROM Contacts) FROM Account "
+        f"WHERE Id = '{account_id}'"
+    )
 
 
 async def test_builder_query_yields_typed_records_across_pages(
@@ -81,13 +96,7 @@ async def test_child_subquery_pages_are_completed(seeded: FakeOrg, make_client: 
         Name: str | None = None
         Contacts: list[Child] | None = None
 
-    account_id = seeded.records("Account")[0]["Id"]
-    for n in range(250):
-        seeded.insert("Contact", {"LastName": f"Extra {n}", "AccountId": account_id})
-    soql = (
-        "SELECT Id, Name, (SELECT Id, LastName FROM Contacts) FROM Account "
-        f"WHERE Id = '{account_id}'"
-    )
+    soql = add_children(seeded, 250)
     async with make_client(transport=seeded.async_transport()) as client:  # type: ignore[operator]
         [account] = [a async for a in query_async(soql, client, batch_size=200)]
     assert isinstance(account, Parent)
@@ -102,6 +111,17 @@ async def test_count_uses_count_query(client: AsyncSalesforceClient, org: FakeOr
         org.insert("Account", {"Name": f"A{n}"})
     assert await count_async(select(Account), client) == 3
     assert org.requests[-1].params["q"] == "SELECT COUNT() FROM Account"
+
+
+async def test_count_of_a_count_field_query_is_the_aggregate_value(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """COUNT(Id) answers one aggregate row: count() returns its value, not 1 (the rows)."""
+    for n in range(7):
+        org.insert("Account", {"Name": f"A{n}", "Industry": "Energy" if n < 3 else None})
+    assert await count_async("SELECT COUNT(Id) FROM Account", client) == 7
+    assert await count_async("SELECT COUNT(Industry) FROM Account", client) == 3
+    assert await count_async("SELECT COUNT() FROM Account", client) == 7
 
 
 async def test_query_all_includes_deleted(client: AsyncSalesforceClient, org: FakeOrg) -> None:
@@ -151,3 +171,126 @@ async def test_large_query_streams_with_bounded_memory(make_client: object) -> N
     assert seen == len(kept) == 20_000
     # Ten pages of 2,000: streaming must stay far below holding them all.
     assert streamed_peak < kept_peak / 2
+
+
+#: Injected latency for the read-ahead tests: long enough that requests overlap the consumer.
+LATENCY = 0.05
+
+
+async def wait_until(condition: Callable[[], bool], what: str) -> None:
+    """Poll the fake org until ``condition`` holds; fail after about ten seconds."""
+    for _ in range(2000):
+        if condition():
+            return
+        await sleep_async(0.005)
+    raise AssertionError(f"timed out waiting until {what}")
+
+
+def read_ahead_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "sf_toolkit-read-ahead"]
+
+
+async def test_next_page_is_fetched_while_the_current_one_is_consumed(
+    seeded: FakeOrg, make_client: object
+) -> None:
+    """The next page is requested while the caller is on the current one, never two ahead."""
+    seeded.faults.latency = LATENCY
+    routes = seeded.stats.requests_by_route
+    async with make_client(transport=seeded.async_transport()) as client:  # type: ignore[operator]
+        records = query_async(select(Account, "Id", "Name"), client, batch_size=200)
+        await records.__anext__()  # the first record of page 1 (of 200, 200, 50)
+        await wait_until(lambda: routes["query_more"] == 1, "page 2 was answered")
+        await sleep_async(4 * LATENCY)  # time enough for an eager reader to ask for page 3
+        assert routes["query_more"] == 1
+        assert seeded.stats.in_flight == 0
+        for _ in range(199):
+            await records.__anext__()
+        assert routes["query_more"] == 1
+        await records.__anext__()  # the first record of page 2: page 3 is asked for now
+        await wait_until(lambda: routes["query_more"] == 2, "page 3 was answered")
+        rest = [record async for record in records]
+    assert len(rest) == 249
+    assert routes["query_more"] == 2
+    assert seeded.stats.max_in_flight == 1
+
+
+async def test_leaving_the_loop_early_leaves_nothing_running(
+    seeded: FakeOrg, make_client: object
+) -> None:
+    """Closing a query while page 2 is in flight stops the read-ahead: no request, no thread."""
+    seeded.faults.latency = LATENCY
+    async with make_client(transport=seeded.async_transport()) as client:  # type: ignore[operator]
+        records = query_async(select(Account, "Id", "Name"), client, batch_size=200)
+        async for _ in records:
+            await wait_until(lambda: seeded.stats.in_flight == 1, "page 2 is in flight")
+            break
+        await records.aclose()  # type: ignore[attr-defined]  # what trio asks of every early exit
+        assert seeded.stats.in_flight == 0
+        assert not read_ahead_threads()
+        answered = len(seeded.requests)
+        await sleep_async(4 * LATENCY)
+        assert len(seeded.requests) == answered
+    assert seeded.stats.requests_by_route["query_more"] <= 1
+
+
+async def test_an_error_on_the_next_page_comes_after_the_current_page(
+    seeded: FakeOrg, make_client: object
+) -> None:
+    """A page that fails while read ahead raises only once the caller reaches it."""
+    seeded.faults.routes = frozenset({"query_more"})
+    seeded.faults.rate_503 = 1.0
+    seen: list[Account] = []
+
+    async def consume(client: AsyncSalesforceClient) -> None:
+        async for account in query_async(select(Account, "Id"), client, batch_size=200):
+            seen.append(account)
+
+    async with make_client(transport=seeded.async_transport()) as client:  # type: ignore[operator]
+        with pytest.raises(ServerError):
+            await consume(client)
+    assert len(seen) == 200
+    assert not read_ahead_threads()
+
+
+async def test_default_pages_hold_exactly_2000_rows(make_client: object) -> None:
+    """Without batch_size, Salesforce's default page of 2,000 rows: 20,000 rows in 10 pages."""
+    big = big_org()
+    big.reset_stats()
+    async with make_client(transport=big.async_transport()) as client:  # type: ignore[operator]
+        seen = [a async for a in query_async(select(Account, "Id"), client)]
+    assert len(seen) == 20_000
+    offsets = [int(r.path.rsplit("-", 1)[1]) for r in big.requests if r.route == "query_more"]
+    assert offsets == list(range(2000, 20_000, 2000))
+
+
+async def test_every_page_of_a_long_child_list_is_fetched(
+    seeded: FakeOrg, make_client: object
+) -> None:
+    """A child list of four pages (200, 200, 200, 52) arrives whole: three more requests."""
+    soql = add_children(seeded, 650)
+    seeded.reset_stats()
+    async with make_client(transport=seeded.async_transport()) as client:  # type: ignore[operator]
+        [account] = [a async for a in query_async(soql, client)]
+    assert len(account.Contacts) == 652
+    assert len({c.Id for c in account.Contacts}) == 652
+    assert seeded.stats.requests_by_route["query_more"] == 3
+
+
+class Shop(SObject, api_name="Account"):
+    Name: str | None = None
+    Opens__c: datetime.time | None = None
+
+
+async def test_time_values_filter_and_load_as_times(org: FakeOrg, client: object) -> None:
+    """A ``datetime.time`` in ``where()`` is a SOQL time literal the org filters on."""
+    org.add_field("Account", {"name": "Opens__c", "type": "time"})
+    org.insert("Account", {"Name": "Early", "Opens__c": "07:30:00.000Z"})
+    org.insert("Account", {"Name": "Late", "Opens__c": "11:00:00.000Z"})
+    found = [
+        shop
+        async for shop in query_async(
+            select(Shop).where(Opens__c=datetime.time(7, 30)),
+            client,  # type: ignore[arg-type]
+        )
+    ]
+    assert [(shop.Name, shop.Opens__c) for shop in found] == [("Early", datetime.time(7, 30))]

@@ -5,8 +5,11 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
+import httpx
 import pytest
 
 from sf_toolkit import SalesforceClient, SObject
@@ -28,6 +31,7 @@ from sf_toolkit.io.api import (
     save_update,
     save_upsert,
 )
+from sf_toolkit.models import changed_fields, sf_field
 from sf_toolkit.testing import FakeOrg
 
 
@@ -43,12 +47,30 @@ class Attachment(SObject):
     ParentId: str | None = None
 
 
+class Deal(SObject, api_name="Deal__c"):
+    Name: str | None = None
+    Amount: Decimal | None = None
+    Probability: float | None = None
+
+
+class Tagged(SObject, api_name="Account"):
+    Name: str | None = None
+    ext: str | None = sf_field(api_name="External_ID__c", default=None)
+
+
 class Sandboxed(SObject, api_name="Account", connection="nowhere"):
     Name: str | None = None
 
 
 def add_account(org: FakeOrg, name: str = "Acme", **values: object) -> str:
     return org.insert("Account", {"Name": name, **values})
+
+
+def assert_nothing_to_send(record: SObject, client: SalesforceClient, org: FakeOrg) -> None:
+    """An only_changes update of a clean record sends no request."""
+    sent = len(org.requests)
+    save_update(record, client, only_changes=True)
+    assert len(org.requests) == sent
 
 
 def test_seed_fetch(client: SalesforceClient, org: FakeOrg) -> None:
@@ -145,9 +167,7 @@ def test_save_clears_the_change_set(client: SalesforceClient, org: FakeOrg) -> N
     save_insert(account, client)
     account.Name = "Twice"
     save_update(account, client, only_changes=True)
-    sent = len(org.requests)
-    save_update(account, client, only_changes=True)
-    assert len(org.requests) == sent
+    assert_nothing_to_send(account, client, org)
 
 
 def test_insert_of_saved_record_is_refused(client: SalesforceClient, org: FakeOrg) -> None:
@@ -307,3 +327,133 @@ def test_failed_download_leaves_no_file(
         download_file(attachment, tmp_path, client)
     org.faults.rate_drop = 0.0
     assert list(tmp_path.iterdir()) == []
+
+
+def add_attachment(org: FakeOrg, name: str, body: bytes) -> str:
+    return org.insert(
+        "Attachment",
+        {"Name": name, "ParentId": add_account(org), "Body": base64.b64encode(body).decode()},
+    )
+
+
+def test_insert_leaves_the_record_clean(client: SalesforceClient, org: FakeOrg) -> None:
+    """After an insert (save_insert or save) nothing is left to send: the change set is empty."""
+    for insert in (save_insert, save):
+        account = Account(Name="Clean", Industry="Energy")
+        insert(account, client)
+        assert account.Id is not None
+        assert changed_fields(account) == frozenset()
+        assert_nothing_to_send(account, client, org)
+
+
+def test_exact_values_are_saved_and_others_refused_before_sending(
+    client: SalesforceClient, org: FakeOrg
+) -> None:
+    """An int is a fine Decimal; NaN or a str in a number field is refused, naming them."""
+    org.add_model(Deal)
+    deal = Deal(Name="Deal", Amount=1500)  # type: ignore[arg-type]
+    save_insert(deal, client)
+    assert org.get("Deal__c", deal.Id)["Amount"] == 1500  # type: ignore[arg-type,index]
+    sent = len(org.requests)
+    with pytest.raises(ValueError, match=r"Deal\.Probability .*finite.*nan"):
+        save_insert(Deal(Name="x", Probability=float("nan")), client)
+    with pytest.raises(TypeError, match=r"Deal\.Amount .*got str.*'12'"):
+        save_insert(Deal(Name="x", Amount="12"), client)  # type: ignore[arg-type]
+    assert len(org.requests) == sent
+
+
+@pytest.mark.parametrize("field", ["ext", "External_ID__c"])
+def test_upsert_takes_the_attribute_or_the_api_name(
+    client: SalesforceClient, org: FakeOrg, field: str
+) -> None:
+    """external_id_field may name the attribute or the API name: both upsert by External_ID__c."""
+    assert save_upsert(Tagged(Name="A", ext="E-7"), client, external_id_field=field)
+    assert org.records("Account")[0]["External_ID__c"] == "E-7"
+    assert org.requests[-1].path.endswith("/sobjects/Account/External_ID__c/E-7")
+
+
+@pytest.mark.parametrize(
+    ("field", "error", "message"),
+    [
+        (123, TypeError, "external_id_field must be a str"),
+        ("Nope__c", ValueError, "'Nope__c' is not a field of Tagged"),
+    ],
+)
+def test_upsert_refuses_a_bad_field_before_sending(
+    client: SalesforceClient,
+    org: FakeOrg,
+    field: object,
+    error: type[Exception],
+    message: str,
+) -> None:
+    """A non-str or unknown external_id_field raises before any request."""
+    sent = len(org.requests)
+    with pytest.raises(error, match=message):
+        save_upsert(Tagged(ext="E"), client, external_id_field=field)  # type: ignore[arg-type]
+    assert len(org.requests) == sent
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["a" * 237 + ".txt", "b" * 246 + ".bin", "c" * 251 + ".pdf", "é" * 125 + ".txt"],
+)
+def test_download_keeps_a_long_file_name(
+    client: SalesforceClient, org: FakeOrg, tmp_path: Path, name: str
+) -> None:
+    """A record file name of 241 to 255 bytes downloads under that name (the temp name fits)."""
+    assert 241 <= len(name.encode()) <= 255
+    attachment = fetch(Attachment, add_attachment(org, name, b"long"), client)
+    written = download_file(attachment, tmp_path, client)
+    assert written == tmp_path / name
+    assert written.read_bytes() == b"long"
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+
+
+def test_download_into_a_missing_directory_is_refused(
+    client: SalesforceClient, org: FakeOrg, tmp_path: Path
+) -> None:
+    """ "newdir/" that does not exist is an error before any request; nothing is created."""
+    attachment = fetch(Attachment, add_attachment(org, "a.txt", b"x"), client)
+    sent = len(org.requests)
+    for dest in (f"{tmp_path}/newdir/", tmp_path / "newdir" / "a.txt"):
+        with pytest.raises(FileNotFoundError, match=r"newdir.* does not exist"):
+            download_file(attachment, dest, client)
+    (tmp_path / "plain").write_bytes(b"")
+    with pytest.raises(NotADirectoryError):
+        download_file(attachment, f"{tmp_path}/plain/", client)
+    assert len(org.requests) == sent
+    assert [p.name for p in tmp_path.iterdir()] == ["plain"]
+
+
+def test_an_error_answer_never_reaches_the_file(
+    client: SalesforceClient, org: FakeOrg, tmp_path: Path
+) -> None:
+    """A download answered with an error raises it; the existing file keeps its bytes."""
+    attachment_id = add_attachment(org, "gone.txt", b"new")
+    attachment = fetch(Attachment, attachment_id, client)
+    target = tmp_path / "gone.txt"
+    target.write_bytes(b"mine")
+    delete(attachment, client)
+    with pytest.raises(NotFoundError):
+        download_file(attachment, target, client, overwrite=True)
+    assert target.read_bytes() == b"mine"
+    assert [p.name for p in tmp_path.iterdir()] == ["gone.txt"]
+
+
+def test_a_file_that_appears_during_the_download_is_kept(
+    org: FakeOrg, make_client: Callable[..., SalesforceClient], tmp_path: Path
+) -> None:
+    """Without overwrite, a file created at the target mid-download is not replaced."""
+    target = tmp_path / "late.txt"
+
+    def someone_else_writes(response: httpx.Response) -> None:
+        if response.request.url.path.endswith("/Body"):
+            target.write_bytes(b"theirs")
+
+    attachment_id = add_attachment(org, "late.txt", b"ours")
+    with make_client(event_hooks={"response": [someone_else_writes]}) as client:
+        attachment = fetch(Attachment, attachment_id, client)
+        with pytest.raises(FileExistsError, match="overwrite=True"):
+            download_file(attachment, target, client)
+    assert target.read_bytes() == b"theirs"
+    assert [p.name for p in tmp_path.iterdir()] == ["late.txt"]

@@ -16,13 +16,16 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert f"\n{match.group(1)}\n" in (ROOT / "README.md").read_text()
 
 
-def test_readme_quickstart_script_exists() -> None:
-    """The README's quickstart command names a script that exists."""
+def test_readme_first_command_installs_and_runs_the_demo() -> None:
+    """The README's first command installs the cli extra and runs `sf-toolkit demo`."""
     readme = (ROOT / "README.md").read_text()
-    scripts = re.findall(r"\.venv/bin/python (\S+\.py)", readme)
-    assert scripts
-    for script in scripts:
-        assert (ROOT / script).is_file(), script
+    commands = re.findall(r"```console\n(.+?)\n```", readme, re.DOTALL)
+    assert commands[0] == (
+        "python3 -m venv .venv && .venv/bin/pip install -e '.[cli]' && .venv/bin/sf-toolkit demo"
+    )
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert re.search(r"^cli = \[", pyproject, re.MULTILINE)
+    assert '\nsf-toolkit = "sf_toolkit.__main__:main"\n' in pyproject
 
 
 def test_quickstart_runs() -> None:

@@ -8,7 +8,13 @@ import httpx
 import pytest
 
 from sf_toolkit import SObject
-from sf_toolkit._query import child_continuations, plan_count, plan_query
+from sf_toolkit._query import (
+    child_continuations,
+    count_result,
+    has_subquery,
+    plan_count,
+    plan_query,
+)
 from sf_toolkit._rest import (
     blob_call,
     check,
@@ -19,8 +25,13 @@ from sf_toolkit._rest import (
     update_call,
     upsert_call,
 )
-from sf_toolkit.exceptions import InvalidIdError, MultipleChoicesError, NotFoundError
-from sf_toolkit.models import from_payload, mark_clean
+from sf_toolkit.exceptions import (
+    InvalidIdError,
+    MultipleChoicesError,
+    NotFoundError,
+    SalesforceApiError,
+)
+from sf_toolkit.models import from_payload, mark_clean, sf_field
 from sf_toolkit.soql import select
 
 ID = "001D000000IRFmaIAH"
@@ -74,11 +85,41 @@ def test_upsert_encodes_the_external_id_as_one_segment() -> None:
     assert call.extensions() == {"sf_toolkit.idempotent": True}
 
 
-@pytest.mark.parametrize("field", ["", "Bad Field", "x/y", "a;b"])
-def test_upsert_refuses_malformed_field_names(field: str) -> None:
-    """A field name that is not an API name is refused."""
-    with pytest.raises(ValueError, match="external_id_field must be a field API name"):
+@pytest.mark.parametrize("field", ["", "Bad Field", "x/y", "a;b", "Missing__c"])
+def test_upsert_refuses_unknown_field_names(field: str) -> None:
+    """A name that is no field of the model is refused, naming it and the fields there are."""
+    with pytest.raises(ValueError, match="is not a field of Widget") as info:
         upsert_call(Widget(Name="W"), field)
+    assert repr(field) in str(info.value)
+    assert "Colour__c" in str(info.value)
+
+
+class Tagged(SObject, api_name="Tagged__c"):
+    Name: str | None = None
+    ext: str | None = sf_field(api_name="External_ID__c", default=None)
+
+
+@pytest.mark.parametrize("field", ["ext", "External_ID__c", "external_id__C"])
+def test_upsert_takes_the_attribute_or_the_api_name(field: str) -> None:
+    """The external id field may be named by attribute or by API name, in any case."""
+    call = upsert_call(Tagged(Name="T", ext="E-1"), field)
+    assert call.url == "sobjects/Tagged__c/External_ID__c/E-1"
+    assert call.json == {"Name": "T"}
+
+
+@pytest.mark.parametrize("field", [123, None, b"ext", ["ext"]])
+def test_upsert_refuses_a_field_name_that_is_not_a_str(field: object) -> None:
+    """A non-str external_id_field is a TypeError before anything else."""
+    with pytest.raises(TypeError, match="external_id_field must be a str"):
+        upsert_call(Tagged(ext="E-1"), field)  # type: ignore[arg-type]
+
+
+def test_upsert_of_a_generic_record_takes_any_api_name() -> None:
+    """A GenericRecord has no declared fields: any well-formed API name with a value works."""
+    record = from_payload({"attributes": {"type": "Thing__c"}, "Key__c": "k1", "Name": "n"})
+    assert upsert_call(record, "Key__c").url == "sobjects/Thing__c/Key__c/k1"
+    with pytest.raises(ValueError, match="is not a field of GenericRecord"):
+        upsert_call(record, "x/y")
 
 
 def test_delete_and_blob_need_an_id() -> None:
@@ -161,3 +202,94 @@ def test_child_continuations_finds_unfinished_subqueries() -> None:
         "Owner": None,
     }
     assert list(child_continuations(record)) == [("Contacts", "/q/01g-200")]
+
+
+def test_subquery_scan_only_when_the_soql_nests_a_select() -> None:
+    """Rows are scanned for child pages only when the SOQL has a nested SELECT."""
+    assert not plan_query("SELECT Id, Name FROM Account").subqueries
+    assert not plan_query(select(Widget)).subqueries
+    assert plan_query("SELECT Id, (SELECT Id FROM Contacts) FROM Account").subqueries
+    assert has_subquery("select Id, ( select Id from Contacts ) from Account")
+
+
+# Answers shaped as Salesforce documents them: COUNT() gives totalSize and no rows;
+# COUNT(field) gives one AggregateResult row whose unaliased value is expr0.
+_AGGREGATE = {"attributes": {"type": "AggregateResult"}}
+
+
+@pytest.mark.parametrize(
+    ("soql", "answer", "expected"),
+    [
+        ("SELECT COUNT() FROM Account", {"totalSize": 7, "done": True, "records": []}, 7),
+        (
+            "SELECT COUNT(Id) FROM Account",
+            {"totalSize": 1, "done": True, "records": [{**_AGGREGATE, "expr0": 7}]},
+            7,
+        ),
+        (
+            "select count ( Industry ) n from Account where Name != 'x'",
+            {"totalSize": 1, "done": True, "records": [{**_AGGREGATE, "n": 3}]},
+            3,
+        ),
+        (
+            "SELECT COUNT_DISTINCT(Industry) FROM Account",
+            {"totalSize": 1, "done": True, "records": [{**_AGGREGATE, "expr0": 2}]},
+            2,
+        ),
+        ("SELECT Id FROM Account", {"totalSize": 4512, "done": False, "records": []}, 4512),
+    ],
+)
+def test_count_reads_the_number_where_salesforce_puts_it(
+    soql: str, answer: dict[str, object], expected: int
+) -> None:
+    """COUNT() and plain SELECTs count by totalSize; COUNT(field) by its one aggregate value."""
+    assert count_result(plan_count(soql), answer) == expected
+
+
+def test_count_of_a_grouped_aggregate_is_refused() -> None:
+    """COUNT(field) with GROUP BY answers one row per group: refused before any request."""
+    with pytest.raises(ValueError, match="GROUP BY"):
+        plan_count("SELECT COUNT(Id) FROM Account GROUP BY Industry")
+
+
+@pytest.mark.parametrize(
+    "soql",
+    [
+        "SELECT COUNT(Id), MAX(AnnualRevenue) FROM Account",
+        "SELECT Industry, COUNT(Id) FROM Account GROUP BY Industry",
+        "SELECT SUM(Amount) FROM Opportunity",
+    ],
+)
+def test_count_of_other_aggregates_is_refused(soql: str) -> None:
+    """A select list with other aggregates has no one count: refused before any request."""
+    with pytest.raises(ValueError, match="other aggregates"):
+        plan_count(soql)
+
+
+@pytest.mark.parametrize(
+    "soql",
+    [
+        "SELECT Id, (SELECT COUNT() FROM Contacts) FROM Account",
+        "SELECT Id FROM Account WHERE Name = 'max(x) from'",
+        "SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact)",
+    ],
+)
+def test_count_of_a_plain_select_is_its_total_size(soql: str) -> None:
+    """Aggregates only in a subquery, a string or the WHERE clause leave a plain SELECT."""
+    assert not plan_count(soql).aggregate_count
+    assert plan_count("SELECT COUNT(Id) FROM Account WHERE Name = 'group by'").aggregate_count
+
+
+@pytest.mark.parametrize(
+    ("soql", "answer"),
+    [
+        ("SELECT COUNT() FROM Account", {"done": True, "records": []}),
+        ("SELECT COUNT() FROM Account", ["not", "an", "object"]),
+        ("SELECT COUNT(Id) FROM Account", {"totalSize": 0, "done": True, "records": []}),
+        ("SELECT COUNT(Id) FROM Account", {"records": [{**_AGGREGATE, "expr0": "7"}]}),
+    ],
+)
+def test_an_answer_without_a_count_is_a_typed_error(soql: str, answer: object) -> None:
+    """An answer missing its count raises SalesforceApiError naming the query."""
+    with pytest.raises(SalesforceApiError, match="no count in Salesforce's answer"):
+        count_result(plan_count(soql), answer)

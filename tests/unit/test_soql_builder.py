@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -155,6 +155,10 @@ def test_escape_like_keeps_type_through_concatenation() -> None:
             "2024-01-31T12:34:56Z",
         ),
         (datetime(2024, 1, 31), "2024-01-31T00:00:00Z"),
+        # Salesforce's time literal, as in "WHERE Arrival_Time__c = 01:00:00.000Z"
+        (time(1, 0), "01:00:00.000Z"),
+        (time(23, 59, 58, 123456), "23:59:58.123Z"),
+        (time(8, 30, tzinfo=timezone.utc), "08:30:00.000Z"),
         (["a", "b"], "('a', 'b')"),
         ((1, None), "(1, null)"),
     ],
@@ -180,6 +184,7 @@ def test_quote_record_uses_its_id() -> None:
         (object(), TypeError),
         (b"bytes", TypeError),
         (QAccount(), ValueError),
+        (time(1, 0, tzinfo=timezone(timedelta(hours=2))), ValueError),
     ],
 )
 def test_quote_refuses_what_has_no_literal(value: Any, error: type[Exception]) -> None:
@@ -323,3 +328,15 @@ def test_enum_members_quote_as_their_values() -> None:
     """An Enum member is quoted as its value, escaped like any other."""
     assert quote(Stage.LOST) == "'Closed \\'Lost\\''"
     assert quote([Stage.WON, Stage.LOST]) == "('Closed Won', 'Closed \\'Lost\\'')"
+
+
+class Visit(SObject):
+    Arrival_Time__c: time | None = None
+
+
+def test_where_takes_a_time_literal() -> None:
+    """A time value in where() becomes Salesforce's unquoted time literal."""
+    text = str(select(Visit, "Id").where(Arrival_Time__c=time(1, 0)))
+    assert text == "SELECT Id FROM Visit WHERE Arrival_Time__c = 01:00:00.000Z"
+    text = str(select(Visit, "Id").where("Arrival_Time__c < {}", time(13, 5, 9)))
+    assert text.endswith("WHERE Arrival_Time__c < 13:05:09.000Z")

@@ -6,7 +6,8 @@ from collections.abc import AsyncIterator
 from typing import Any, TypeVar, overload
 
 from .. import _rest
-from .._query import QueryPlan, child_continuations, plan_count, plan_query
+from .._concurrency import AsyncReadAhead
+from .._query import QueryPlan, child_continuations, count_result, plan_count, plan_query
 from .._registry import resolve_client
 from .._wire.pages import next_page_url, parse_query_page
 from ..models import SObject, connection_of, from_payload
@@ -58,11 +59,14 @@ def query_async(
     batch_size: int | None = None,
 ) -> AsyncIterator[Any]:
     """
-    Iterate over the records of a query, fetching one page at a time (``nextRecordsUrl``).
+    Iterate over the records of a query, page by page (``nextRecordsUrl``).
 
-    Records load into the builder's model, or the model registered for their type. Child
-    subqueries are completed: their further pages are fetched before the parent is yielded.
-    The arguments are checked at once; nothing is sent until iteration starts.
+    While the caller works through one page, the next one is already being fetched: at most
+    one page ahead, so memory stays bounded by two pages. Leaving the loop early stops that
+    fetch and leaves nothing running. Records load into the builder's model, or the model
+    registered for their type. Child subqueries are completed: their further pages are
+    fetched before the parent is handed out. The arguments are checked at once; nothing is
+    sent until iteration starts.
 
     Args:
         query: ``select(Model)...`` or a SOQL string.
@@ -81,26 +85,41 @@ def query_async(
     return _records_async(client, plan)
 
 
-async def _records_async(client: AsyncSalesforceClient, plan: QueryPlan) -> AsyncIterator[Any]:
+async def _pages_async(client: AsyncSalesforceClient, plan: QueryPlan) -> AsyncIterator[Any]:
+    """Every page of the query, in order: the first answer, then each ``nextRecordsUrl``."""
     page = await _get(client, plan.endpoint, params={"q": plan.soql}, headers=plan.headers)
     seen: set[str] = set()
     while True:
-        for raw in page["records"]:
-            for relationship, next_url in list(child_continuations(raw)):
-                children = raw[relationship]
-                while next_url:
-                    more = await _get(
-                        client, _absolute(client, next_url, seen), headers=plan.headers
-                    )
-                    children["records"].extend(more["records"])
-                    next_url = more.get("nextRecordsUrl")
-                children["done"] = True
-                children.pop("nextRecordsUrl", None)
-            yield from_payload(raw, plan.model)
+        yield page
         next_url = page.get("nextRecordsUrl")
         if not next_url:
             return
         page = await _get(client, _absolute(client, next_url, seen), headers=plan.headers)
+
+
+async def _complete_children_async(
+    client: AsyncSalesforceClient, plan: QueryPlan, raw: dict[str, Any]
+) -> None:
+    for relationship, next_url in list(child_continuations(raw)):
+        children = raw[relationship]
+        seen: set[str] = set()
+        while next_url:
+            more = await _get(client, _absolute(client, next_url, seen), headers=plan.headers)
+            children["records"].extend(more["records"])
+            next_url = more.get("nextRecordsUrl")
+        children["done"] = True
+        children.pop("nextRecordsUrl", None)
+
+
+async def _records_async(client: AsyncSalesforceClient, plan: QueryPlan) -> AsyncIterator[Any]:
+    # The next page is fetched while the caller works through this one (one page ahead).
+    async with AsyncReadAhead(_pages_async(client, plan)) as pages:
+        async for page in pages:
+            for raw in page["records"]:
+                if plan.subqueries:
+                    await _complete_children_async(client, plan, raw)
+                yield from_payload(raw, plan.model)
+                await pages.tick()
 
 
 async def count_async(
@@ -109,10 +128,23 @@ async def count_async(
     *,
     include_deleted: bool = False,
 ) -> int:
-    """Count the records a query matches (``SELECT COUNT() ...`` for a builder)."""
+    """
+    Count the records a query matches.
+
+    A builder is sent as ``SELECT COUNT() FROM ...`` and the answer's ``totalSize`` is the
+    count; so is a SOQL string in the ``COUNT()`` form, or any plain SELECT (the number of
+    rows it matches). A string in the ``COUNT(field)`` or ``COUNT_DISTINCT(field)`` form is an
+    aggregate: the count is the value of its one row (rows where ``field`` is not null).
+
+    Raises:
+        TypeError: If ``query`` is neither a builder nor a string.
+        ValueError: If the SOQL is empty, or is ``COUNT(field)`` with ``GROUP BY`` (one count
+            per group, not one number: iterate it with ``query``).
+        NoClientError: If no client is given or registered.
+    """
     plan = plan_count(query, include_deleted=include_deleted)
     client = resolve_client(
         sf_client, AsyncSalesforceClient, connection_of(plan.model) if plan.model else None
     )
     data = await _get(client, plan.endpoint, params={"q": plan.soql})
-    return int(data["totalSize"])
+    return count_result(plan, data)

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from typing import Any, TypeVar, overload
 
 from .. import _rest
-from .._query import QueryPlan, child_continuations, plan_count, plan_query
+from .._concurrency import ReadAhead
+from .._query import QueryPlan, child_continuations, count_result, plan_count, plan_query
 from .._registry import resolve_client
 from .._wire.pages import next_page_url, parse_query_page
 from ..models import SObject, connection_of, from_payload
@@ -60,11 +61,14 @@ def query(
     batch_size: int | None = None,
 ) -> Iterator[Any]:
     """
-    Iterate over the records of a query, fetching one page at a time (``nextRecordsUrl``).
+    Iterate over the records of a query, page by page (``nextRecordsUrl``).
 
-    Records load into the builder's model, or the model registered for their type. Child
-    subqueries are completed: their further pages are fetched before the parent is yielded.
-    The arguments are checked at once; nothing is sent until iteration starts.
+    While the caller works through one page, the next one is already being fetched: at most
+    one page ahead, so memory stays bounded by two pages. Leaving the loop early stops that
+    fetch and leaves nothing running. Records load into the builder's model, or the model
+    registered for their type. Child subqueries are completed: their further pages are
+    fetched before the parent is handed out. The arguments are checked at once; nothing is
+    sent until iteration starts.
 
     Args:
         query: ``select(Model)...`` or a SOQL string.
@@ -83,24 +87,39 @@ def query(
     return _records(client, plan)
 
 
-def _records(client: SalesforceClient, plan: QueryPlan) -> Iterator[Any]:
+def _pages(client: SalesforceClient, plan: QueryPlan) -> Iterator[Any]:
+    """Every page of the query, in order: the first answer, then each ``nextRecordsUrl``."""
     page = _get(client, plan.endpoint, params={"q": plan.soql}, headers=plan.headers)
     seen: set[str] = set()
     while True:
-        for raw in page["records"]:
-            for relationship, next_url in list(child_continuations(raw)):
-                children = raw[relationship]
-                while next_url:
-                    more = _get(client, _absolute(client, next_url, seen), headers=plan.headers)
-                    children["records"].extend(more["records"])
-                    next_url = more.get("nextRecordsUrl")
-                children["done"] = True
-                children.pop("nextRecordsUrl", None)
-            yield from_payload(raw, plan.model)
+        yield page
         next_url = page.get("nextRecordsUrl")
         if not next_url:
             return
         page = _get(client, _absolute(client, next_url, seen), headers=plan.headers)
+
+
+def _complete_children(client: SalesforceClient, plan: QueryPlan, raw: dict[str, Any]) -> None:
+    for relationship, next_url in list(child_continuations(raw)):
+        children = raw[relationship]
+        seen: set[str] = set()
+        while next_url:
+            more = _get(client, _absolute(client, next_url, seen), headers=plan.headers)
+            children["records"].extend(more["records"])
+            next_url = more.get("nextRecordsUrl")
+        children["done"] = True
+        children.pop("nextRecordsUrl", None)
+
+
+def _records(client: SalesforceClient, plan: QueryPlan) -> Iterator[Any]:
+    # The next page is fetched while the caller works through this one (one page ahead).
+    with ReadAhead(_pages(client, plan)) as pages:
+        for page in pages:
+            for raw in page["records"]:
+                if plan.subqueries:
+                    _complete_children(client, plan, raw)
+                yield from_payload(raw, plan.model)
+                pages.tick()
 
 
 def count(
@@ -109,10 +128,23 @@ def count(
     *,
     include_deleted: bool = False,
 ) -> int:
-    """Count the records a query matches (``SELECT COUNT() ...`` for a builder)."""
+    """
+    Count the records a query matches.
+
+    A builder is sent as ``SELECT COUNT() FROM ...`` and the answer's ``totalSize`` is the
+    count; so is a SOQL string in the ``COUNT()`` form, or any plain SELECT (the number of
+    rows it matches). A string in the ``COUNT(field)`` or ``COUNT_DISTINCT(field)`` form is an
+    aggregate: the count is the value of its one row (rows where ``field`` is not null).
+
+    Raises:
+        TypeError: If ``query`` is neither a builder nor a string.
+        ValueError: If the SOQL is empty, or is ``COUNT(field)`` with ``GROUP BY`` (one count
+            per group, not one number: iterate it with ``query``).
+        NoClientError: If no client is given or registered.
+    """
     plan = plan_count(query, include_deleted=include_deleted)
     client = resolve_client(
         sf_client, SalesforceClient, connection_of(plan.model) if plan.model else None
     )
     data = _get(client, plan.endpoint, params={"q": plan.soql})
-    return int(data["totalSize"])
+    return count_result(plan, data)

@@ -179,17 +179,23 @@ def download_file(
     """
     Stream a file body (Attachment, ContentVersion, Document) to disk in chunks.
 
-    ``dest_path`` is a file path, or a directory to put a file named after the record in. The
-    body goes to a temporary file first, so a failed download leaves nothing behind.
+    ``dest_path`` is a file path, or a directory to put a file named after the record in (a
+    path ending with ``/`` always means a directory). Directories are never created. The body
+    goes to a temporary file beside the target first, so a failed download, or an error
+    answer, leaves nothing behind and never touches an existing file; a file that appears at
+    the target while downloading is not replaced unless ``overwrite`` is true.
 
     Returns:
         The path written.
 
     Raises:
-        FileExistsError: If the target exists and ``overwrite`` is false.
+        FileExistsError: If the target exists (or appears meanwhile) and ``overwrite`` is
+            false.
+        FileNotFoundError: If the directory to write in does not exist (before any request).
+        NotADirectoryError: If ``dest_path`` ends with ``/`` but names a file.
     """
     call = _rest.blob_call(record)
-    target = _rest.download_target(record, Path(dest_path), overwrite=overwrite)
+    target = _rest.download_target(record, dest_path, overwrite=overwrite)
     client = _client_for(sf_client, record)
     handle, partial = run_in_thread(open_partial, target)
     try:

@@ -38,6 +38,7 @@ from ._base import (
     new_record,
     sobject_class,
 )
+from ._dump import dump_loose, dumper_for
 
 __all__ = [
     "RelatedList",
@@ -234,6 +235,8 @@ class _PlanField:
     dump: Callable[[Any], Any] | None
     writable: bool
     related: type[SObject] | None
+    exact: type | None = None
+    """Values of exactly this type are sent as they are; any other goes through ``dump``."""
 
 
 @attrs.frozen
@@ -300,10 +303,14 @@ def _plan_field(cls: type[SObject], attr: str, api_name: str, read_only: bool, t
     writable = not read_only and api_name.lower() not in SYSTEM_FIELDS
     if attr == "Id":
         return _PlanField(attr, api_name, _CONVERTED, _load_id, None, False, None)
-    if inner in (str, int, bool, float, Any, object):
-        return _PlanField(attr, api_name, _PLAIN, None, None, writable, None)
+    if inner in (str, int, bool):
+        exact = inner
+        return _PlanField(attr, api_name, _PLAIN, None, dumper_for(inner), writable, None, exact)
+    if inner in (float, Any, object):
+        dump = dumper_for(float) if inner is float else _dump_any
+        return _PlanField(attr, api_name, _PLAIN, None, dump, writable, None)
     if inner in _FAST_LOADERS:
-        dump = converter.get_unstructure_hook(inner)
+        dump = dumper_for(inner)
         return _PlanField(attr, api_name, _CONVERTED, _FAST_LOADERS[inner], dump, writable, None)
     if inner == list[str]:
         return _PlanField(
@@ -311,12 +318,12 @@ def _plan_field(cls: type[SObject], attr: str, api_name: str, read_only: bool, t
             api_name,
             _CONVERTED,
             v.parse_multipicklist,
-            v.format_multipicklist,
+            dumper_for(inner),
             writable,
             None,
         )
     if inner is bytes:
-        return _PlanField(attr, api_name, _BLOB, _load_blob, v.format_blob, writable, None)
+        return _PlanField(attr, api_name, _BLOB, _load_blob, dumper_for(bytes), writable, None)
     if inner in (v.Address, v.Location):
         hook = converter.get_structure_hook(inner)
         return _PlanField(attr, api_name, _COMPOUND, lambda x: hook(x, inner), None, False, None)
@@ -549,10 +556,8 @@ def to_payload(
         if field.attr not in values or (only_changes and field.api_name not in changed):
             continue
         value = values[field.attr]
-        if field.dump is not None and value is not None:
-            value = field.dump(value)
-        elif type(value) not in _JSON_SCALARS:
-            value = _dump_any(value)
+        if value is not None and type(value) is not field.exact and field.dump is not None:
+            value = _dump_checked(record, field.attr, field.api_name, field.dump, value)
         payload[field.api_name] = value
     if isinstance(record, GenericRecord):
         for key, value in (_get_extra(record) or {}).items():
@@ -560,29 +565,28 @@ def to_payload(
                 continue
             if isinstance(value, (SObject, RelatedList, v.Address, v.Location, dict)):
                 continue
-            payload[key] = _dump_any(value)
+            payload[key] = _dump_checked(record, key, key, _dump_any, value)
     return payload
 
 
-_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
+def _dump_checked(
+    record: SObject, attr: str, api_name: str, dump: Callable[[Any], Any], value: Any
+) -> Any:
+    """Dump one value; a refusal names the model, the field and the value."""
+    try:
+        return dump(value)
+    except (TypeError, ValueError) as exc:
+        field = attr if attr == api_name else f"{attr} ({api_name})"
+        text = repr(value)
+        text = text if len(text) <= 80 else text[:77] + "..."
+        raise type(exc)(
+            f"{type(record).__name__}.{field} cannot be sent to Salesforce: {exc}; "
+            f"the value is {text}"
+        ) from None
 
 
 def _dump_any(value: Any) -> Any:
-    if value is None or isinstance(value, (str, bool, int, float)):
-        return value
-    if isinstance(value, datetime):
-        return v.format_datetime(value)
-    if isinstance(value, date):
-        return v.format_date(value)
-    if isinstance(value, time):
-        return v.format_time(value)
-    if isinstance(value, Decimal):
-        return v.format_decimal(value)
-    if isinstance(value, (bytes, bytearray)):
-        return v.format_blob(bytes(value))
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return v.format_multipicklist(value)
-    return _converter().unstructure(value)
+    return dump_loose(value, _converter().unstructure)
 
 
 def validate_record_id(record: SObject) -> str:

@@ -468,3 +468,75 @@ def test_payload_round_trips_through_json(
     assert loaded.Seen__c == seen
     assert loaded.Founded__c == founded
     assert loaded.Colours__c == colours
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "sent"),
+    [
+        ("AnnualRevenue", 1500, 1500),  # an int is an exact Decimal
+        ("AnnualRevenue", 12.5, 12.5),
+        ("AnnualRevenue", Decimal("1E+3"), 1000),
+        ("Rating__c", 3, 3),
+        ("Rating__c", Decimal("2.5"), 2.5),
+        ("NumberOfEmployees", 4.0, 4),
+        ("NumberOfEmployees", Decimal("12"), 12),
+        ("Colours__c", ("Red", "Blue"), "Red;Blue"),
+        ("Colours__c", "Red;Blue", "Red;Blue"),
+        ("name_lower", "x", "x"),
+    ],
+)
+def test_exact_conversions_are_accepted_at_save(field: str, value: Any, sent: Any) -> None:
+    """A value that converts exactly to the field's type is sent in Salesforce's format."""
+    payload = to_payload(PayAccount(**{field: value}))
+    assert list(payload.values()) == [sent]
+    assert type(next(iter(payload.values()))) is type(sent)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "error", "expected"),
+    [
+        ("AnnualRevenue", "1500", TypeError, "expected a number, got str"),
+        ("AnnualRevenue", Decimal("NaN"), ValueError, "must be finite"),
+        ("AnnualRevenue", True, TypeError, "got bool"),
+        ("Rating__c", float("nan"), ValueError, "must be finite"),
+        ("Rating__c", float("-inf"), ValueError, "must be finite"),
+        ("NumberOfEmployees", 4.5, ValueError, "whole number"),
+        ("NumberOfEmployees", "4", TypeError, "got str"),
+        ("NumberOfEmployees", False, TypeError, "got bool"),
+        ("IsActive__c", 1, TypeError, "expected a bool, got int"),
+        ("Name", 42, TypeError, "expected a str, got int"),
+        ("Founded__c", "2024-01-31", TypeError, "expected a date, got str"),
+        ("Founded__c", datetime(2024, 1, 31, 9), TypeError, "got a datetime"),
+        ("Seen__c", date(2024, 1, 31), TypeError, "expected a datetime, got date"),
+        ("Seen__c", "2024-01-31T00:00:00Z", TypeError, "expected a datetime, got str"),
+        ("Opens__c", "08:30", TypeError, "expected a time, got str"),
+        ("Colours__c", ["Red", 3], TypeError, "picklist values of type str, got int"),
+        ("Colours__c", ["Red;Blue"], ValueError, "cannot contain ';'"),
+        ("name_lower", b"x", TypeError, "expected a str, got bytes"),
+    ],
+)
+def test_inexact_values_are_refused_naming_model_field_and_value(
+    field: str, value: Any, error: type[Exception], expected: str
+) -> None:
+    """A value that does not fit its field raises before any request, naming all three."""
+    record = PayAccount(**{"Name": "ok", field: value})
+    with pytest.raises(error) as info:
+        to_payload(record)
+    message = str(info.value)
+    assert message.startswith(f"PayAccount.{field}")
+    assert expected in message
+    assert repr(value)[:40] in message
+
+
+def test_a_loose_field_refuses_nan_naming_it() -> None:
+    """A GenericRecord field holding NaN is refused with its name, not by the JSON encoder."""
+    record = from_payload({"attributes": {"type": "Thing__c"}, "Name": "x"})
+    record.Weight__c = float("nan")
+    with pytest.raises(ValueError, match=r"GenericRecord\.Weight__c .*finite.*nan"):
+        to_payload(record)
+
+
+def test_payload_of_attribute_named_field_names_both() -> None:
+    """The error names the attribute and the API name when they differ."""
+    with pytest.raises(TypeError, match=r"PayAccount\.name_lower \(Lower__c\)"):
+        to_payload(PayAccount(name_lower=3))  # type: ignore[arg-type]
