@@ -513,7 +513,7 @@ def arguments(description: str, argv: list[str] | None) -> argparse.ArgumentPars
 
 def export_revision(revision: str) -> str:
     """
-    Extract ``src/`` of a git revision of this repository into a temporary directory.
+    Extract ``src/`` of a git revision of sf_toolkit's repository into a temporary directory.
 
     Returns the path to put first on ``sys.path`` (see :attr:`Case.source`); the directory is
     removed when the benchmark exits.
@@ -528,7 +528,10 @@ def export_revision(revision: str) -> str:
     import tarfile
     import tempfile
 
-    repository = Path(__file__).resolve().parents[1]
+    import sf_toolkit
+
+    # The repository of the sf_toolkit being measured (``src/sf_toolkit`` in a checkout).
+    repository = Path(sf_toolkit.__file__).resolve().parents[2]
     done = subprocess.run(
         ["git", "-C", str(repository), "archive", "--format=tar", revision, "src"],
         capture_output=True,
