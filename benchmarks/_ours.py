@@ -283,11 +283,8 @@ def insert_bulk_sync(
     return _job_saved(job)
 
 
-def query_bulk_sync(
-    org: OrgProcess, watch: Stopwatch, n: int, concurrency: int | None = None
-) -> int:
-    """``query_bulk(select(NewAccount, ...))``, every row as a typed record."""
-    options = {} if concurrency is None else {"concurrency": concurrency}
+def query_bulk_sync(org: OrgProcess, watch: Stopwatch, n: int, concurrency: int = 1) -> int:
+    """``query_bulk(select(NewAccount, ...), concurrency=...)``, every row as a typed record."""
     with SalesforceClient(login=login(org)) as client:
         warm_sync(org, client)
         with watch:
@@ -295,7 +292,7 @@ def query_bulk_sync(
             for _ in api.query_bulk(
                 select(NewAccount, "Id", "Name", "Industry", "NumberOfEmployees"),
                 sf_client=client,
-                **options,
+                concurrency=concurrency,
             ):
                 rows += 1
     return rows
