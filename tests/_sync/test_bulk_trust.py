@@ -185,14 +185,19 @@ def test_result_urls_under_the_data_root_are_followed(org: FakeOrg) -> None:
 
 
 def repeating_locator(org: FakeOrg) -> Handler:
-    """Answer every result page with the first page, and the same locator each time."""
+    """
+    Answer every result page with the first page and the same locator (five times, then
+    ``null``: a client that follows it fails the test instead of hanging it).
+    """
     first: list[bytes] = []
 
     def hostile(request: httpx.Request) -> httpx.Response | None:
         if request.url.path.endswith("/results"):
             if not first:
                 first.append(org.handle(request).content)
-            headers = {"Content-Type": "text/csv", "Sforce-Locator": "SAME"}
+            first.append(b"")
+            locator = "SAME" if len(first) <= 6 else "null"
+            headers = {"Content-Type": "text/csv", "Sforce-Locator": locator}
             return httpx.Response(200, headers=headers, content=first[0])
         return None
 
@@ -236,11 +241,13 @@ def test_distinct_locators_are_followed_to_the_end(org: FakeOrg, tmp_path: Path)
 
 def test_a_repeated_result_listing_is_refused(org: FakeOrg) -> None:
     add_accounts(org)
+    listings: list[str] = []
 
     def hostile(request: httpx.Request) -> httpx.Response | None:
         path = request.url.path
         if path.endswith("/resultPages"):
-            body = {"resultPages": [], "done": False, "nextRecordsUrl": path}
+            listings.append(path)  # five times, then done: a failing client does not hang
+            body = {"resultPages": [], "done": len(listings) > 5, "nextRecordsUrl": path}
             return httpx.Response(200, json=body)
         return None
 

@@ -123,27 +123,16 @@ def _json(response: httpx.Response) -> Any:
     return _rest.json_answer(response, expect=dict)
 
 
-def _refused(
-    client: SalesforceClient, response: httpx.Response, problem: str
-) -> UnexpectedResponseError:
-    """The typed error for a bad answer: method, URL, and message and body masked."""
-    error = unexpected_answer(response, client.secret_mask(problem))
-    error.args = (client.secret_mask(error.message),)
-    error.message = error.args[0]
-    if error.body is not None:
-        error.body = client.secret_mask(error.body)
-    return error
-
-
-def _job_info(
-    client: SalesforceClient, response: httpx.Response, kind: str, api_version: str | None
-) -> JobInfo:
-    """Read a job info answer (checked: its Id and version go into the job's URLs)."""
+def _job_info(response: httpx.Response, kind: str, api_version: str | None) -> JobInfo:
+    """
+    Read a job info answer (checked: its Id and version go into the job's URLs). Errors name
+    the request and mask every secret the client knows (the request carries them).
+    """
     data = _json(response)
     try:
         return JobInfo.from_json(data, kind, api_version=api_version)
     except SalesforceApiError as exc:
-        raise _refused(client, response, exc.message) from None
+        raise unexpected_answer(response, exc.message) from None
 
 
 def _instance_url(client: SalesforceClient) -> str:
@@ -167,10 +156,10 @@ def _data_url(
     try:
         return httpx.URL(resolve_data_url(_instance_url(client), url))
     except ServerUrlError as exc:
-        raise _refused(client, response, f"refused to follow {what}: {exc}") from None
+        raise unexpected_answer(response, f"refused to follow {what}: {exc}") from None
 
 
-def _next_locator(client: SalesforceClient, response: httpx.Response, seen: set[str]) -> str | None:
+def _next_locator(response: httpx.Response, seen: set[str]) -> str | None:
     """
     The ``Sforce-Locator`` of a result page: None after the last page.
 
@@ -182,8 +171,7 @@ def _next_locator(client: SalesforceClient, response: httpx.Response, seen: set[
     if not locator or locator == "null":
         return None
     if locator in seen:
-        raise _refused(
-            client,
+        raise unexpected_answer(
             response,
             f"Salesforce sent Sforce-Locator {locator!r} a second time for one job; "
             "following it again would never end",
@@ -231,7 +219,7 @@ def _csv_rows(
             for row in reader.close():
                 yield row
             if seen is not None:
-                yield _next_locator(client, response, seen)
+                yield _next_locator(response, seen)
     except httpx.TransportError as exc:  # the connection broke before the body
         raise connection_error(exc, exc.request) from exc
     except ValueError as exc:
@@ -496,7 +484,7 @@ class BulkJob:
             sf_client, SalesforceClient, connection_of(model) if model else None
         )
         response = client.get(f"jobs/{cls._kind}/{job_id}")
-        info = _job_info(client, response, cls._kind, client.api_version)
+        info = _job_info(response, cls._kind, client.api_version)
         return cls(info, client, model=model, progress=progress)
 
     def _url(self, *rest: str) -> httpx.URL:
@@ -518,7 +506,7 @@ class BulkJob:
             )
 
     def _set_info(self, response: httpx.Response, *, report: bool = True) -> None:
-        self.info = _job_info(self._client, response, self._kind, self.info.api_version)
+        self.info = _job_info(response, self._kind, self.info.api_version)
         if report:
             self._report()
 
@@ -871,7 +859,7 @@ def _start_jobs(
     for upload in uploads:
         try:
             response = client.post("jobs/ingest", json=spec)
-            info = _job_info(client, response, "ingest", client.api_version)
+            info = _job_info(response, "ingest", client.api_version)
         except Exception as exc:
             if not jobs:
                 raise  # nothing exists yet: the error as it is
@@ -1141,7 +1129,7 @@ class BulkQueryJob(BulkJob):
     ) -> BulkQueryJob:
         spec = query_spec(plan.soql, plan.endpoint == "queryAll")
         response = client.post("jobs/query", json=spec)
-        info = _job_info(client, response, "query", client.api_version)
+        info = _job_info(response, "query", client.api_version)
         return cls(info, client, model=plan.model, progress=progress)
 
     def records(self, *, concurrency: int = 1, page_size: int | None = None) -> Iterator[Any]:
@@ -1260,7 +1248,7 @@ class BulkQueryJob(BulkJob):
             except SalesforceApiError as exc:
                 if isinstance(exc, UnexpectedResponseError):
                     raise
-                raise _refused(self._client, response, exc.message) from None
+                raise unexpected_answer(response, exc.message) from None
             for url in [_data_url(self._client, response, url, "resultUrl") for url in urls]:
                 yield url
             listing = None
@@ -1392,7 +1380,7 @@ class BulkQueryJob(BulkJob):
                                 continue
                             chunk, skip_header = chunk[cut + 1 :], False
                         run_in_thread(handle.write, chunk)
-                    locator = _next_locator(client, response, seen)
+                    locator = _next_locator(response, seen)
             except httpx.TransportError as exc:  # the connection broke before the body
                 raise connection_error(exc, exc.request) from exc
             first = False
