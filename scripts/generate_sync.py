@@ -56,7 +56,6 @@ EXPLICIT_RENAMES: dict[str, str] = {
     "AsyncClient": "Client",
     "aclose": "close",
     "aread": "read",
-    "aiter_bytes": "iter_bytes",
     "aiter_raw": "iter_raw",
     # import paths: ``from .._async.client import ...``
     "_async": "_sync",

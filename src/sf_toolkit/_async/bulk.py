@@ -16,7 +16,6 @@ import tempfile
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from pathlib import Path
 from typing import IO, Any, TypeVar, overload
-from urllib.parse import quote
 
 import httpx
 
@@ -65,7 +64,9 @@ from .._wire.bulk_rows import (
     describe_kinds,
 )
 from .._wire.collections import check_concurrency
-from .._wire.errors import connection_error
+from .._wire.errors import connection_error, request_label, unexpected_answer
+from .._wire.pages import next_page_url
+from .._wire.urls import ServerUrlError, resolve_data_url, sobject_segment
 from ..exceptions import (
     BulkJobFailedError,
     BulkJobTimeoutError,
@@ -74,6 +75,7 @@ from ..exceptions import (
     SalesforceConnectionError,
     SalesforceError,
     ServerError,
+    UnexpectedResponseError,
 )
 from ..ids import validate_id
 from ..models import SObject, connection_of, parse_describe, sobject_class
@@ -116,54 +118,112 @@ _CSV_HEADERS = {"Accept": "text/csv"}
 
 
 def _json(response: httpx.Response) -> Any:
-    return _rest.json_answer(response)
+    return _rest.json_answer(response, expect=dict)
+
+
+def _job_info(response: httpx.Response, kind: str, api_version: str | None) -> JobInfo:
+    """
+    Read a job info answer (checked: its Id and version go into the job's URLs). Errors name
+    the request and mask every secret the client knows (the request carries them).
+    """
+    data = _json(response)
+    try:
+        return JobInfo.from_json(data, kind, api_version=api_version)
+    except SalesforceApiError as exc:
+        raise unexpected_answer(response, exc.message) from None
+
+
+def _instance_url(client: AsyncSalesforceClient) -> str:
+    session = client.session
+    assert session is not None
+    return session.instance_url
 
 
 def _on_instance(client: AsyncSalesforceClient, path: str) -> httpx.URL:
-    """Join a path Salesforce gave (or a job path) onto the instance URL; stay on its origin."""
-    session = client.session
-    assert session is not None
-    base = httpx.URL(session.instance_url)
-    url = base.join(path)
-    if (url.scheme, url.host, url.port) != (base.scheme, base.host, base.port):
-        raise SalesforceApiError(
-            f"Salesforce pointed outside the instance ({url.host}); not following it",
-            error_code="UNEXPECTED_RESPONSE",
+    """Join a job path (built from checked segments) onto the session's instance URL."""
+    return httpx.URL(_instance_url(client)).join(path)
+
+
+def _data_url(
+    client: AsyncSalesforceClient, response: httpx.Response, url: object, what: str
+) -> httpx.URL:
+    """
+    Join a URL Salesforce sent (a ``resultUrl``) onto the instance: it must stay under the
+    REST data root ``/services/data/vNN.N/``.
+    """
+    try:
+        return httpx.URL(resolve_data_url(_instance_url(client), url))
+    except ServerUrlError as exc:
+        raise unexpected_answer(response, f"refused to follow {what}: {exc}") from None
+
+
+def _next_locator(response: httpx.Response, seen: set[str]) -> str | None:
+    """
+    The ``Sforce-Locator`` of a result page: None after the last page.
+
+    Raises:
+        UnexpectedResponseError: If the locator was already followed for this job (a server
+            repeating it would never finish).
+    """
+    locator = str(response.headers.get("Sforce-Locator", "null"))
+    if not locator or locator == "null":
+        return None
+    if locator in seen:
+        raise unexpected_answer(
+            response,
+            f"Salesforce sent Sforce-Locator {locator!r} a second time for one job; "
+            "following it again would never end",
         )
-    return url
+    seen.add(locator)
+    return locator
 
 
-def _bad_csv(job_id: str, exc: Exception) -> SalesforceApiError:
-    return SalesforceApiError(
-        f"Bulk job {job_id}: the result file could not be read as CSV ({exc})",
+def _bad_csv(
+    client: AsyncSalesforceClient, job_id: str, exc: Exception, url: httpx.URL
+) -> SalesforceApiError:
+    """The error for a result file that is not the CSV documented, naming the request."""
+    return UnexpectedResponseError(
+        client.secret_mask(f"Bulk job {job_id}: the result file could not be read as CSV ({exc})"),
         error_code="UNEXPECTED_RESPONSE",
+        method="GET",
+        url=request_label(httpx.Request("GET", url)),
     )
 
 
+async def _read_error(client: AsyncSalesforceClient, response: httpx.Response) -> None:
+    """Raise the typed error of a streamed error answer (its body read within the budget)."""
+    if response.is_error:
+        _rest.check(await client.read_body(response))
+
+
 async def _csv_rows(
-    client: AsyncSalesforceClient, info: JobInfo, url: httpx.URL, params: Any = None
-) -> AsyncIterator[list[str] | str]:
+    client: AsyncSalesforceClient,
+    info: JobInfo,
+    url: httpx.URL,
+    params: Any = None,
+    seen: set[str] | None = None,
+) -> AsyncIterator[list[str] | str | None]:
     """
-    Stream one CSV file: yield its rows as they arrive, then its ``Sforce-Locator`` (a str).
+    Stream one CSV file within the retry budget: yield its rows as they arrive, then (with
+    ``seen``, the locators followed so far) its ``Sforce-Locator``, None after the last page.
     """
     reader = CsvReader(info.delimiter)
     try:
         async with client.stream("GET", url, params=params, headers=_CSV_HEADERS) as response:
-            if response.is_error:
-                await response.aread()
-                _rest.check(response)
-            async for chunk in response.aiter_bytes(CHUNK_SIZE):
+            await _read_error(client, response)
+            async for chunk in client.body_chunks(response, CHUNK_SIZE):
                 for row in reader.feed(chunk):
                     yield row
             for row in reader.close():
                 yield row
-            yield response.headers.get("Sforce-Locator", "null")
-    except httpx.TransportError as exc:  # the body broke off midway
+            if seen is not None:
+                yield _next_locator(response, seen)
+    except httpx.TransportError as exc:  # the connection broke before the body
         raise connection_error(exc, exc.request) from exc
     except ValueError as exc:
         if isinstance(exc, SalesforceApiError):  # InvalidIdError is a ValueError too
             raise
-        raise _bad_csv(info.id, exc) from exc
+        raise _bad_csv(client, info.id, exc, url) from exc
 
 
 async def _chunks_async(handle: IO[bytes]) -> AsyncIterator[bytes]:
@@ -426,7 +486,7 @@ class AsyncBulkJob:
             sf_client, AsyncSalesforceClient, connection_of(model) if model else None
         )
         response = await client.get(f"jobs/{cls._kind}/{job_id}")
-        info = JobInfo.from_json(_json(response), cls._kind, api_version=client.api_version)
+        info = _job_info(response, cls._kind, client.api_version)
         return cls(info, client, model=model, progress=progress)
 
     def _url(self, *rest: str) -> httpx.URL:
@@ -448,9 +508,7 @@ class AsyncBulkJob:
             )
 
     async def _set_info(self, response: httpx.Response, *, report: bool = True) -> None:
-        self.info = JobInfo.from_json(
-            _json(response), self._kind, api_version=self.info.api_version
-        )
+        self.info = _job_info(response, self._kind, self.info.api_version)
         if report:
             await self._report()
 
@@ -566,13 +624,13 @@ class AsyncBulkIngestJob(AsyncBulkJob):
         or a failure Salesforce did not apply (503, ...), as the retry policy allows.
         """
         client = self._client
-        url = self._url("batches")
         headers = {"Content-Type": "text/csv", "Content-Length": str(upload.size)}
         attempt = 0
         renewed = False
         while True:
             attempt += 1
             await run_in_thread_async(upload.file.seek, 0)
+            url = self._url("batches")  # per attempt: a renewal may have moved the instance
             response = await client.put(url, content=_chunks_async(upload.file), headers=headers)
             if response.status_code == 401 and not renewed:
                 renewed = True
@@ -590,21 +648,21 @@ class AsyncBulkIngestJob(AsyncBulkJob):
         await self._client.ensure_logged_in()
         reader: ResultReader | None = None
         count = 0
-        async for row in _csv_rows(self._client, self.info, self._url(resource)):
-            if isinstance(row, str):
-                continue
+        url = self._url(resource)
+        async for row in _csv_rows(self._client, self.info, url):
+            assert isinstance(row, list)  # no locators asked for
             if reader is None:
                 try:
                     reader = ResultReader(
                         which, row, self.info.operation, self._model, self.info.sobject
                     )
                 except ValueError as exc:
-                    raise _bad_csv(self.id, exc) from exc
+                    raise _bad_csv(self._client, self.id, exc, url) from exc
                 continue
             try:
                 item = reader.record(row) if which == "unprocessed" else reader.result(row)
             except ValueError as exc:
-                raise _bad_csv(self.id, exc) from exc
+                raise _bad_csv(self._client, self.id, exc, url) from exc
             yield item
             count += 1
             if count % PROGRESS_ROWS == 0:
@@ -806,7 +864,7 @@ async def _start_jobs_async(
     for upload in uploads:
         try:
             response = await client.post("jobs/ingest", json=spec)
-            info = JobInfo.from_json(_json(response), "ingest", api_version=client.api_version)
+            info = _job_info(response, "ingest", client.api_version)
         except Exception as exc:
             if not jobs:
                 raise  # nothing exists yet: the error as it is
@@ -1076,7 +1134,7 @@ class AsyncBulkQueryJob(AsyncBulkJob):
     ) -> AsyncBulkQueryJob:
         spec = query_spec(plan.soql, plan.endpoint == "queryAll")
         response = await client.post("jobs/query", json=spec)
-        info = JobInfo.from_json(_json(response), "query", api_version=client.api_version)
+        info = _job_info(response, "query", client.api_version)
         return cls(info, client, model=plan.model, progress=progress)
 
     async def records(
@@ -1131,7 +1189,7 @@ class AsyncBulkQueryJob(AsyncBulkJob):
             try:
                 record = decoder.record(cells)
             except ValueError as exc:
-                raise _bad_csv(self.id, exc) from exc
+                raise _bad_csv(self._client, self.id, exc, self._url("results")) from exc
             count += 1
             yield record
 
@@ -1144,7 +1202,14 @@ class AsyncBulkQueryJob(AsyncBulkJob):
             return None
         if sobject_class(self.info.sobject) is not None:
             return None
-        response = await self._client.get(f"sobjects/{quote(self.info.sobject, safe='')}/describe")
+        try:
+            segment = sobject_segment(self.info.sobject)
+        except ValueError as exc:
+            raise UnexpectedResponseError(
+                self._client.secret_mask(f"Bulk job {self.id} names no usable sObject: {exc}"),
+                error_code="UNEXPECTED_RESPONSE",
+            ) from None
+        response = await self._client.get(f"sobjects/{segment}/describe")
         if response.status_code in (403, 404):
             return None
         return describe_kinds(parse_describe(_json(response)))
@@ -1158,6 +1223,7 @@ class AsyncBulkQueryJob(AsyncBulkJob):
                 yield item
             return
         locator: str | None = None
+        seen: set[str] = set()
         while True:
             params: dict[str, str] = {}
             if locator:
@@ -1165,25 +1231,37 @@ class AsyncBulkQueryJob(AsyncBulkJob):
             if page_size:
                 params["maxRecords"] = str(page_size)
             header: tuple[str, ...] | None = None
-            async for row in _csv_rows(self._client, self.info, self._url("results"), params):
-                if isinstance(row, str):
+            locator = None
+            url = self._url("results")
+            async for row in _csv_rows(self._client, self.info, url, params, seen):
+                if row is None or isinstance(row, str):
                     locator = row
                 elif header is None:
                     header = tuple(row)
                 else:
                     yield header, row
             yield None
-            if not locator or locator == "null":
+            if locator is None:
                 return
 
     async def _page_urls(self) -> AsyncIterator[httpx.URL]:
         """The result page URLs, listing after listing (``/resultPages``), as they are needed."""
         listing: httpx.URL | None = self._url("resultPages")
+        seen: set[str] = set()
         while listing is not None:
-            urls, next_url = result_page_urls(_json(await self._client.get(listing)))
-            for url in urls:
-                yield _on_instance(self._client, url)
-            listing = _on_instance(self._client, next_url) if next_url else None
+            response = await self._client.get(listing)
+            try:
+                urls, next_url = result_page_urls(_json(response))
+            except SalesforceApiError as exc:
+                if isinstance(exc, UnexpectedResponseError):
+                    raise
+                raise unexpected_answer(response, exc.message) from None
+            for url in [_data_url(self._client, response, url, "resultUrl") for url in urls]:
+                yield url
+            listing = None
+            if next_url is not None:
+                instance = _instance_url(self._client)
+                listing = httpx.URL(next_page_url(instance, next_url, seen, response=response))
 
     async def _advance(self, page: _PageDownload) -> None:
         """Start a page's download, or read its next chunk into its temporary file."""
@@ -1193,10 +1271,8 @@ class AsyncBulkQueryJob(AsyncBulkJob):
             if page.response is None:
                 request = self._client.build_request("GET", page.url, headers=_CSV_HEADERS)
                 page.response = await self._client.send(request, stream=True)
-                if page.response.is_error:
-                    await page.response.aread()
-                    _rest.check(page.response)
-                page.chunks = page.response.aiter_bytes(CHUNK_SIZE)
+                await _read_error(self._client, page.response)
+                page.chunks = self._client.body_chunks(page.response, CHUNK_SIZE)
             assert page.chunks is not None
             chunk = await _next_chunk_async(page.chunks)
         except httpx.TransportError as exc:  # the body broke off midway
@@ -1224,7 +1300,7 @@ class AsyncBulkQueryJob(AsyncBulkJob):
                     else:
                         yield page.header, row
         except ValueError as exc:
-            raise _bad_csv(self.id, exc) from exc
+            raise _bad_csv(self._client, self.id, exc, page.url) from exc
 
     async def _parallel_rows(
         self, concurrency: int
@@ -1297,30 +1373,30 @@ class AsyncBulkQueryJob(AsyncBulkJob):
 
     async def _copy_pages(self, handle: IO[bytes]) -> None:
         locator: str | None = None
+        seen: set[str] = set()
         first = True
         while True:
             params = {"locator": locator} if locator else {}
+            client = self._client
             try:
-                async with self._client.stream(
+                async with client.stream(
                     "GET", self._url("results"), params=params, headers=_CSV_HEADERS
                 ) as response:
-                    if response.is_error:
-                        await response.aread()
-                        _rest.check(response)
+                    await _read_error(client, response)
                     skip_header = not first
-                    async for chunk in response.aiter_bytes(CHUNK_SIZE):
+                    async for chunk in client.body_chunks(response, CHUNK_SIZE):
                         if skip_header:
                             cut = chunk.find(b"\n")
                             if cut < 0:
                                 continue
                             chunk, skip_header = chunk[cut + 1 :], False
                         await run_in_thread_async(handle.write, chunk)
-                    locator = response.headers.get("Sforce-Locator", "null")
-            except httpx.TransportError as exc:
+                    locator = _next_locator(response, seen)
+            except httpx.TransportError as exc:  # the connection broke before the body
                 raise connection_error(exc, exc.request) from exc
             first = False
             await self._report()
-            if not locator or locator == "null":
+            if locator is None:
                 return
 
 

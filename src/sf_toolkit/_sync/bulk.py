@@ -18,7 +18,6 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, TypeVar, overload
-from urllib.parse import quote
 
 import httpx
 
@@ -67,7 +66,9 @@ from .._wire.bulk_rows import (
     describe_kinds,
 )
 from .._wire.collections import check_concurrency
-from .._wire.errors import connection_error
+from .._wire.errors import connection_error, request_label, unexpected_answer
+from .._wire.pages import next_page_url
+from .._wire.urls import ServerUrlError, resolve_data_url, sobject_segment
 from ..exceptions import (
     BulkJobFailedError,
     BulkJobTimeoutError,
@@ -76,6 +77,7 @@ from ..exceptions import (
     SalesforceConnectionError,
     SalesforceError,
     ServerError,
+    UnexpectedResponseError,
 )
 from ..ids import validate_id
 from ..models import SObject, connection_of, parse_describe, sobject_class
@@ -118,54 +120,112 @@ _CSV_HEADERS = {"Accept": "text/csv"}
 
 
 def _json(response: httpx.Response) -> Any:
-    return _rest.json_answer(response)
+    return _rest.json_answer(response, expect=dict)
+
+
+def _job_info(response: httpx.Response, kind: str, api_version: str | None) -> JobInfo:
+    """
+    Read a job info answer (checked: its Id and version go into the job's URLs). Errors name
+    the request and mask every secret the client knows (the request carries them).
+    """
+    data = _json(response)
+    try:
+        return JobInfo.from_json(data, kind, api_version=api_version)
+    except SalesforceApiError as exc:
+        raise unexpected_answer(response, exc.message) from None
+
+
+def _instance_url(client: SalesforceClient) -> str:
+    session = client.session
+    assert session is not None
+    return session.instance_url
 
 
 def _on_instance(client: SalesforceClient, path: str) -> httpx.URL:
-    """Join a path Salesforce gave (or a job path) onto the instance URL; stay on its origin."""
-    session = client.session
-    assert session is not None
-    base = httpx.URL(session.instance_url)
-    url = base.join(path)
-    if (url.scheme, url.host, url.port) != (base.scheme, base.host, base.port):
-        raise SalesforceApiError(
-            f"Salesforce pointed outside the instance ({url.host}); not following it",
-            error_code="UNEXPECTED_RESPONSE",
+    """Join a job path (built from checked segments) onto the session's instance URL."""
+    return httpx.URL(_instance_url(client)).join(path)
+
+
+def _data_url(
+    client: SalesforceClient, response: httpx.Response, url: object, what: str
+) -> httpx.URL:
+    """
+    Join a URL Salesforce sent (a ``resultUrl``) onto the instance: it must stay under the
+    REST data root ``/services/data/vNN.N/``.
+    """
+    try:
+        return httpx.URL(resolve_data_url(_instance_url(client), url))
+    except ServerUrlError as exc:
+        raise unexpected_answer(response, f"refused to follow {what}: {exc}") from None
+
+
+def _next_locator(response: httpx.Response, seen: set[str]) -> str | None:
+    """
+    The ``Sforce-Locator`` of a result page: None after the last page.
+
+    Raises:
+        UnexpectedResponseError: If the locator was already followed for this job (a server
+            repeating it would never finish).
+    """
+    locator = str(response.headers.get("Sforce-Locator", "null"))
+    if not locator or locator == "null":
+        return None
+    if locator in seen:
+        raise unexpected_answer(
+            response,
+            f"Salesforce sent Sforce-Locator {locator!r} a second time for one job; "
+            "following it again would never end",
         )
-    return url
+    seen.add(locator)
+    return locator
 
 
-def _bad_csv(job_id: str, exc: Exception) -> SalesforceApiError:
-    return SalesforceApiError(
-        f"Bulk job {job_id}: the result file could not be read as CSV ({exc})",
+def _bad_csv(
+    client: SalesforceClient, job_id: str, exc: Exception, url: httpx.URL
+) -> SalesforceApiError:
+    """The error for a result file that is not the CSV documented, naming the request."""
+    return UnexpectedResponseError(
+        client.secret_mask(f"Bulk job {job_id}: the result file could not be read as CSV ({exc})"),
         error_code="UNEXPECTED_RESPONSE",
+        method="GET",
+        url=request_label(httpx.Request("GET", url)),
     )
 
 
+def _read_error(client: SalesforceClient, response: httpx.Response) -> None:
+    """Raise the typed error of a streamed error answer (its body read within the budget)."""
+    if response.is_error:
+        _rest.check(client.read_body(response))
+
+
 def _csv_rows(
-    client: SalesforceClient, info: JobInfo, url: httpx.URL, params: Any = None
-) -> Iterator[list[str] | str]:
+    client: SalesforceClient,
+    info: JobInfo,
+    url: httpx.URL,
+    params: Any = None,
+    seen: set[str] | None = None,
+) -> Iterator[list[str] | str | None]:
     """
-    Stream one CSV file: yield its rows as they arrive, then its ``Sforce-Locator`` (a str).
+    Stream one CSV file within the retry budget: yield its rows as they arrive, then (with
+    ``seen``, the locators followed so far) its ``Sforce-Locator``, None after the last page.
     """
     reader = CsvReader(info.delimiter)
     try:
         with client.stream("GET", url, params=params, headers=_CSV_HEADERS) as response:
-            if response.is_error:
-                response.read()
-                _rest.check(response)
-            for chunk in response.iter_bytes(CHUNK_SIZE):
+            _read_error(client, response)
+            for chunk in client.body_chunks(response, CHUNK_SIZE):
                 for row in reader.feed(chunk):
                     yield row
             for row in reader.close():
                 yield row
-            yield response.headers.get("Sforce-Locator", "null")
-    except httpx.TransportError as exc:  # the body broke off midway
+            if seen is not None:
+                yield _next_locator(response, seen)
+    except httpx.TransportError as exc:  # the connection broke before the body
         raise connection_error(exc, exc.request) from exc
     except ValueError as exc:
         if isinstance(exc, SalesforceApiError):  # InvalidIdError is a ValueError too
             raise
-        raise _bad_csv(info.id, exc) from exc
+        raise _bad_csv(client, info.id, exc, url) from exc
 
 
 def _chunks(handle: IO[bytes]) -> Iterator[bytes]:
@@ -424,7 +484,7 @@ class BulkJob:
             sf_client, SalesforceClient, connection_of(model) if model else None
         )
         response = client.get(f"jobs/{cls._kind}/{job_id}")
-        info = JobInfo.from_json(_json(response), cls._kind, api_version=client.api_version)
+        info = _job_info(response, cls._kind, client.api_version)
         return cls(info, client, model=model, progress=progress)
 
     def _url(self, *rest: str) -> httpx.URL:
@@ -446,9 +506,7 @@ class BulkJob:
             )
 
     def _set_info(self, response: httpx.Response, *, report: bool = True) -> None:
-        self.info = JobInfo.from_json(
-            _json(response), self._kind, api_version=self.info.api_version
-        )
+        self.info = _job_info(response, self._kind, self.info.api_version)
         if report:
             self._report()
 
@@ -564,13 +622,13 @@ class BulkIngestJob(BulkJob):
         or a failure Salesforce did not apply (503, ...), as the retry policy allows.
         """
         client = self._client
-        url = self._url("batches")
         headers = {"Content-Type": "text/csv", "Content-Length": str(upload.size)}
         attempt = 0
         renewed = False
         while True:
             attempt += 1
             run_in_thread(upload.file.seek, 0)
+            url = self._url("batches")  # per attempt: a renewal may have moved the instance
             response = client.put(url, content=_chunks(upload.file), headers=headers)
             if response.status_code == 401 and not renewed:
                 renewed = True
@@ -588,21 +646,21 @@ class BulkIngestJob(BulkJob):
         self._client.ensure_logged_in()
         reader: ResultReader | None = None
         count = 0
-        for row in _csv_rows(self._client, self.info, self._url(resource)):
-            if isinstance(row, str):
-                continue
+        url = self._url(resource)
+        for row in _csv_rows(self._client, self.info, url):
+            assert isinstance(row, list)  # no locators asked for
             if reader is None:
                 try:
                     reader = ResultReader(
                         which, row, self.info.operation, self._model, self.info.sobject
                     )
                 except ValueError as exc:
-                    raise _bad_csv(self.id, exc) from exc
+                    raise _bad_csv(self._client, self.id, exc, url) from exc
                 continue
             try:
                 item = reader.record(row) if which == "unprocessed" else reader.result(row)
             except ValueError as exc:
-                raise _bad_csv(self.id, exc) from exc
+                raise _bad_csv(self._client, self.id, exc, url) from exc
             yield item
             count += 1
             if count % PROGRESS_ROWS == 0:
@@ -801,7 +859,7 @@ def _start_jobs(
     for upload in uploads:
         try:
             response = client.post("jobs/ingest", json=spec)
-            info = JobInfo.from_json(_json(response), "ingest", api_version=client.api_version)
+            info = _job_info(response, "ingest", client.api_version)
         except Exception as exc:
             if not jobs:
                 raise  # nothing exists yet: the error as it is
@@ -1071,7 +1129,7 @@ class BulkQueryJob(BulkJob):
     ) -> BulkQueryJob:
         spec = query_spec(plan.soql, plan.endpoint == "queryAll")
         response = client.post("jobs/query", json=spec)
-        info = JobInfo.from_json(_json(response), "query", api_version=client.api_version)
+        info = _job_info(response, "query", client.api_version)
         return cls(info, client, model=plan.model, progress=progress)
 
     def records(self, *, concurrency: int = 1, page_size: int | None = None) -> Iterator[Any]:
@@ -1124,7 +1182,7 @@ class BulkQueryJob(BulkJob):
             try:
                 record = decoder.record(cells)
             except ValueError as exc:
-                raise _bad_csv(self.id, exc) from exc
+                raise _bad_csv(self._client, self.id, exc, self._url("results")) from exc
             count += 1
             yield record
 
@@ -1137,7 +1195,14 @@ class BulkQueryJob(BulkJob):
             return None
         if sobject_class(self.info.sobject) is not None:
             return None
-        response = self._client.get(f"sobjects/{quote(self.info.sobject, safe='')}/describe")
+        try:
+            segment = sobject_segment(self.info.sobject)
+        except ValueError as exc:
+            raise UnexpectedResponseError(
+                self._client.secret_mask(f"Bulk job {self.id} names no usable sObject: {exc}"),
+                error_code="UNEXPECTED_RESPONSE",
+            ) from None
+        response = self._client.get(f"sobjects/{segment}/describe")
         if response.status_code in (403, 404):
             return None
         return describe_kinds(parse_describe(_json(response)))
@@ -1151,6 +1216,7 @@ class BulkQueryJob(BulkJob):
                 yield item
             return
         locator: str | None = None
+        seen: set[str] = set()
         while True:
             params: dict[str, str] = {}
             if locator:
@@ -1158,25 +1224,37 @@ class BulkQueryJob(BulkJob):
             if page_size:
                 params["maxRecords"] = str(page_size)
             header: tuple[str, ...] | None = None
-            for row in _csv_rows(self._client, self.info, self._url("results"), params):
-                if isinstance(row, str):
+            locator = None
+            url = self._url("results")
+            for row in _csv_rows(self._client, self.info, url, params, seen):
+                if row is None or isinstance(row, str):
                     locator = row
                 elif header is None:
                     header = tuple(row)
                 else:
                     yield header, row
             yield None
-            if not locator or locator == "null":
+            if locator is None:
                 return
 
     def _page_urls(self) -> Iterator[httpx.URL]:
         """The result page URLs, listing after listing (``/resultPages``), as they are needed."""
         listing: httpx.URL | None = self._url("resultPages")
+        seen: set[str] = set()
         while listing is not None:
-            urls, next_url = result_page_urls(_json(self._client.get(listing)))
-            for url in urls:
-                yield _on_instance(self._client, url)
-            listing = _on_instance(self._client, next_url) if next_url else None
+            response = self._client.get(listing)
+            try:
+                urls, next_url = result_page_urls(_json(response))
+            except SalesforceApiError as exc:
+                if isinstance(exc, UnexpectedResponseError):
+                    raise
+                raise unexpected_answer(response, exc.message) from None
+            for url in [_data_url(self._client, response, url, "resultUrl") for url in urls]:
+                yield url
+            listing = None
+            if next_url is not None:
+                instance = _instance_url(self._client)
+                listing = httpx.URL(next_page_url(instance, next_url, seen, response=response))
 
     def _advance(self, page: _PageDownload) -> None:
         """Start a page's download, or read its next chunk into its temporary file."""
@@ -1186,10 +1264,8 @@ class BulkQueryJob(BulkJob):
             if page.response is None:
                 request = self._client.build_request("GET", page.url, headers=_CSV_HEADERS)
                 page.response = self._client.send(request, stream=True)
-                if page.response.is_error:
-                    page.response.read()
-                    _rest.check(page.response)
-                page.chunks = page.response.iter_bytes(CHUNK_SIZE)
+                _read_error(self._client, page.response)
+                page.chunks = self._client.body_chunks(page.response, CHUNK_SIZE)
             assert page.chunks is not None
             chunk = _next_chunk(page.chunks)
         except httpx.TransportError as exc:  # the body broke off midway
@@ -1215,7 +1291,7 @@ class BulkQueryJob(BulkJob):
                     else:
                         yield page.header, row
         except ValueError as exc:
-            raise _bad_csv(self.id, exc) from exc
+            raise _bad_csv(self._client, self.id, exc, page.url) from exc
 
     def _parallel_rows(
         self, concurrency: int
@@ -1286,30 +1362,30 @@ class BulkQueryJob(BulkJob):
 
     def _copy_pages(self, handle: IO[bytes]) -> None:
         locator: str | None = None
+        seen: set[str] = set()
         first = True
         while True:
             params = {"locator": locator} if locator else {}
+            client = self._client
             try:
-                with self._client.stream(
+                with client.stream(
                     "GET", self._url("results"), params=params, headers=_CSV_HEADERS
                 ) as response:
-                    if response.is_error:
-                        response.read()
-                        _rest.check(response)
+                    _read_error(client, response)
                     skip_header = not first
-                    for chunk in response.iter_bytes(CHUNK_SIZE):
+                    for chunk in client.body_chunks(response, CHUNK_SIZE):
                         if skip_header:
                             cut = chunk.find(b"\n")
                             if cut < 0:
                                 continue
                             chunk, skip_header = chunk[cut + 1 :], False
                         run_in_thread(handle.write, chunk)
-                    locator = response.headers.get("Sforce-Locator", "null")
-            except httpx.TransportError as exc:
+                    locator = _next_locator(response, seen)
+            except httpx.TransportError as exc:  # the connection broke before the body
                 raise connection_error(exc, exc.request) from exc
             first = False
             self._report()
-            if not locator or locator == "null":
+            if locator is None:
                 return
 
 

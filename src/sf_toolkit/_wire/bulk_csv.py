@@ -102,14 +102,16 @@ class HeaderUnion:
 
         A column the row lacks gets an empty cell; new columns are added to the union.
         """
-        index = self._index
         columns = self.columns
+        if list(row) == columns:  # the usual case: the columns of the rows before, in order
+            return csv_line(list(row.values())), len(columns)
+        index = self._index
         for column in row:
             if column not in index:
                 index[column] = len(columns)
                 columns.append(column)
         width = len(columns)
-        if len(row) == width and all(a == b for a, b in zip(row, columns, strict=True)):
+        if list(row) == columns:
             return csv_line(list(row.values())), width
         cells = [""] * width
         for column, text in row.items():

@@ -16,6 +16,8 @@ import attrs
 from .._exports import publish
 from ..exceptions import SalesforceApiError
 from .bulk_csv import COLUMN_DELIMITERS
+from .urls import ServerUrlError, id_segment, rest_path
+from .urls import api_version as checked_version
 
 __all__ = [
     "ABORTED",
@@ -112,10 +114,14 @@ def job_path(kind: str, api_version: str, job_id: str, *rest: str) -> str:
     The absolute path of a job resource, in the job's own API version.
 
     Salesforce answers a query job's results only in the version that created it (409
-    otherwise), so a job reattached from another client keeps its version.
+    otherwise), so a job reattached from another client keeps its version. The version and
+    the Id (both from Salesforce's answers) are checked, and each value is one path segment.
+
+    Raises:
+        ServerUrlError: (a ValueError) If the version is not ``NN.N`` or the Id is not a
+            Salesforce Id.
     """
-    parts = [f"/services/data/v{api_version}/jobs/{kind}/{job_id}", *rest]
-    return "/".join(parts)
+    return rest_path(api_version, "jobs", kind, id_segment(job_id, what="Bulk job Id"), *rest)
 
 
 def result_page_urls(data: object) -> tuple[list[str], str | None]:
@@ -135,7 +141,8 @@ def result_page_urls(data: object) -> tuple[list[str], str | None]:
         or len(urls) != len(pages)
     ):
         raise SalesforceApiError(
-            f"Salesforce's answer is not a list of result pages: {str(data)[:200]}",
+            "Salesforce's answer is not a list of result pages "
+            "(a resultPages list with a resultUrl string in each entry)",
             error_code="UNEXPECTED_RESPONSE",
         )
     next_url = data.get("nextRecordsUrl")
@@ -191,8 +198,13 @@ class JobInfo:
         """
         Read a job info answer.
 
+        The message never quotes the answer (it may echo a secret): callers that have the
+        answer raise it as an error naming the request, with the body masked.
+
         Raises:
-            SalesforceApiError: If the answer is not a job object (no ``id`` or ``state``).
+            SalesforceApiError: If the answer is not a job object (no ``id`` or ``state``), its
+                ``id`` is not a Salesforce Id, or its ``apiVersion`` is not a version such as
+                ``62.0`` (both go into the job's URLs).
         """
         if (
             not isinstance(data, Mapping)
@@ -200,12 +212,20 @@ class JobInfo:
             or not isinstance(data.get("state"), str)
         ):
             raise SalesforceApiError(
-                f"Salesforce's answer is not a Bulk {kind} job: {str(data)[:200]}",
+                f"Salesforce's answer is not a Bulk {kind} job (no id or state)",
                 error_code="UNEXPECTED_RESPONSE",
             )
         version = data.get("apiVersion", api_version)
         if isinstance(version, (int, float)) and not isinstance(version, bool):
             version = f"{float(version):.1f}"
+        try:
+            id_segment(data["id"], what="Bulk job Id")
+            version = checked_version(version or api_version)
+        except ServerUrlError as exc:
+            raise SalesforceApiError(
+                f"Salesforce's answer is not a usable Bulk {kind} job: {exc}",
+                error_code="UNEXPECTED_RESPONSE",
+            ) from None
         error = data.get("errorMessage")
         external = data.get("externalIdFieldName")
         return cls(

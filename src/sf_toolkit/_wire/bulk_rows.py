@@ -194,6 +194,7 @@ class RecordEncoder:
         self.sobject = sobject
         self.model: type[SObject] | None = None
         self.count = 0
+        self._checked_name: str | None = None  # the sObject name the last record passed with
 
     def row(self, record: object) -> dict[str, str]:
         """
@@ -283,6 +284,8 @@ class RecordEncoder:
 
     def _check_type(self, record: SObject) -> None:
         name = api_name_of(record)
+        if name is self._checked_name:  # the very name of the records before: checked already
+            return
         if self.sobject is None:
             self.sobject = name
         elif name.lower() != self.sobject.lower():
@@ -294,6 +297,7 @@ class RecordEncoder:
             self.model = type(record)
         if self.count == 1:
             self._first_record()
+        self._checked_name = name
 
     def _check_external_id(self, payload: Mapping[str, Any]) -> None:
         assert self.external_id_field is not None
