@@ -840,6 +840,8 @@ async def test_reconcile_never_follows_a_repeated_next_page(
     sent: list[httpx.Request] = []
 
     def repeat(request: httpx.Request) -> httpx.Response:
+        if len(sent) > 10:  # a client that follows repeats: end, so the test fails, not hangs
+            return httpx.Response(200, json={"totalSize": 0, "done": True, "records": []})
         root = request.url.path.split("/query")[0]
         return next_page(request, f"{root}/query/01gD0000000001X-2000")
 
