@@ -959,3 +959,19 @@ async def test_update_list_refuses_a_hostile_sobject_type(
     with pytest.raises(ValueError, match="is not an sObject API name"):
         await save_update_list_async([record], sf_client=client)
     assert collections_requests(org) == []
+
+
+async def test_one_id_answered_to_two_batches_is_not_saved_twice(
+    make_client: Callable[..., AsyncSalesforceClient], org: FakeOrg
+) -> None:
+    """Two creates answered with the same Id: the second record is UNKNOWN, not SAVED."""
+    same = org.insert("Account", {"Name": "Existing"})
+    answer = [{"success": True, "id": same, "errors": []}]
+    async with make_client(transport=answering(org, "POST", lambda _: answer)) as client:
+        records = [Account(Name="One"), Account(Name="Two")]
+        results = await save_insert_list_async(
+            records, sf_client=client, batch_size=1, concurrency=1
+        )
+    assert [(r.outcome, r.id) for r in results] == [(Outcome.SAVED, same), (Outcome.UNKNOWN, None)]
+    assert [record.Id for record in records] == [same, None]
+    assert "for another record of this call" in results[1].errors[0].message

@@ -929,3 +929,17 @@ def test_update_list_refuses_a_hostile_sobject_type(client: SalesforceClient, or
     with pytest.raises(ValueError, match="is not an sObject API name"):
         save_update_list([record], sf_client=client)
     assert collections_requests(org) == []
+
+
+def test_one_id_answered_to_two_batches_is_not_saved_twice(
+    make_client: Callable[..., SalesforceClient], org: FakeOrg
+) -> None:
+    """Two creates answered with the same Id: the second record is UNKNOWN, not SAVED."""
+    same = org.insert("Account", {"Name": "Existing"})
+    answer = [{"success": True, "id": same, "errors": []}]
+    with make_client(transport=answering(org, "POST", lambda _: answer)) as client:
+        records = [Account(Name="One"), Account(Name="Two")]
+        results = save_insert_list(records, sf_client=client, batch_size=1, concurrency=1)
+    assert [(r.outcome, r.id) for r in results] == [(Outcome.SAVED, same), (Outcome.UNKNOWN, None)]
+    assert [record.Id for record in records] == [same, None]
+    assert "for another record of this call" in results[1].errors[0].message

@@ -192,6 +192,9 @@ async def _write_list(
     )
     started, started_clock = datetime.now(timezone.utc), monotonic()
     clock = CallClock()
+    # The Ids the call's inserts got, when results are kept anyway: an Id answered twice is
+    # not SAVED twice (finish, under the lock: batches finish concurrently).
+    created_ids: set[str] | None = set() if on_batch_done is None else None
     stopped: list[Exception] = []
     callback_lock = AsyncLock()
 
@@ -231,7 +234,11 @@ async def _write_list(
         if run.needs_reconcile:
             # Lost inserts are matched once every other batch is done, against all known Ids.
             return run
-        return await deliver(run.finish())
+        return await deliver(await finish(run))
+
+    async def finish(run: BatchRun) -> Part:
+        async with callback_lock:
+            return run.finish(created_ids)
 
     parts = await map_bounded_stream_async(write, source(), concurrency)
     lost = [part for part in parts if isinstance(part, BatchRun)]
@@ -240,7 +247,7 @@ async def _write_list(
         await _reconcile(client, Reconciler(lost, claimed, started, clock), started_clock)
         for index, part in enumerate(parts):
             if isinstance(part, BatchRun):
-                parts[index] = await deliver(part.finish())
+                parts[index] = await deliver(await finish(part))
     results = collect(parts)
     if stopped:
         raise SaveInterruptedError(results, stopped[0]) from stopped[0]

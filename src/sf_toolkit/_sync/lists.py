@@ -190,6 +190,9 @@ def _write_list(
     )
     started, started_clock = datetime.now(timezone.utc), monotonic()
     clock = CallClock()
+    # The Ids the call's inserts got, when results are kept anyway: an Id answered twice is
+    # not SAVED twice (finish, under the lock: batches finish concurrently).
+    created_ids: set[str] | None = set() if on_batch_done is None else None
     stopped: list[Exception] = []
     callback_lock = Lock()
 
@@ -229,7 +232,11 @@ def _write_list(
         if run.needs_reconcile:
             # Lost inserts are matched once every other batch is done, against all known Ids.
             return run
-        return deliver(run.finish())
+        return deliver(finish(run))
+
+    def finish(run: BatchRun) -> Part:
+        with callback_lock:
+            return run.finish(created_ids)
 
     parts = map_bounded_stream(write, source(), concurrency)
     lost = [part for part in parts if isinstance(part, BatchRun)]
@@ -238,7 +245,7 @@ def _write_list(
         _reconcile(client, Reconciler(lost, claimed, started, clock), started_clock)
         for index, part in enumerate(parts):
             if isinstance(part, BatchRun):
-                parts[index] = deliver(part.finish())
+                parts[index] = deliver(finish(part))
     results = collect(parts)
     if stopped:
         raise SaveInterruptedError(results, stopped[0]) from stopped[0]

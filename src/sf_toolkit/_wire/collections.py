@@ -647,6 +647,9 @@ class BatchRun:
         self._uncertain: set[int] = set()
         """Items a try may have applied without an answer saying so (then resent)."""
 
+    def _item(self, index: int) -> Item:
+        return next(item for item in self.batch.items if item.index == index)
+
     @property
     def needs_reconcile(self) -> bool:
         """Whether some inserts got no answer and must be looked up in the org."""
@@ -757,12 +760,26 @@ class BatchRun:
                 known = known or item.entry.get("id")
             self.results[item.index] = SaveResult(item.record, outcome, id=known, errors=[error])
 
-    def finish(self) -> list[SaveResult[Any]]:
+    def finish(self, created_ids: set[str] | None = None) -> list[SaveResult[Any]]:
         """
         The batch's results in input order; new Ids assigned, saved records marked clean.
 
         Records whose outcome is known are released from the plan's duplicate check.
+
+        Args:
+            created_ids: The Ids the call's inserts got so far (updated here), when kept: an
+                insert answered with an Id another record of the call already got is UNKNOWN,
+                not SAVED (two records cannot have been created as one).
         """
+        if created_ids is not None and self.plan.operation is Operation.INSERT:
+            for index, result in sorted(self.results.items()):
+                if result.outcome is not Outcome.SAVED or result.id is None:
+                    continue
+                if result.id in created_ids:
+                    why = f"Salesforce answered Id {result.id} for another record of this call too"
+                    self.results[index] = _unreadable(self._item(index), why)
+                else:
+                    created_ids.add(result.id)
         for index in self._uncertain:
             result = self.results[index]
             if result.outcome is Outcome.FAILED:

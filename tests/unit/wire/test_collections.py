@@ -922,3 +922,19 @@ def test_a_hostile_sobject_name_is_refused_before_sending() -> None:
     for operation in (Operation.UPDATE, Operation.INSERT, Operation.UPSERT):
         with pytest.raises(ValueError, match="is not an sObject API name"):
             list(WritePlan(operation, external_id_field="Name").batches([record]))
+
+
+def test_an_id_two_batches_were_answered_with_is_saved_once() -> None:
+    """Across the batches of one call, an insert Id answered again is UNKNOWN, not SAVED."""
+    created_ids: set[str] = set()
+    outcomes = []
+    for name in ("first", "second"):
+        plan = WritePlan(Operation.INSERT)
+        record = Account(Name=name)
+        run = plan.start(only_batch(plan, [record]), max_attempts=1)
+        run.next_call()
+        run.answered(answer([ok(ID1)]))
+        [result] = run.finish(created_ids)
+        outcomes.append((result.outcome, result.id, record.Id))
+    assert outcomes == [(Outcome.SAVED, ID1, ID1), (Outcome.UNKNOWN, None, None)]
+    assert created_ids == {ID1}
