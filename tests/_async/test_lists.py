@@ -19,7 +19,12 @@ from sf_toolkit import (
     SaveResultsError,
     SObject,
 )
-from sf_toolkit.exceptions import InvalidIdError, NoClientError, SalesforceApiError
+from sf_toolkit.exceptions import (
+    InvalidIdError,
+    NoClientError,
+    SalesforceApiError,
+    UnexpectedResponseError,
+)
 from sf_toolkit.io.api import (
     delete_list_async,
     fetch_list_async,
@@ -27,6 +32,7 @@ from sf_toolkit.io.api import (
     save_update_list_async,
     save_upsert_list_async,
 )
+from sf_toolkit.models._base import make_generic
 from sf_toolkit.testing import FakeOrg
 
 
@@ -800,3 +806,172 @@ async def test_upserts_under_faults_are_never_reported_failed_when_applied(
             assert result.created is not False  # every record was new: True or unknown
     assert outcomes[Outcome.UNKNOWN] > 0, "the faults must have fired"
     assert any(r.status == 0 for r in org.requests)
+
+
+# -- answers that cannot be trusted ------------------------------------------------------------
+
+
+def lost_insert_then(
+    org: FakeOrg, sent: list[httpx.Request], query: Callable[[httpx.Request], httpx.Response]
+) -> httpx.MockTransport:
+    """Apply creates in the org but answer them unreadably; answer queries with `query`."""
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        response = org.handle(request)
+        if request.method == "POST" and request.url.path.endswith("/composite/sobjects"):
+            return httpx.Response(200, content=b"<html>maintenance</html>")
+        if "/query" in request.url.path:
+            return query(request)
+        return response
+
+    return httpx.MockTransport(handle)
+
+
+def next_page(request: httpx.Request, next_url: str) -> httpx.Response:
+    page = {"totalSize": 4000, "done": False, "records": [], "nextRecordsUrl": next_url}
+    return httpx.Response(200, json=page)
+
+
+async def test_reconcile_never_follows_a_repeated_next_page(
+    make_client: Callable[..., AsyncSalesforceClient], org: FakeOrg
+) -> None:
+    """A reconciling query whose nextRecordsUrl repeats ends (as query() does): UNKNOWN, why."""
+    sent: list[httpx.Request] = []
+
+    def repeat(request: httpx.Request) -> httpx.Response:
+        if len(sent) > 10:  # a client that follows repeats: end, so the test fails, not hangs
+            return httpx.Response(200, json={"totalSize": 0, "done": True, "records": []})
+        root = request.url.path.split("/query")[0]
+        return next_page(request, f"{root}/query/01gD0000000001X-2000")
+
+    async with make_client(transport=lost_insert_then(org, sent, repeat)) as client:
+        [result] = await save_insert_list_async([Account(Name="Loop")], sf_client=client)
+    queries = [r for r in sent if "/query" in r.url.path]
+    assert len(queries) == 2  # the query and its next page, which names itself again
+    assert result.outcome is Outcome.UNKNOWN
+    assert "a second time in one query" in result.errors[-1].message
+
+
+async def test_reconcile_never_leaves_the_instance(
+    make_client: Callable[..., AsyncSalesforceClient], org: FakeOrg
+) -> None:
+    """A nextRecordsUrl on another host is refused, never requested (with the token)."""
+    sent: list[httpx.Request] = []
+
+    def elsewhere(request: httpx.Request) -> httpx.Response:
+        return next_page(request, "https://evil.example/services/data/v64.0/query/01g-2000")
+
+    async with make_client(transport=lost_insert_then(org, sent, elsewhere)) as client:
+        [result] = await save_insert_list_async([Account(Name="Away")], sf_client=client)
+    assert all(r.url.host != "evil.example" for r in sent)
+    assert result.outcome is Outcome.UNKNOWN
+    assert "refused to follow nextRecordsUrl" in result.errors[-1].message
+
+
+async def test_a_redirect_on_the_reconciling_query_is_named_in_the_result(
+    make_client: Callable[..., AsyncSalesforceClient], org: FakeOrg
+) -> None:
+    """A RedirectError while reconciling leaves the record UNKNOWN with the error, not hidden."""
+    sent: list[httpx.Request] = []
+
+    def redirect(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(302, headers={"Location": "https://evil.example/q"})
+
+    async with make_client(transport=lost_insert_then(org, sent, redirect)) as client:
+        [result] = await save_insert_list_async([Account(Name="Moved")], sf_client=client)
+    assert result.outcome is Outcome.UNKNOWN
+    assert "reconciling query failed (RedirectError:" in result.errors[-1].message
+    assert "https://evil.example/q" in result.errors[-1].message
+    assert all(r.url.host != "evil.example" for r in sent)
+
+
+def answering(
+    org: FakeOrg, method: str, body: Callable[[httpx.Request], Any]
+) -> httpx.MockTransport:
+    """Apply `method` Collections requests in the org, then answer 200 with `body(request)`."""
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        response = org.handle(request)
+        if request.method == method and "/composite/sobjects" in request.url.path:
+            return httpx.Response(200, json=body(request))
+        return response
+
+    return httpx.MockTransport(handle)
+
+
+async def test_fetch_list_never_attributes_a_record_to_another_id(
+    make_client: Callable[..., AsyncSalesforceClient], org: FakeOrg
+) -> None:
+    """Salesforce's entries in another order than the Ids asked for are a typed error."""
+    first, second = org.insert("Account", {"Name": "A"}), org.insert("Account", {"Name": "B"})
+    swapped = [{"Id": second, "Name": "B"}, {"Id": first, "Name": "A"}]
+    async with make_client(transport=answering(org, "POST", lambda _: swapped)) as client:
+        with pytest.raises(UnexpectedResponseError, match=f"answered Id '{second}' where"):
+            await fetch_list_async(Account, first, second, sf_client=client)
+
+
+async def test_per_record_errors_never_carry_the_token(
+    make_client: Callable[..., AsyncSalesforceClient], org: FakeOrg
+) -> None:
+    """A token echoed in a Collections error is masked in the result and SaveResultsError."""
+
+    def echo(request: httpx.Request) -> Any:
+        token = request.headers["Authorization"].split(" ", 1)[1]
+        error = {"statusCode": "X", "message": f"auth=Bearer {token}", "fields": []}
+        return [{"success": False, "errors": [error]}]
+
+    async with make_client(transport=answering(org, "POST", echo)) as client:
+        results = await save_insert_list_async([Account(Name="A")], sf_client=client)
+        assert client.session is not None
+        token = client.session.access_token
+    assert "auth=Bearer" in results[0].errors[0].message
+    assert token not in repr(results)
+    with pytest.raises(SaveResultsError) as caught:
+        results.raise_for_failures()
+    assert token not in str(caught.value)
+    assert token not in repr(caught.value)
+
+
+async def test_a_created_record_without_an_id_is_reconciled_not_saved(
+    make_client: Callable[..., AsyncSalesforceClient], org: FakeOrg
+) -> None:
+    """``success: true`` with no id: never SAVED with Id None; the org is queried instead."""
+    async with make_client(transport=answering(org, "POST", lambda _: [{"success": True}])) as c:
+        org.reset_stats()
+        record = Account(Name="No id")
+        [result] = await save_insert_list_async([record], sf_client=c)
+    assert [r.route for r in org.requests] == ["collections", "query"]
+    assert result.outcome is Outcome.UNKNOWN
+    assert record.Id is None
+    assert "success without the record's Id" in result.errors[0].message
+
+
+async def test_update_list_refuses_a_hostile_sobject_type(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """A record loaded with a hostile attributes.type is refused before any request."""
+    account_id = org.insert("Account", {"Name": "A"})
+    record = make_generic("Account/../../services/oauth2/revoke")
+    record.Id = account_id
+    record.Name = "B"
+    org.reset_stats()
+    with pytest.raises(ValueError, match="is not an sObject API name"):
+        await save_update_list_async([record], sf_client=client)
+    assert collections_requests(org) == []
+
+
+async def test_one_id_answered_to_two_batches_is_not_saved_twice(
+    make_client: Callable[..., AsyncSalesforceClient], org: FakeOrg
+) -> None:
+    """Two creates answered with the same Id: the second record is UNKNOWN, not SAVED."""
+    same = org.insert("Account", {"Name": "Existing"})
+    answer = [{"success": True, "id": same, "errors": []}]
+    async with make_client(transport=answering(org, "POST", lambda _: answer)) as client:
+        records = [Account(Name="One"), Account(Name="Two")]
+        results = await save_insert_list_async(
+            records, sf_client=client, batch_size=1, concurrency=1
+        )
+    assert [(r.outcome, r.id) for r in results] == [(Outcome.SAVED, same), (Outcome.UNKNOWN, None)]
+    assert [record.Id for record in records] == [same, None]
+    assert "for another record of this call" in results[1].errors[0].message

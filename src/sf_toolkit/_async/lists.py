@@ -43,6 +43,7 @@ from ..exceptions import SalesforceConnectionError, SalesforceError
 from ..models import SObject, connection_of
 from ..results import SaveInterruptedError, SaveResults
 from .client import AsyncSalesforceClient
+from .query import _absolute, _get
 
 __all__ = [
     "delete_list_async",
@@ -112,7 +113,7 @@ async def fetch_list_async(
 
     async def fetch_chunk(chunk: tuple[str, ...]) -> dict[str, Any]:
         response = check(await _send(client, plan.call(chunk)))
-        rows = plan.parse(chunk, json_answer(response))
+        rows = plan.parse(chunk, json_answer(response, expect=list), response)
         if on_chunk_received is not None:
             async with callback_lock:
                 await call_callback_async(on_chunk_received, response)
@@ -151,20 +152,21 @@ async def _reconcile(
     session = client.session
     for query in reconciler.queries(session.user_id if session else None):
         rows: list[Any] = []
+        seen: set[str] = set()
         try:
             sent_clock = monotonic()
-            response = check(await client.get("query", params={"q": query.soql}))
+            # The same checked path as query(): every page validated, each nextRecordsUrl
+            # kept under the instance's REST data root and followed at most once.
+            page, response = await _get(client, "query", params={"q": query.soql})
             reconciler.clock.observe(response.headers.get("Date"), sent_clock - started_clock)
-            while True:
-                page = json_answer(response)
-                if not isinstance(page, dict):
-                    raise SalesforceError(f"the query answered {type(page).__name__}, not a page")
-                rows.extend(page.get("records") or ())
-                next_url = page.get("nextRecordsUrl")
-                if page.get("done", True) or not next_url:
-                    break
-                response = check(await client.get(client.base_url.join(next_url)))
+            rows.extend(page["records"])
+            while not page.get("done", True):
+                next_url = _absolute(client, page.get("nextRecordsUrl"), seen, response)
+                page, response = await _get(client, next_url)
+                rows.extend(page["records"])
         except SalesforceError as exc:
+            # Any typed error (a refused continuation, a RedirectError, a 5xx) leaves the lost
+            # records UNKNOWN, the error named in each one's errors.
             reconciler.query_failed(exc)
             break
         reconciler.found(rows)
@@ -190,6 +192,9 @@ async def _write_list(
     )
     started, started_clock = datetime.now(timezone.utc), monotonic()
     clock = CallClock()
+    # The Ids the call's inserts got, when results are kept anyway: an Id answered twice is
+    # not SAVED twice (finish, under the lock: batches finish concurrently).
+    created_ids: set[str] | None = set() if on_batch_done is None else None
     stopped: list[Exception] = []
     callback_lock = AsyncLock()
 
@@ -229,7 +234,11 @@ async def _write_list(
         if run.needs_reconcile:
             # Lost inserts are matched once every other batch is done, against all known Ids.
             return run
-        return await deliver(run.finish())
+        return await deliver(await finish(run))
+
+    async def finish(run: BatchRun) -> Part:
+        async with callback_lock:
+            return run.finish(created_ids)
 
     parts = await map_bounded_stream_async(write, source(), concurrency)
     lost = [part for part in parts if isinstance(part, BatchRun)]
@@ -238,7 +247,7 @@ async def _write_list(
         await _reconcile(client, Reconciler(lost, claimed, started, clock), started_clock)
         for index, part in enumerate(parts):
             if isinstance(part, BatchRun):
-                parts[index] = await deliver(part.finish())
+                parts[index] = await deliver(await finish(part))
     results = collect(parts)
     if stopped:
         raise SaveInterruptedError(results, stopped[0]) from stopped[0]

@@ -45,6 +45,7 @@ from ..exceptions import SalesforceConnectionError, SalesforceError
 from ..models import SObject, connection_of
 from ..results import SaveInterruptedError, SaveResults
 from .client import SalesforceClient
+from .query import _absolute, _get
 
 __all__ = [
     "delete_list",
@@ -114,7 +115,7 @@ def fetch_list(
 
     def fetch_chunk(chunk: tuple[str, ...]) -> dict[str, Any]:
         response = check(_send(client, plan.call(chunk)))
-        rows = plan.parse(chunk, json_answer(response))
+        rows = plan.parse(chunk, json_answer(response, expect=list), response)
         if on_chunk_received is not None:
             with callback_lock:
                 call_callback(on_chunk_received, response)
@@ -149,20 +150,21 @@ def _reconcile(client: SalesforceClient, reconciler: Reconciler, started_clock: 
     session = client.session
     for query in reconciler.queries(session.user_id if session else None):
         rows: list[Any] = []
+        seen: set[str] = set()
         try:
             sent_clock = monotonic()
-            response = check(client.get("query", params={"q": query.soql}))
+            # The same checked path as query(): every page validated, each nextRecordsUrl
+            # kept under the instance's REST data root and followed at most once.
+            page, response = _get(client, "query", params={"q": query.soql})
             reconciler.clock.observe(response.headers.get("Date"), sent_clock - started_clock)
-            while True:
-                page = json_answer(response)
-                if not isinstance(page, dict):
-                    raise SalesforceError(f"the query answered {type(page).__name__}, not a page")
-                rows.extend(page.get("records") or ())
-                next_url = page.get("nextRecordsUrl")
-                if page.get("done", True) or not next_url:
-                    break
-                response = check(client.get(client.base_url.join(next_url)))
+            rows.extend(page["records"])
+            while not page.get("done", True):
+                next_url = _absolute(client, page.get("nextRecordsUrl"), seen, response)
+                page, response = _get(client, next_url)
+                rows.extend(page["records"])
         except SalesforceError as exc:
+            # Any typed error (a refused continuation, a RedirectError, a 5xx) leaves the lost
+            # records UNKNOWN, the error named in each one's errors.
             reconciler.query_failed(exc)
             break
         reconciler.found(rows)
@@ -188,6 +190,9 @@ def _write_list(
     )
     started, started_clock = datetime.now(timezone.utc), monotonic()
     clock = CallClock()
+    # The Ids the call's inserts got, when results are kept anyway: an Id answered twice is
+    # not SAVED twice (finish, under the lock: batches finish concurrently).
+    created_ids: set[str] | None = set() if on_batch_done is None else None
     stopped: list[Exception] = []
     callback_lock = Lock()
 
@@ -227,7 +232,11 @@ def _write_list(
         if run.needs_reconcile:
             # Lost inserts are matched once every other batch is done, against all known Ids.
             return run
-        return deliver(run.finish())
+        return deliver(finish(run))
+
+    def finish(run: BatchRun) -> Part:
+        with callback_lock:
+            return run.finish(created_ids)
 
     parts = map_bounded_stream(write, source(), concurrency)
     lost = [part for part in parts if isinstance(part, BatchRun)]
@@ -236,7 +245,7 @@ def _write_list(
         _reconcile(client, Reconciler(lost, claimed, started, clock), started_clock)
         for index, part in enumerate(parts):
             if isinstance(part, BatchRun):
-                parts[index] = deliver(part.finish())
+                parts[index] = deliver(finish(part))
     results = collect(parts)
     if stopped:
         raise SaveInterruptedError(results, stopped[0]) from stopped[0]

@@ -31,7 +31,7 @@ import httpx
 
 from .._rest import RestCall, _segment, external_id_api_name
 from ..exceptions import InvalidIdError, SalesforceApiError, SalesforceError
-from ..ids import is_valid_id, validate_id
+from ..ids import is_valid_id, to_id18, validate_id
 from ..models import (
     SObject,
     api_name_of,
@@ -42,7 +42,9 @@ from ..models import (
 )
 from ..results import Outcome, SaveError, SaveResult, SaveResults
 from ..soql import quote
-from .errors import error_from_response
+from .errors import error_from_response, unexpected_answer
+from .secrets import response_mask
+from .urls import sobject_name as sobject_name_of_text
 
 __all__ = [
     "DEFAULT_CONCURRENCY",
@@ -171,28 +173,54 @@ class RetrievePlan(Generic[T]):
         """The retrieve request of one chunk: a POST that only reads, so safe to repeat."""
         return RestCall(
             "POST",
-            f"composite/sobjects/{_segment(api_name_of(self.sobject_class))}",
+            f"composite/sobjects/{_segment(_sobject_name_of(self.sobject_class))}",
             json={"ids": list(chunk), "fields": field_api_names(self.sobject_class)},
             idempotent=True,
         )
 
-    def parse(self, chunk: Sequence[str], data: Any) -> dict[str, Any]:
+    def parse(
+        self, chunk: Sequence[str], data: Any, response: httpx.Response | None = None
+    ) -> dict[str, Any]:
         """
         Map each Id of a chunk to its record JSON, or None where Salesforce answered ``null``.
 
+        Each record must carry the Id it was asked for (compared as 18-character Ids, case
+        included): entries are never attributed by position alone.
+
+        Args:
+            chunk: The Ids asked for, in order.
+            data: The parsed answer.
+            response: The answer, named in the error (method and URL) when given.
+
         Raises:
-            SalesforceError: If the answer is not one entry per Id.
+            SalesforceError: If the answer is not one entry per Id, an entry is neither a
+                record nor null, or a record's ``Id`` is not the Id asked for at its place
+                (an ``UnexpectedResponseError`` when ``response`` is given).
         """
+
+        def refuse(problem: str) -> SalesforceError:
+            if response is not None:
+                return unexpected_answer(response, problem)
+            return SalesforceError(problem)
+
         if not isinstance(data, list) or len(data) != len(chunk):
-            raise SalesforceError(
+            raise refuse(
                 f"sObject Collections retrieve answered {len(chunk)} ids with "
                 f"{len(data) if isinstance(data, list) else type(data).__name__} entries"
             )
-        for entry in data:
-            if entry is not None and not isinstance(entry, Mapping):
-                raise SalesforceError(
+        for asked, entry in zip(chunk, data, strict=True):
+            if entry is None:
+                continue
+            if not isinstance(entry, Mapping):
+                raise refuse(
                     "sObject Collections retrieve answered an entry that is neither a record "
                     f"nor null: {entry!r:.100}"
+                )
+            got = entry.get("Id")
+            if not is_valid_id(got) or to_id18(str(got)) != asked:
+                raise refuse(
+                    f"sObject Collections retrieve answered Id {got!r:.40} where {asked} was "
+                    "asked for; records are never matched to Ids by position alone"
                 )
         return dict(zip(chunk, data, strict=True))
 
@@ -331,7 +359,12 @@ class WritePlan:
                 f"{self._name}() expects {expected}; {where} is {type(record).__name__}"
             )
         record_type = type(record).__name__
-        sobject_name = api_name_of(record)
+        try:
+            # The name goes into the body's attributes.type (and an upsert's path): checked
+            # as save() checks it.
+            sobject_name = _sobject_name_of(record)
+        except ValueError as exc:
+            raise ValueError(f"{self._name}: at {where}, {exc}") from None
         if operation in (Operation.UPDATE, Operation.DELETE):
             if record.Id is None:
                 hint = (
@@ -500,24 +533,53 @@ class WritePlan:
         return BatchRun(self, batch, max_attempts)
 
 
+def _sobject_name_of(record: SObject | type[SObject]) -> str:
+    """The record's sObject API name, checked (``ValueError`` for a hostile one)."""
+    return sobject_name_of_text(api_name_of(record))
+
+
+def _unreadable(item: Item, why: str) -> SaveResult[Any]:
+    return SaveResult(item.record, Outcome.UNKNOWN, errors=[SaveError(UNKNOWN_OUTCOME, why)])
+
+
 def _result_of(plan: WritePlan, item: Item, data: Any) -> SaveResult[Any]:
-    """Read one entry of a write answer (a ``SaveResult``/``UpsertResult``/``DeleteResult``)."""
+    """
+    Read one entry of a write answer (a ``SaveResult``/``UpsertResult``/``DeleteResult``).
+
+    An entry that cannot be read for sure is UNKNOWN with the reason (an insert's is then
+    reconciled): not an object, ``success`` not a JSON boolean (``"true"``, say), a success
+    without a valid Id (insert, upsert), or an Id other than the one sent (update, delete).
+    """
     if not isinstance(data, Mapping):
-        return SaveResult(
-            item.record,
-            Outcome.UNKNOWN,
-            errors=[SaveError(UNKNOWN_OUTCOME, f"unreadable result entry: {data!r:.200}")],
+        return _unreadable(item, f"unreadable result entry: {data!r:.200}")
+    success = data.get("success")
+    if not isinstance(success, bool):
+        return _unreadable(
+            item, f"unreadable result entry: success is {success!r:.40}, not true or false"
         )
-    record_id = data.get("id")
-    record_id = str(record_id) if record_id else None
+    record_id: str | None = None
+    raw_id = data.get("id")
+    if raw_id is not None and raw_id != "":
+        if not is_valid_id(raw_id):
+            if success:
+                return _unreadable(
+                    item, f"Salesforce reported success with a malformed Id {raw_id!r:.40}"
+                )
+        else:
+            record_id = to_id18(str(raw_id))
+    sent_id = item.entry.get("id")
+    if sent_id is not None and record_id is not None and record_id != sent_id:
+        return _unreadable(item, f"Salesforce answered for Id {record_id} where {sent_id} was sent")
     errors = [SaveError.from_json(e) for e in data.get("errors") or () if isinstance(e, Mapping)]
-    if data.get("success") is True:
+    if success:
         created: bool | None = None
         if plan.operation is Operation.INSERT:
             created = True
         elif plan.operation is Operation.UPSERT and isinstance(data.get("created"), bool):
             created = data["created"]
-        return SaveResult(item.record, Outcome.SAVED, id=record_id, created=created)
+        if record_id is None and plan.operation in (Operation.INSERT, Operation.UPSERT):
+            return _unreadable(item, "Salesforce reported success without the record's Id")
+        return SaveResult(item.record, Outcome.SAVED, id=record_id or sent_id, created=created)
     if plan.operation is Operation.DELETE and [e.status_code for e in errors] == [
         "ENTITY_IS_DELETED"
     ]:
@@ -531,6 +593,20 @@ def _result_of(plan: WritePlan, item: Item, data: Any) -> SaveResult[Any]:
         id=record_id,
         errors=errors or [SaveError("UNKNOWN_ERROR", "success: false without errors")],
     )
+
+
+def _one_per_id(results: list[SaveResult[Any]], items: Sequence[Item]) -> list[SaveResult[Any]]:
+    """Two results claiming one Id cannot both be right: neither is SAVED (UNKNOWN, why)."""
+    counts: dict[str, int] = {}
+    for result in results:
+        if result.outcome is Outcome.SAVED and result.id is not None:
+            counts[result.id] = counts.get(result.id, 0) + 1
+    return [
+        _unreadable(item, f"Salesforce answered Id {result.id} for more than one record")
+        if result.outcome is Outcome.SAVED and result.id is not None and counts[result.id] > 1
+        else result
+        for item, result in zip(items, results, strict=True)
+    ]
 
 
 def _retryable(result: SaveResult[Any]) -> bool:
@@ -571,6 +647,9 @@ class BatchRun:
         self._uncertain: set[int] = set()
         """Items a try may have applied without an answer saying so (then resent)."""
 
+    def _item(self, index: int) -> Item:
+        return next(item for item in self.batch.items if item.index == index)
+
     @property
     def needs_reconcile(self) -> bool:
         """Whether some inserts got no answer and must be looked up in the org."""
@@ -595,7 +674,7 @@ class BatchRun:
             self._request_failed(sent, error_from_response(response))
             return
         try:
-            data = response.json()
+            data = response_mask(response).data(response.json())
         except ValueError:
             data = None
         if not isinstance(data, list) or len(data) != len(sent):
@@ -608,9 +687,10 @@ class BatchRun:
                 ),
             )
             return
-        results = [
-            _result_of(self.plan, item, entry) for item, entry in zip(sent, data, strict=True)
-        ]
+        results = _one_per_id(
+            [_result_of(self.plan, item, entry) for item, entry in zip(sent, data, strict=True)],
+            sent,
+        )
         retry = [r for r in results if _retryable(r)]
         if self.plan.all_or_none and retry:
             # The request was rolled back whole: resend it whole, or not at all when a record
@@ -680,12 +760,26 @@ class BatchRun:
                 known = known or item.entry.get("id")
             self.results[item.index] = SaveResult(item.record, outcome, id=known, errors=[error])
 
-    def finish(self) -> list[SaveResult[Any]]:
+    def finish(self, created_ids: set[str] | None = None) -> list[SaveResult[Any]]:
         """
         The batch's results in input order; new Ids assigned, saved records marked clean.
 
         Records whose outcome is known are released from the plan's duplicate check.
+
+        Args:
+            created_ids: The Ids the call's inserts got so far (updated here), when kept: an
+                insert answered with an Id another record of the call already got is UNKNOWN,
+                not SAVED (two records cannot have been created as one).
         """
+        if created_ids is not None and self.plan.operation is Operation.INSERT:
+            for index, result in sorted(self.results.items()):
+                if result.outcome is not Outcome.SAVED or result.id is None:
+                    continue
+                if result.id in created_ids:
+                    why = f"Salesforce answered Id {result.id} for another record of this call too"
+                    self.results[index] = _unreadable(self._item(index), why)
+                else:
+                    created_ids.add(result.id)
         for index in self._uncertain:
             result = self.results[index]
             if result.outcome is Outcome.FAILED:
@@ -840,8 +934,12 @@ class Reconciler:
                 self._rows[str(row["Id"])] = row
 
     def query_failed(self, error: Exception) -> None:
-        """A reconciling query failed: nothing can be matched."""
-        self._problem = f"the reconciling query failed ({error})"
+        """
+        A reconciling query failed: nothing can be matched. The lost records stay UNKNOWN
+        (never raised: other batches' results must not be lost), and the error's type and
+        message go into each one's ``errors`` (a ``RedirectError`` included).
+        """
+        self._problem = f"the reconciling query failed ({type(error).__name__}: {error})"
 
     def settle(self) -> None:
         """Give every lost record its result: SAVED with its Id, or UNKNOWN with the reason."""

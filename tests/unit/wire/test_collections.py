@@ -799,3 +799,142 @@ def test_upsert_names_the_external_id_field_by_attribute_or_api_name() -> None:
         call = plan.call(batch.items)
         assert call.url == "composite/sobjects/Account/External_ID__c"
         assert call.json["records"][0]["External_ID__c"] == "E1"
+
+
+# -- answers that cannot be trusted ------------------------------------------------------------
+
+
+def test_retrieve_answer_is_matched_to_the_ids_asked_for() -> None:
+    """Entries must carry the Id asked for at their place: a swapped answer is refused."""
+    plan = RetrievePlan.build(Account, [ID1, ID2])
+    with pytest.raises(SalesforceError, match=f"answered Id '{ID2}' where {ID1}"):
+        plan.parse(plan.chunks[0], [{"Id": ID2}, {"Id": ID1}])
+
+
+def test_retrieve_compares_18_character_ids_case_sensitively() -> None:
+    """A 15-character Id in the answer is the same record; another case is another record."""
+    plan = RetrievePlan.build(Account, [ID1])
+    assert plan.parse(plan.chunks[0], [{"Id": ID1[:15], "Name": "A"}]) == {
+        ID1: {"Id": ID1[:15], "Name": "A"}
+    }
+    other_case = "0O1" + ID1[3:]
+    for wrong in (ID1[:15].replace("001", "00l"), other_case, None, 12):
+        with pytest.raises(SalesforceError, match="never matched to Ids by position"):
+            plan.parse(plan.chunks[0], [{"Id": wrong}])
+
+
+def insert_answer(entries: list[Any], count: int) -> list[Any]:
+    records = [Account(Name=f"N{n}") for n in range(count)]
+    plan = WritePlan(Operation.INSERT)
+    run = plan.start(only_batch(plan, records), max_attempts=1)
+    run.next_call()
+    run.answered(answer(entries))
+    assert [item.record for item in run.lost] == [
+        record
+        for record, entry in zip(records, run.results.values(), strict=True)
+        if entry.outcome is Outcome.UNKNOWN
+    ]
+    return [(r.outcome, r.id, [e.message for e in r.errors]) for r in run.finish()]
+
+
+def test_a_created_record_without_an_id_is_unknown_not_saved() -> None:
+    """``success: true`` without an id cannot be tied to a record: UNKNOWN (reconciled)."""
+    assert insert_answer([{"success": True, "errors": []}], 1) == [
+        (Outcome.UNKNOWN, None, ["Salesforce reported success without the record's Id"])
+    ]
+
+
+def test_one_malformed_id_does_not_lose_the_other_results() -> None:
+    """A malformed id makes its own record UNKNOWN; its neighbour stays SAVED."""
+    assert insert_answer([ok(ID1), ok("../../x")], 2) == [
+        (Outcome.SAVED, ID1, []),
+        (Outcome.UNKNOWN, None, ["Salesforce reported success with a malformed Id '../../x'"]),
+    ]
+
+
+def test_two_results_with_one_id_are_not_both_saved() -> None:
+    """Two records cannot have been created as one: neither is SAVED."""
+    outcomes = insert_answer([ok(ID1), ok(ID1[:15]), ok(ID2)], 3)
+    assert [(outcome, record_id) for outcome, record_id, _ in outcomes] == [
+        (Outcome.UNKNOWN, None),
+        (Outcome.UNKNOWN, None),
+        (Outcome.SAVED, ID2),
+    ]
+    assert outcomes[0][2] == [f"Salesforce answered Id {ID1} for more than one record"]
+
+
+@pytest.mark.parametrize("success", ["true", 1, None])
+def test_a_success_that_is_not_a_boolean_is_unreadable(success: object) -> None:
+    """``"success": "true"`` is not Salesforce's boolean: the entry is unreadable, not FAILED."""
+    [(outcome, record_id, messages)] = insert_answer([{"success": success, "id": ID1}], 1)
+    assert (outcome, record_id) == (Outcome.UNKNOWN, None)
+    assert "not true or false" in messages[0]
+
+
+@pytest.mark.parametrize("entries", [[], [ok(ID1)], [ok(ID1), ok(ID2), ok(ID3)]])
+def test_a_result_array_of_the_wrong_length_is_never_aligned(entries: list[Any]) -> None:
+    """Two records answered with 0, 1 or 3 entries: every record UNKNOWN, none given an Id."""
+    assert {(outcome, record_id) for outcome, record_id, _ in insert_answer(entries, 2)} == {
+        (Outcome.UNKNOWN, None)
+    }
+
+
+def test_an_update_answered_for_another_id_is_unknown() -> None:
+    """An update result naming another record is not this record's outcome."""
+    plan = WritePlan(Operation.UPDATE)
+    run = plan.start(only_batch(plan, [Account(Id=ID1, Name="x")]), max_attempts=1)
+    run.next_call()
+    run.answered(answer([ok(ID2)]))
+    [result] = run.finish()
+    assert result.outcome is Outcome.UNKNOWN
+
+
+def test_per_record_messages_are_masked_with_the_requests_secrets() -> None:
+    """A token echoed in a per-record error never reaches the result or SaveResultsError."""
+    token = "00Dxx0000001gPL!AQ4AQFakeTokenValue.abc"
+    request = httpx.Request(
+        "POST",
+        "https://x.my.salesforce.com/services/data/v59.0/composite/sobjects",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    plan = WritePlan(Operation.INSERT)
+    run = plan.start(only_batch(plan, [Account(Name="A")]), max_attempts=1)
+    run.next_call()
+    echoed = failed("INVALID_FIELD", f"bad value auth=Bearer {token} and {token.upper()}")
+    run.answered(httpx.Response(200, json=[echoed], request=request))
+    results = collect([run.finish()])
+    assert token not in repr(results)
+    assert token.upper() not in repr(results)
+    assert "bad value auth=Bearer" in results[0].errors[0].message
+    with pytest.raises(SalesforceError) as caught:
+        results.raise_for_failures()
+    assert token not in str(caught.value)
+    assert token not in repr(caught.value)
+
+
+def test_a_hostile_sobject_name_is_refused_before_sending() -> None:
+    """attributes.type from an answer (a GenericRecord's) is checked as save_update checks it."""
+    from sf_toolkit.models._base import make_generic
+
+    record = make_generic("Account/../../services/oauth2/revoke")
+    record.Id = ID1
+    record.Name = "x"
+    for operation in (Operation.UPDATE, Operation.INSERT, Operation.UPSERT):
+        with pytest.raises(ValueError, match="is not an sObject API name"):
+            list(WritePlan(operation, external_id_field="Name").batches([record]))
+
+
+def test_an_id_two_batches_were_answered_with_is_saved_once() -> None:
+    """Across the batches of one call, an insert Id answered again is UNKNOWN, not SAVED."""
+    created_ids: set[str] = set()
+    outcomes = []
+    for name in ("first", "second"):
+        plan = WritePlan(Operation.INSERT)
+        record = Account(Name=name)
+        run = plan.start(only_batch(plan, [record]), max_attempts=1)
+        run.next_call()
+        run.answered(answer([ok(ID1)]))
+        [result] = run.finish(created_ids)
+        outcomes.append((result.outcome, result.id, record.Id))
+    assert outcomes == [(Outcome.SAVED, ID1, ID1), (Outcome.UNKNOWN, None, None)]
+    assert created_ids == {ID1}
