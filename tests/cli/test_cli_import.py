@@ -143,6 +143,24 @@ def test_update_upsert_delete(served: Served, tmp_path: Path, engine: str) -> No
     assert [r["sf__Outcome"] for r in _read_csv(tmp_path / "delete.results.csv")] == ["saved"] * 3
 
 
+@pytest.mark.parametrize("engine", ["--collections", "--bulk"])
+def test_a_malformed_id_fails_its_row_only(served: Served, tmp_path: Path, engine: str) -> None:
+    """delete: a malformed Id is INVALID_ROW, the others are deleted; blank lines not counted."""
+    good = sorted(a["Id"] for a in served.org.records("Account"))[:2]
+    source = tmp_path / "delete.csv"
+    source.write_text(f"Id\n{good[0]}\n\n0015g000000000ZZZZ\n{good[1]}\n", encoding="utf-8")
+    result = _import(source, "delete", engine, env=served.env())
+    assert result.returncode == 1, result.stderr
+    results = _read_csv(tmp_path / "delete.results.csv")
+    assert [(r["sf__Row"], r["sf__Outcome"]) for r in results] == [
+        ("1", "saved"),
+        ("2", "failed"),
+        ("3", "saved"),
+    ]
+    assert results[1]["sf__Error"] == "INVALID_ROW: Id: '0015g000000000ZZZZ' is not a Salesforce Id"
+    assert not set(good) & {a["Id"] for a in served.org.records("Account")}
+
+
 def test_bulk_failures_are_tied_to_their_rows(served: Served, tmp_path: Path) -> None:
     """Bulk results come in any order; each failure lands on the row that caused it."""
     rows = [[f"Bulk {n}" if n % 3 else "", str(n)] for n in range(30)]
@@ -178,7 +196,10 @@ def test_unreadable_files(served: Served, tmp_path: Path) -> None:
     binary.write_bytes(b"\xff\xfe\x00\x00Name\n")
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
+    unclosed = tmp_path / "unclosed.csv"
+    unclosed.write_text('Name,Phone\nA,1\n"B,2\nC,3\nD,4\n', encoding="utf-8")
     cases = [
+        (unclosed, "the quoted cell in the row starting on line 3 is never closed"),
         (tmp_path / "missing.csv", "does not exist"),
         (binary, "is not a UTF-8 CSV file"),
         (empty, "is empty"),
@@ -188,6 +209,7 @@ def test_unreadable_files(served: Served, tmp_path: Path) -> None:
         result = _import(path, "insert", env=served.env())
         assert_one_line_error(result, message)
         assert result.returncode == 2
+    assert not (tmp_path / "unclosed.results.csv").exists()
 
 
 def test_unknown_object(served: Served, tmp_path: Path) -> None:
@@ -203,6 +225,7 @@ def test_upsert_needs_an_external_id(served: Served, tmp_path: Path) -> None:
     for extra, message in (
         ([], "--external-id"),
         (["--external-id", "Name"], "not an external id"),
+        (["--external-id", "id"], "upsert cannot match by Id"),
     ):
         result = _import(source, "upsert", *extra, env=served.env())
         assert_one_line_error(result, message)

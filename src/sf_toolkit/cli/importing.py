@@ -72,17 +72,34 @@ def _open_csv(path: Path) -> TextIO:
 
 
 def _rows(handle: TextIO, path: Path) -> Iterator[Row]:
-    """The data rows with their numbers; undecodable or malformed CSV is a clear error."""
-    reader = csv.reader(handle)
+    """
+    The data rows with their numbers; undecodable or malformed CSV is a clear error.
+
+    ``handle`` is at the start of the file (line numbers in errors are the file's). The reader
+    is strict: a quoted cell never closed (which a lenient reader would let swallow
+    every later row into one cell) is refused, naming the line where the row began.
+    """
+    reader = csv.reader(handle, strict=True)
+    number = 0
+    started = 1
     try:
-        for number, cells in enumerate(reader, start=1):
-            if cells:  # a blank line is no record
+        next(reader, None)  # the header, read and checked by _read_header
+        started = reader.line_num + 1
+        for cells in reader:
+            if cells:  # a blank line is no record (and not counted in sf__Row)
+                number += 1
                 yield number, cells
+            started = reader.line_num + 1
     except UnicodeDecodeError as exc:
         raise BadInput(
             f"{str(path)!r} is not UTF-8 text (line {reader.line_num}): {exc.reason}"
         ) from None
     except csv.Error as exc:
+        if reader.line_num > started and "end of data" in str(exc):
+            raise BadInput(
+                f"{str(path)!r} is not valid CSV: the quoted cell in the row starting on line "
+                f"{started} is never closed"
+            ) from None
         raise BadInput(f"{str(path)!r} is not valid CSV (line {reader.line_num}): {exc}") from None
 
 
@@ -99,7 +116,6 @@ def _read_header(path: Path) -> list[str]:
 
 def _count_rows(path: Path) -> int:
     with _open_csv(path) as handle:
-        next(csv.reader(handle), None)
         return sum(1 for _ in _rows(handle, path))
 
 
@@ -280,7 +296,6 @@ def import_command(
                 open_output(str(results_path), keep_on_error=True) as out,
                 progress(f"{op.value} {plan.sobject}", total) as bar,
             ):
-                next(csv.reader(handle))
                 writer = csv.writer(out, lineterminator="\n")
                 writer.writerow(header_cells(header))
                 rows = _rows(handle, file)
