@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import signal
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -249,3 +253,57 @@ def test_import_stopped_midway_keeps_its_results(tmp_path: Path) -> None:
     assert result.returncode == 3
     assert (tmp_path / "in.results.csv").read_text().startswith("sf__Row,sf__Outcome")
     assert org.store.count("Account") == 0
+
+
+def test_interrupt_keeps_the_results_of_finished_batches(tmp_path: Path) -> None:
+    """Ctrl-C during a Collections import: exit 130, the batches done have their results."""
+    org = FakeOrg(latency=0.05)
+    source = _write_csv(tmp_path / "in.csv", ["Name"], [[f"S {n}"] for n in range(400)])
+    with org.serve() as url:
+        command = [sys.executable, "-m", "sf_toolkit", "import", "Account", str(source)]
+        options = ["--operation", "insert", "--batch-size", "10", "--concurrency", "1"]
+        process = subprocess.Popen(
+            [*command, *options],
+            env=Served(org, url).env(),
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        # Not a timing assertion: wait (on the request log) until some batches are through.
+        while org.store.count("Account") < 30 and process.poll() is None:
+            time.sleep(0.01)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "interrupted (stopped after" in stderr
+    results = _read_csv(tmp_path / "in.results.csv")
+    in_org = {a["Id"] for a in org.records("Account")}
+    assert len(results) >= 20  # the third batch may be applied but not yet answered
+    assert all(r["sf__Outcome"] == "saved" for r in results)
+    assert {r["sf__Id"] for r in results} <= in_org
+    assert len(in_org) - len(results) <= 10  # at most the batch in flight lacks its results
+
+
+def test_interrupt_while_a_bulk_job_runs_names_the_job(tmp_path: Path) -> None:
+    """Ctrl-C while waiting for a Bulk job: exit 130 and the job's Id, to find it later."""
+    org = FakeOrg()
+    org.bulk.polls_in_progress = 1_000_000  # the job never completes by itself
+    source = _write_csv(tmp_path / "in.csv", ["Name"], [[f"B {n}"] for n in range(20)])
+    with org.serve() as url:
+        command = [sys.executable, "-m", "sf_toolkit", "import", "Account", str(source)]
+        process = subprocess.Popen(
+            [*command, "--operation", "insert", "--bulk"],
+            env=Served(org, url).env(),
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        # Wait (on the request log) until the closed job is being polled.
+        while process.poll() is None and not any(
+            r.method == "GET" and r.route == "bulk" for r in org.requests
+        ):
+            time.sleep(0.01)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert re.search(r"interrupted while waiting for Bulk API 2\.0 job 750\w{15}", stderr)
+    assert len(stderr.splitlines()) == 1
+    assert (tmp_path / "in.results.csv").read_text().startswith("sf__Row,")

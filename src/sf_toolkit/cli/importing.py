@@ -12,13 +12,16 @@ results row, in input order: ``sf__Row`` (its number, 1 = the first data row), `
 from __future__ import annotations
 
 import csv
+import functools
 import itertools
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 import click
 
+from .._sync.bulk import BulkIngestJobGroup
 from .._sync.client import SalesforceClient
 from .._wire.bulk_jobs import BulkProgress
 from ..auth import Login
@@ -34,7 +37,7 @@ from ..io.api import (
     save_upsert_list,
 )
 from ..models import SObject, parse_describe
-from ..results import SaveResult
+from ..results import SaveInterruptedError, SaveResult
 from .errors import BadInput, RecordsFailed, Stopped, describe_error
 from .files import open_output
 from .login import org_options
@@ -56,8 +59,6 @@ __all__ = ["BULK_THRESHOLD", "import_command"]
 BULK_THRESHOLD = 2000
 """Above this many rows ``import`` uses Bulk API 2.0, as Salesforce recommends."""
 
-#: Rows read and sent per round (Collections): keeps memory flat and the bar moving.
-COLLECTIONS_CHUNK = 10_000
 #: Rows per Bulk API 2.0 call (one job, or a group when the upload is too large for one).
 BULK_CHUNK = 100_000
 
@@ -124,28 +125,105 @@ def _chunks(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
         yield chunk
 
 
-def _send_collections(
+class _OrderedResults:
+    """
+    Writes results rows in input order as their outcomes arrive (batches finish in any order).
+
+    Outcomes wait in a buffer until every earlier row has one, so the buffer holds about the
+    requests in flight. Thread-safe: the blocking list operations report from worker threads.
+    """
+
+    def __init__(self, writer: Any, bar: Progress, counts: dict[str, int]) -> None:
+        self._writer = writer
+        self._bar = bar
+        self._counts = counts
+        self._lock = threading.Lock()
+        self._next = 0
+        self._ready: dict[int, list[str]] = {}
+        self._sent: dict[int, list[tuple[int, int, list[str]]]] = {}
+        self._seq = 0
+
+    def _put(self, seq: int, number: int, cells: list[str], result: SaveResult[Any]) -> None:
+        self._ready[seq] = [*result_cells(number, result), *cells]
+        self._counts[result.outcome.value] = self._counts.get(result.outcome.value, 0) + 1
+        while self._next in self._ready:
+            self._writer.writerow(self._ready.pop(self._next))
+            self._next += 1
+
+    def records(self, rows: Iterator[Row], plan: ColumnPlan) -> Iterator[SObject | str]:
+        """The records to send; rows that cannot be read get their failed result at once."""
+        for number, cells in rows:
+            try:
+                record = row_record(plan, cells)
+            except ValueError as exc:
+                with self._lock:
+                    self._put(self._seq, number, cells, failed_row(cells, str(exc)))
+                    self._seq += 1
+                self._bar.advance(1)
+                continue
+            with self._lock:
+                # Keyed by identity: the results carry the very object sent.
+                self._sent.setdefault(id(record), []).append((self._seq, number, cells))
+                self._seq += 1
+            yield record
+
+    def batch_done(self, results: Sequence[SaveResult[Any]]) -> None:
+        """``on_batch_done``: write (or hold) each result's row."""
+        with self._lock:
+            for result in results:
+                self._place(result)
+        self._bar.advance(len(results))
+
+    def _place(self, result: SaveResult[Any]) -> None:
+        waiting = self._sent.get(id(result.record))
+        if not waiting:
+            return  # already written (delivered before the call stopped)
+        seq, number, cells = waiting.pop(0)
+        if not waiting:
+            del self._sent[id(result.record)]
+        self._put(seq, number, cells, result)
+
+    def stopped(self, results: Sequence[SaveResult[Any]]) -> None:
+        """The call stopped: place the results it still holds, write every row that has one."""
+        with self._lock:
+            for result in results:
+                self._place(result)
+            for seq in sorted(self._ready):
+                self._writer.writerow(self._ready.pop(seq))
+
+
+def _import_collections(
     client: SalesforceClient,
     plan: ColumnPlan,
-    records: list[Any],
-    bar: Progress,
+    rows: Iterator[Row],
+    out: _OrderedResults,
     *,
     batch_size: int,
     concurrency: int,
-) -> Sequence[SaveResult[Any]]:
-    """Send ``records`` with the sObject Collections operation of the plan."""
-    results: Sequence[SaveResult[Any]]
-    if plan.operation is Operation.INSERT:
-        results = save_insert_list(records, client, batch_size, concurrency)
-    elif plan.operation is Operation.UPDATE:
-        results = save_update_list(records, client, batch_size, concurrency)
-    elif plan.operation is Operation.UPSERT:
-        assert plan.external_id is not None
-        results = save_upsert_list(records, plan.external_id, client, batch_size, concurrency)
-    else:
-        results = delete_list(records, client, batch_size, concurrency)
-    bar.advance(len(records))
-    return results
+) -> None:
+    """Stream the rows through the sObject Collections operation of the plan."""
+    records: Iterator[Any] = out.records(rows, plan)
+    args = (client, batch_size, concurrency)
+    done = out.batch_done
+    try:
+        if plan.operation is Operation.INSERT:
+            save_insert_list(records, *args, on_batch_done=done)
+        elif plan.operation is Operation.UPDATE:
+            save_update_list(records, *args, on_batch_done=done)
+        elif plan.operation is Operation.UPSERT:
+            assert plan.external_id is not None
+            save_upsert_list(records, plan.external_id, *args, on_batch_done=done)
+        else:
+            delete_list(records, *args, on_batch_done=done)
+    except SaveInterruptedError as exc:
+        out.stopped(exc.results)
+        cause = exc.__cause__
+        if isinstance(cause, (BadInput, SalesforceError, OSError)):
+            raise cause from None  # reported as itself, with the rows done so far
+        raise
+    except BaseException:
+        out.stopped(())
+        raise
 
 
 def _send_bulk(
@@ -174,6 +252,14 @@ def _send_bulk(
     reason = None
     try:
         job.wait()
+    except KeyboardInterrupt:
+        ids = job.ids if isinstance(job, BulkIngestJobGroup) else [job.id]
+        raise Stopped(
+            f"interrupted while waiting for Bulk API 2.0 job {', '.join(ids)}: it keeps running "
+            "in Salesforce, and its rows have no results in the results file (see the job in "
+            "Setup > Bulk Data Load Jobs)",
+            130,
+        ) from None
     except BulkJobFailedError as exc:  # rows it did process still have results
         reason = f"the Bulk job did not process this row: {exc}"
     for result in itertools.chain(job.successful_results(), job.failed_results()):
@@ -283,13 +369,6 @@ def import_command(
         except ValueError as exc:
             raise BadInput(str(exc)) from None
 
-        def send(records: list[Any], bar: Progress) -> Sequence[SaveResult[Any]]:
-            if bulk:
-                return _send_bulk(client, plan, records, bar)
-            return _send_collections(
-                client, plan, records, bar, batch_size=batch_size, concurrency=concurrency
-            )
-
         try:
             with (
                 _open_csv(file) as handle,
@@ -299,10 +378,27 @@ def import_command(
                 writer = csv.writer(out, lineterminator="\n")
                 writer.writerow(header_cells(header))
                 rows = _rows(handle, file)
-                for chunk in _chunks(rows, BULK_CHUNK if bulk else COLLECTIONS_CHUNK):
+                if not bulk:
+                    ordered = _OrderedResults(writer, bar, counts)
+                    _import_collections(
+                        client,
+                        plan,
+                        rows,
+                        ordered,
+                        batch_size=batch_size,
+                        concurrency=concurrency,
+                    )
+                for chunk in _chunks(rows, BULK_CHUNK) if bulk else ():
+                    send = functools.partial(_send_bulk, client, plan)
                     for number, cells, result in _process_chunk(chunk, plan, send, bar):
                         writer.writerow([*result_cells(number, result), *cells])
                         counts[result.outcome.value] = counts.get(result.outcome.value, 0) + 1
+        except KeyboardInterrupt:
+            done = sum(counts.values())
+            raise Stopped(
+                f"interrupted (stopped after {done} rows; their results are in {results_path})",
+                130,
+            ) from None
         except (SalesforceError, OSError) as exc:
             message, code = describe_error(exc)
             done = sum(counts.values())
