@@ -307,3 +307,12 @@ def test_target_org_without_the_salesforce_cli(tmp_path: Path) -> None:
     result = run_cli("limits", "--target-org", "prod", env={**clean_env(), "PATH": str(tmp_path)})
     assert_one_line_error(result, "login failed", "Salesforce CLI")
     assert result.returncode == 2
+
+
+def test_typed_login_wins_over_a_leftover_session(served: Served) -> None:
+    """--username/--password typed: a leftover SF_ACCESS_TOKEN/SF_INSTANCE_URL is ignored."""
+    env = {**clean_env(), "SF_DOMAIN": served.url, "SF_ACCESS_TOKEN": "00Dstale!x"}
+    env["SF_INSTANCE_URL"] = served.url
+    typed = ["--username", "user@example.com", "--password", "password"]
+    result = run_cli("limits", *typed, env=env)
+    assert result.returncode == 0, result.stderr
