@@ -132,7 +132,7 @@ def test_typed_options_pick_the_login(
 ) -> None:
     """Explicit options win over leftover SF_* variables of another login."""
     values = {"username": "u", "password": "p", "client_id": "id"}
-    given = {**environment, **{name: values[name] for name in typed}}
-    given = {name: given.get(name) for name in attrs.fields_dict(LoginOptions)}
+    merged = {**environment, **{name: values[name] for name in typed}}
+    given = {name: merged.get(name) for name in attrs.fields_dict(LoginOptions)}
     login = build_login(LoginOptions(**explicit_first(given, typed)))
     assert type(login) is expected
