@@ -225,6 +225,10 @@ def test_unreachable_org_exits_3(tmp_path: Path) -> None:
     result = run_cli("limits", env=env)
     assert_one_line_error(result, "no answer from Salesforce")
     assert result.returncode == 3
+    debugged = run_cli("--debug", "limits", env=env)
+    assert debugged.returncode == 3  # --debug adds the traceback, keeps the exit code
+    assert "Traceback" in debugged.stderr
+    assert debugged.stderr.splitlines()[-1] == result.stderr.splitlines()[0]
 
 
 def test_bad_object_name_is_refused_before_sending(served: Served) -> None:
