@@ -216,6 +216,17 @@ def test_unreadable_files(served: Served, tmp_path: Path) -> None:
     assert not (tmp_path / "unclosed.results.csv").exists()
 
 
+def test_results_in_a_missing_directory(served: Served, tmp_path: Path) -> None:
+    """--results in a directory that does not exist: refused before anything is sent."""
+    source = _write_csv(tmp_path / "in.csv", ["Name"], [["A"]])
+    missing = tmp_path / "nowhere" / "r.csv"
+    before = served.org.store.count("Account")
+    result = _import(source, "insert", "--results", str(missing), env=served.env())
+    assert_one_line_error(result, f"cannot write {str(missing)!r}: no such directory")
+    assert result.returncode == 2
+    assert served.org.store.count("Account") == before
+
+
 def test_unknown_object(served: Served, tmp_path: Path) -> None:
     """import into an unknown object names it."""
     source = _write_csv(tmp_path / "in.csv", ["Name"], [["A"]])

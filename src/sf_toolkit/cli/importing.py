@@ -359,6 +359,8 @@ def import_command(
     results_path = results_path or file.with_name(f"{file.stem}.results.csv")
     if results_path.resolve() == file.resolve():
         raise BadInput("the results file would replace the input: pass another --results")
+    if not results_path.parent.is_dir():
+        raise BadInput(f"cannot write {str(results_path)!r}: no such directory")
     total = _count_rows(file)
     bulk = use_bulk if use_bulk is not None else total > BULK_THRESHOLD
     counts: dict[str, int] = {}
