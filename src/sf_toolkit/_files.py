@@ -8,6 +8,7 @@ blocking calls: the async half runs them in a worker thread.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import tempfile
@@ -49,10 +50,9 @@ def open_partial(target: Path) -> tuple[BinaryIO, Path]:
         )
     except OSError as exc:
         raise OSError(exc.errno, exc.strerror, str(target)) from None
-    try:
+    # A file system without modes keeps its default.
+    with contextlib.suppress(OSError, NotImplementedError):
         os.chmod(fd, _mode_for(target))
-    except (OSError, NotImplementedError):  # a file system without modes: keep its default
-        pass
     return os.fdopen(fd, "wb"), Path(name)
 
 
