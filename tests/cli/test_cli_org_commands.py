@@ -76,6 +76,15 @@ def test_query_count(served: Served) -> None:
     assert (result.returncode, result.stdout) == (0, "50\n")
 
 
+def test_query_count_honours_output_and_format(served: Served, tmp_path: Path) -> None:
+    """-o and --format json apply to SELECT COUNT() too: the file holds {"totalSize": N}."""
+    target = tmp_path / "count.json"
+    soql = "SELECT COUNT() FROM Contact"
+    result = run_cli("query", soql, "-o", str(target), "--format", "json", env=served.env())
+    assert (result.returncode, result.stdout) == (0, "")
+    assert json.loads(target.read_text()) == {"totalSize": 50}
+
+
 def test_query_aggregate_columns(served: Served) -> None:
     """GROUP BY rows get Salesforce's expr0 for an unaliased aggregate."""
     result = run_cli(

@@ -143,7 +143,10 @@ def query_command(
     """
     with connect(login, api_version) as client:
         if is_count_query(soql) and not bulk:
-            click.echo(count(soql, client, include_deleted=include_deleted))
+            total = count(soql, client, include_deleted=include_deleted)
+            with open_output(output) as out:
+                # No rows, only Salesforce's totalSize: the number, or an object holding it.
+                out.write(f"{total}\n" if fmt == "csv" else f'{{"totalSize": {total}}}\n')
             return
         _write_query(
             client,
