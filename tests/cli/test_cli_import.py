@@ -318,3 +318,31 @@ def test_interrupt_while_a_bulk_job_runs_names_the_job(tmp_path: Path) -> None:
     assert re.search(r"interrupted while waiting for Bulk API 2\.0 job 750\w{15}", stderr)
     assert len(stderr.splitlines()) == 1
     assert (tmp_path / "in.results.csv").read_text().startswith("sf__Row,")
+
+
+def test_interrupt_during_the_upload_aborts_the_open_job(tmp_path: Path) -> None:
+    """Ctrl-C while the rows upload: the job is aborted, not left Open for a day."""
+    org = FakeOrg(latency=0.2)
+    source = _write_csv(tmp_path / "in.csv", ["Name"], [[f"U {n}"] for n in range(20)])
+    with org.serve() as url:
+        command = [sys.executable, "-m", "sf_toolkit", "import", "Account", str(source)]
+        process = subprocess.Popen(
+            [*command, "--operation", "insert", "--bulk"],
+            env=Served(org, url).env(),
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        # Wait (on the request log) until the rows are uploaded: the job is still Open
+        # while the client reads that answer and asks to close it.
+        while process.poll() is None and not any(
+            r.method == "PUT" and r.route == "bulk" for r in org.requests
+        ):
+            time.sleep(0.01)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+        while org.stats.in_flight:  # the abort may still be answering
+            time.sleep(0.01)
+    assert process.returncode == 130, stderr
+    aborts = [r for r in org.requests if r.method == "PATCH" and r.body == {"state": "Aborted"}]
+    assert len(aborts) == 1
+    assert aborts[0].status == 200
