@@ -346,3 +346,27 @@ def test_interrupt_during_the_upload_aborts_the_open_job(tmp_path: Path) -> None
     aborts = [r for r in org.requests if r.method == "PATCH" and r.body == {"state": "Aborted"}]
     assert len(aborts) == 1
     assert aborts[0].status == 200
+
+
+def test_an_org_gone_midway_stops_the_import_with_exit_3(tmp_path: Path) -> None:
+    """The server goes away: a few batches fail to connect, then the import stops (exit 3)."""
+    org = FakeOrg(latency=0.02)
+    source = _write_csv(tmp_path / "in.csv", ["Name"], [[f"G {n}"] for n in range(1000)])
+    options = ["--operation", "insert", "--batch-size", "10", "--concurrency", "2"]
+    with org.serve() as url:
+        command = [sys.executable, "-m", "sf_toolkit", "import", "Account", str(source)]
+        process = subprocess.Popen(
+            [*command, *options], env=Served(org, url).env(), stderr=subprocess.PIPE, text=True
+        )
+        while org.store.count("Account") < 50 and process.poll() is None:
+            time.sleep(0.01)
+    # The server is closed: nothing listens at its address any more.
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 3, stderr
+    assert "no answer from Salesforce" in stderr
+    assert "stopped after" in stderr
+    results = _read_csv(tmp_path / "in.results.csv")
+    failed = [r for r in results if r["sf__Outcome"] == "failed"]
+    # Stopped soon: the batches in flight and the ones that proved the org gone, not 95 more.
+    assert len(failed) <= 10 * (2 + 3)
+    assert all(r["sf__Error"].startswith("CONNECTION_FAILED") for r in failed)

@@ -25,7 +25,7 @@ from .._sync.bulk import BulkIngestJobGroup
 from .._sync.client import SalesforceClient
 from .._wire.bulk_jobs import BulkProgress
 from ..auth import Login
-from ..exceptions import BulkJobFailedError, SalesforceError
+from ..exceptions import BulkJobFailedError, SalesforceConnectionError, SalesforceError
 from ..io.api import (
     delete_bulk,
     delete_list,
@@ -125,6 +125,14 @@ def _chunks(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
         yield chunk
 
 
+#: Collections batches in a row that could not reach Salesforce before an import stops.
+UNREACHABLE_BATCHES = 3
+
+
+class ConnectionGone(SalesforceConnectionError):
+    """Salesforce cannot be reached any more: the import stops sending."""
+
+
 class _OrderedResults:
     """
     Writes results rows in input order as their outcomes arrive (batches finish in any order).
@@ -142,6 +150,7 @@ class _OrderedResults:
         self._ready: dict[int, list[str]] = {}
         self._sent: dict[int, list[tuple[int, int, list[str]]]] = {}
         self._seq = 0
+        self._unreachable = 0
 
     def _put(self, seq: int, number: int, cells: list[str], result: SaveResult[Any]) -> None:
         self._ready[seq] = [*result_cells(number, result), *cells]
@@ -168,11 +177,25 @@ class _OrderedResults:
             yield record
 
     def batch_done(self, results: Sequence[SaveResult[Any]]) -> None:
-        """``on_batch_done``: write (or hold) each result's row."""
+        """
+        ``on_batch_done``: write (or hold) each result's row.
+
+        Raises:
+            ConnectionGone: When batches in a row could not even reach Salesforce: sending
+                the rest would only fail them all, so the import stops (exit code 3).
+        """
         with self._lock:
             for result in results:
                 self._place(result)
+            unreachable = bool(results) and all(
+                any(error.status_code == "CONNECTION_FAILED" for error in result.errors)
+                for result in results
+            )
+            self._unreachable = self._unreachable + 1 if unreachable else 0
         self._bar.advance(len(results))
+        if self._unreachable >= UNREACHABLE_BATCHES:
+            message = results[0].errors[0].message.removeprefix("no answer from Salesforce: ")
+            raise ConnectionGone(f"{message} ({self._unreachable} requests in a row)")
 
     def _place(self, result: SaveResult[Any]) -> None:
         waiting = self._sent.get(id(result.record))
