@@ -329,3 +329,13 @@ def test_typed_login_wins_over_a_leftover_session(served: Served) -> None:
     typed = ["--username", "user@example.com", "--password", "password"]
     result = run_cli("limits", *typed, env=env)
     assert result.returncode == 0, result.stderr
+
+
+def test_bulk_query_values_are_typed(served: Served) -> None:
+    """--bulk gives numbers and checkboxes typed from describe, as docs/cli.rst says."""
+    soql = "SELECT Name, NumberOfEmployees FROM Account WHERE NumberOfEmployees != null"
+    result = run_cli("query", soql, "--bulk", "--format", "jsonl", env=served.env())
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert rows
+    assert all(isinstance(row["NumberOfEmployees"], int) for row in rows)

@@ -84,7 +84,7 @@ def _write_query(
     Stream a query's rows to ``output`` (stdout when None); return how many were written.
 
     With ``bulk`` the query runs as a Bulk API 2.0 job (its result pages downloaded a few at
-    a time); its values are the text of Bulk's CSV.
+    a time); its values are typed from the object's describe (parent fields stay text).
     """
     rows = 0
     with open_output(output) as stream, progress("records", total) as bar:
@@ -111,7 +111,7 @@ bulk_option = click.option(
     "--bulk",
     is_flag=True,
     help="Run the query as a Bulk API 2.0 job: for large results (no subqueries or "
-    "aggregates; values come as text).",
+    "aggregates; parent fields come as text).",
 )
 
 
