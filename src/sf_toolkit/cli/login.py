@@ -22,6 +22,7 @@ follows from what is given, first match wins:
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -133,8 +134,16 @@ def build_login(options: LoginOptions) -> Login:
         if o.username or o.password:
             raise click.UsageError("--username and --password go together")
     except (TypeError, ValueError) as exc:
-        raise click.UsageError(f"cannot log in with these options: {exc}") from exc
+        raise click.UsageError(f"cannot log in with these options: {_as_options(exc)}") from exc
     raise click.UsageError(_HOW)
+
+
+def _as_options(exc: Exception) -> str:
+    """A login's complaint in the command line's words: ``--instance-url``, not ``instance_url``."""
+    text = re.sub(r"\b[A-Z][A-Za-z]*Login\b(\.\w+)?(\(\))?:?\s*", "", str(exc))
+    for name in attrs.fields_dict(LoginOptions):
+        text = re.sub(rf"\b{name}\b", "--" + name.replace("_", "-"), text)
+    return text
 
 
 def _read_key(path: str) -> bytes:

@@ -136,3 +136,13 @@ def test_typed_options_pick_the_login(
     given = {name: merged.get(name) for name in attrs.fields_dict(LoginOptions)}
     login = build_login(LoginOptions(**explicit_first(given, typed)))
     assert type(login) is expected
+
+
+def test_login_complaints_name_the_options() -> None:
+    """A value a login refuses is named as its option, without internal class names."""
+    with pytest.raises(click.UsageError) as caught:
+        build_login(LoginOptions(access_token="00D!x", instance_url="foo"))
+    message = caught.value.format_message()
+    assert "--instance-url must be an http(s) URL" in message
+    assert "instance_url" not in message
+    assert "TokenLogin" not in message
