@@ -8,7 +8,9 @@ blocking calls: the async half runs them in a worker thread.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import BinaryIO
@@ -34,10 +36,35 @@ def open_partial(target: Path) -> tuple[BinaryIO, Path]:
     Open a new temporary file next to ``target``; return it and its path.
 
     The temporary name starts with the target's name, shortened when needed so that it never
-    exceeds 255 bytes even for a target name of 255 bytes.
+    exceeds 255 bytes even for a target name of 255 bytes. Its permissions are those the
+    target will need: an existing target's mode, else what the umask leaves of ``rw-rw-rw-``
+    (as ``open()`` would give), not the owner-only mode temporary files get.
+
+    Raises:
+        OSError: If the file cannot be created; its ``filename`` is ``target``, not the
+            temporary name.
     """
-    fd, name = tempfile.mkstemp(dir=target.parent, prefix=_temp_prefix(target.name), suffix=".part")
+    try:
+        fd, name = tempfile.mkstemp(
+            dir=target.parent, prefix=_temp_prefix(target.name), suffix=".part"
+        )
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(target)) from None
+    # A file system without modes keeps its default.
+    with contextlib.suppress(OSError, NotImplementedError):
+        os.chmod(fd, _mode_for(target))
     return os.fdopen(fd, "wb"), Path(name)
+
+
+def _mode_for(target: Path) -> int:
+    """The permission bits a new file at ``target`` should have."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        pass
+    mask = os.umask(0o022)  # reading the umask means setting it; put it straight back
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 def commit_partial(partial: Path, target: Path, overwrite: bool) -> None:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import signal
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -143,6 +147,24 @@ def test_update_upsert_delete(served: Served, tmp_path: Path, engine: str) -> No
     assert [r["sf__Outcome"] for r in _read_csv(tmp_path / "delete.results.csv")] == ["saved"] * 3
 
 
+@pytest.mark.parametrize("engine", ["--collections", "--bulk"])
+def test_a_malformed_id_fails_its_row_only(served: Served, tmp_path: Path, engine: str) -> None:
+    """delete: a malformed Id is INVALID_ROW, the others are deleted; blank lines not counted."""
+    good = sorted(a["Id"] for a in served.org.records("Account"))[:2]
+    source = tmp_path / "delete.csv"
+    source.write_text(f"Id\n{good[0]}\n\n0015g000000000ZZZZ\n{good[1]}\n", encoding="utf-8")
+    result = _import(source, "delete", engine, env=served.env())
+    assert result.returncode == 1, result.stderr
+    results = _read_csv(tmp_path / "delete.results.csv")
+    assert [(r["sf__Row"], r["sf__Outcome"]) for r in results] == [
+        ("1", "saved"),
+        ("2", "failed"),
+        ("3", "saved"),
+    ]
+    assert results[1]["sf__Error"] == "INVALID_ROW: Id: '0015g000000000ZZZZ' is not a Salesforce Id"
+    assert not set(good) & {a["Id"] for a in served.org.records("Account")}
+
+
 def test_bulk_failures_are_tied_to_their_rows(served: Served, tmp_path: Path) -> None:
     """Bulk results come in any order; each failure lands on the row that caused it."""
     rows = [[f"Bulk {n}" if n % 3 else "", str(n)] for n in range(30)]
@@ -178,7 +200,10 @@ def test_unreadable_files(served: Served, tmp_path: Path) -> None:
     binary.write_bytes(b"\xff\xfe\x00\x00Name\n")
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
+    unclosed = tmp_path / "unclosed.csv"
+    unclosed.write_text('Name,Phone\nA,1\n"B,2\nC,3\nD,4\n', encoding="utf-8")
     cases = [
+        (unclosed, "the quoted cell in the row starting on line 3 is never closed"),
         (tmp_path / "missing.csv", "does not exist"),
         (binary, "is not a UTF-8 CSV file"),
         (empty, "is empty"),
@@ -188,6 +213,18 @@ def test_unreadable_files(served: Served, tmp_path: Path) -> None:
         result = _import(path, "insert", env=served.env())
         assert_one_line_error(result, message)
         assert result.returncode == 2
+    assert not (tmp_path / "unclosed.results.csv").exists()
+
+
+def test_results_in_a_missing_directory(served: Served, tmp_path: Path) -> None:
+    """--results in a directory that does not exist: refused before anything is sent."""
+    source = _write_csv(tmp_path / "in.csv", ["Name"], [["A"]])
+    missing = tmp_path / "nowhere" / "r.csv"
+    before = served.org.store.count("Account")
+    result = _import(source, "insert", "--results", str(missing), env=served.env())
+    assert_one_line_error(result, f"cannot write {str(missing)!r}: no such directory")
+    assert result.returncode == 2
+    assert served.org.store.count("Account") == before
 
 
 def test_unknown_object(served: Served, tmp_path: Path) -> None:
@@ -203,6 +240,7 @@ def test_upsert_needs_an_external_id(served: Served, tmp_path: Path) -> None:
     for extra, message in (
         ([], "--external-id"),
         (["--external-id", "Name"], "not an external id"),
+        (["--external-id", "id"], "upsert cannot match by Id"),
     ):
         result = _import(source, "upsert", *extra, env=served.env())
         assert_one_line_error(result, message)
@@ -226,3 +264,109 @@ def test_import_stopped_midway_keeps_its_results(tmp_path: Path) -> None:
     assert result.returncode == 3
     assert (tmp_path / "in.results.csv").read_text().startswith("sf__Row,sf__Outcome")
     assert org.store.count("Account") == 0
+
+
+def test_interrupt_keeps_the_results_of_finished_batches(tmp_path: Path) -> None:
+    """Ctrl-C during a Collections import: exit 130, the batches done have their results."""
+    org = FakeOrg(latency=0.05)
+    source = _write_csv(tmp_path / "in.csv", ["Name"], [[f"S {n}"] for n in range(400)])
+    with org.serve() as url:
+        command = [sys.executable, "-m", "sf_toolkit", "import", "Account", str(source)]
+        options = ["--operation", "insert", "--batch-size", "10", "--concurrency", "1"]
+        process = subprocess.Popen(
+            [*command, *options],
+            env=Served(org, url).env(),
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        # Not a timing assertion: wait (on the request log) until some batches are through.
+        while org.store.count("Account") < 30 and process.poll() is None:
+            time.sleep(0.01)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "interrupted (stopped after" in stderr
+    results = _read_csv(tmp_path / "in.results.csv")
+    in_org = {a["Id"] for a in org.records("Account")}
+    assert len(results) >= 20  # the third batch may be applied but not yet answered
+    assert all(r["sf__Outcome"] == "saved" for r in results)
+    assert {r["sf__Id"] for r in results} <= in_org
+    assert len(in_org) - len(results) <= 10  # at most the batch in flight lacks its results
+
+
+def test_interrupt_while_a_bulk_job_runs_names_the_job(tmp_path: Path) -> None:
+    """Ctrl-C while waiting for a Bulk job: exit 130 and the job's Id, to find it later."""
+    org = FakeOrg()
+    org.bulk.polls_in_progress = 1_000_000  # the job never completes by itself
+    source = _write_csv(tmp_path / "in.csv", ["Name"], [[f"B {n}"] for n in range(20)])
+    with org.serve() as url:
+        command = [sys.executable, "-m", "sf_toolkit", "import", "Account", str(source)]
+        process = subprocess.Popen(
+            [*command, "--operation", "insert", "--bulk"],
+            env=Served(org, url).env(),
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        # Wait (on the request log) until the closed job is being polled.
+        while process.poll() is None and not any(
+            r.method == "GET" and r.route == "bulk" for r in org.requests
+        ):
+            time.sleep(0.01)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert re.search(r"interrupted while waiting for Bulk API 2\.0 job 750\w{15}", stderr)
+    assert len(stderr.splitlines()) == 1
+    assert (tmp_path / "in.results.csv").read_text().startswith("sf__Row,")
+
+
+def test_interrupt_during_the_upload_aborts_the_open_job(tmp_path: Path) -> None:
+    """Ctrl-C while the rows upload: the job is aborted, not left Open for a day."""
+    org = FakeOrg(latency=0.2)
+    source = _write_csv(tmp_path / "in.csv", ["Name"], [[f"U {n}"] for n in range(20)])
+    with org.serve() as url:
+        command = [sys.executable, "-m", "sf_toolkit", "import", "Account", str(source)]
+        process = subprocess.Popen(
+            [*command, "--operation", "insert", "--bulk"],
+            env=Served(org, url).env(),
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        # Wait (on the request log) until the rows are uploaded: the job is still Open
+        # while the client reads that answer and asks to close it.
+        while process.poll() is None and not any(
+            r.method == "PUT" and r.route == "bulk" for r in org.requests
+        ):
+            time.sleep(0.01)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+        while org.stats.in_flight:  # the abort may still be answering
+            time.sleep(0.01)
+    assert process.returncode == 130, stderr
+    aborts = [r for r in org.requests if r.method == "PATCH" and r.body == {"state": "Aborted"}]
+    assert len(aborts) == 1
+    assert aborts[0].status == 200
+
+
+def test_an_org_gone_midway_stops_the_import_with_exit_3(tmp_path: Path) -> None:
+    """The server goes away: a few batches fail to connect, then the import stops (exit 3)."""
+    org = FakeOrg(latency=0.02)
+    source = _write_csv(tmp_path / "in.csv", ["Name"], [[f"G {n}"] for n in range(1000)])
+    options = ["--operation", "insert", "--batch-size", "10", "--concurrency", "2"]
+    with org.serve() as url:
+        command = [sys.executable, "-m", "sf_toolkit", "import", "Account", str(source)]
+        process = subprocess.Popen(
+            [*command, *options], env=Served(org, url).env(), stderr=subprocess.PIPE, text=True
+        )
+        while org.store.count("Account") < 50 and process.poll() is None:
+            time.sleep(0.01)
+    # The server is closed: nothing listens at its address any more.
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 3, stderr
+    assert "no answer from Salesforce" in stderr
+    assert "stopped after" in stderr
+    results = _read_csv(tmp_path / "in.results.csv")
+    failed = [r for r in results if r["sf__Outcome"] == "failed"]
+    # Stopped soon: the batches in flight and the ones that proved the org gone, not 95 more.
+    assert len(failed) <= 10 * (2 + 3)
+    assert all(r["sf__Error"].startswith("CONNECTION_FAILED") for r in failed)

@@ -76,6 +76,15 @@ def test_query_count(served: Served) -> None:
     assert (result.returncode, result.stdout) == (0, "50\n")
 
 
+def test_query_count_honours_output_and_format(served: Served, tmp_path: Path) -> None:
+    """-o and --format json apply to SELECT COUNT() too: the file holds {"totalSize": N}."""
+    target = tmp_path / "count.json"
+    soql = "SELECT COUNT() FROM Contact"
+    result = run_cli("query", soql, "-o", str(target), "--format", "json", env=served.env())
+    assert (result.returncode, result.stdout) == (0, "")
+    assert json.loads(target.read_text()) == {"totalSize": 50}
+
+
 def test_query_aggregate_columns(served: Served) -> None:
     """GROUP BY rows get Salesforce's expr0 for an unaliased aggregate."""
     result = run_cli(
@@ -225,6 +234,10 @@ def test_unreachable_org_exits_3(tmp_path: Path) -> None:
     result = run_cli("limits", env=env)
     assert_one_line_error(result, "no answer from Salesforce")
     assert result.returncode == 3
+    debugged = run_cli("--debug", "limits", env=env)
+    assert debugged.returncode == 3  # --debug adds the traceback, keeps the exit code
+    assert "Traceback" in debugged.stderr
+    assert debugged.stderr.splitlines()[-1] == result.stderr.splitlines()[0]
 
 
 def test_bad_object_name_is_refused_before_sending(served: Served) -> None:
@@ -307,3 +320,22 @@ def test_target_org_without_the_salesforce_cli(tmp_path: Path) -> None:
     result = run_cli("limits", "--target-org", "prod", env={**clean_env(), "PATH": str(tmp_path)})
     assert_one_line_error(result, "login failed", "Salesforce CLI")
     assert result.returncode == 2
+
+
+def test_typed_login_wins_over_a_leftover_session(served: Served) -> None:
+    """--username/--password typed: a leftover SF_ACCESS_TOKEN/SF_INSTANCE_URL is ignored."""
+    env = {**clean_env(), "SF_DOMAIN": served.url, "SF_ACCESS_TOKEN": "00Dstale!x"}
+    env["SF_INSTANCE_URL"] = served.url
+    typed = ["--username", "user@example.com", "--password", "password"]
+    result = run_cli("limits", *typed, env=env)
+    assert result.returncode == 0, result.stderr
+
+
+def test_bulk_query_values_are_typed(served: Served) -> None:
+    """--bulk gives numbers and checkboxes typed from describe, as docs/cli.rst says."""
+    soql = "SELECT Name, NumberOfEmployees FROM Account WHERE NumberOfEmployees != null"
+    result = run_cli("query", soql, "--bulk", "--format", "jsonl", env=served.env())
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert rows
+    assert all(isinstance(row["NumberOfEmployees"], int) for row in rows)

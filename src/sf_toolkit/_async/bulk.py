@@ -884,6 +884,11 @@ async def _start_jobs_async(
             if job.state not in (OPEN, ABORTED):
                 sent += upload.rows  # closed after all: its records are in Salesforce's hands
             raise _start_error(jobs, step, exc, aborted, sent) from exc
+        except KeyboardInterrupt:
+            # Ctrl-C mid-upload: an Open job would hold its rows unprocessed for a day.
+            if job.state == OPEN:
+                await job._abort_quietly()
+            raise
         sent += upload.rows
         try:
             await job._report()

@@ -879,6 +879,11 @@ def _start_jobs(
             if job.state not in (OPEN, ABORTED):
                 sent += upload.rows  # closed after all: its records are in Salesforce's hands
             raise _start_error(jobs, step, exc, aborted, sent) from exc
+        except KeyboardInterrupt:
+            # Ctrl-C mid-upload: an Open job would hold its rows unprocessed for a day.
+            if job.state == OPEN:
+                job._abort_quietly()
+            raise
         sent += upload.rows
         try:
             job._report()

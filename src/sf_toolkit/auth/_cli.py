@@ -152,7 +152,7 @@ class SfCliLogin(Login):
         if payload is None:
             raise login_error(
                 f"the Salesforce CLI's 'sf org {step}' for {self._org_name} failed with exit code "
-                f"{answer.returncode} and printed no JSON",
+                f"{answer.returncode} and printed no JSON{_said(answer.stderr)}",
                 error_code="SF_CLI_ERROR",
             )
         result = payload.get("result")
@@ -170,6 +170,12 @@ class SfCliLogin(Login):
                 secrets=_tokens_in(payload),
             )
         return result
+
+
+def _said(stderr: str) -> str:
+    """What the CLI wrote on stderr, in short (its last line), to put after a message."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    return f": {lines[-1][:300]}" if lines else ""
 
 
 def _json_payload(stdout: str) -> dict[str, Any] | None:

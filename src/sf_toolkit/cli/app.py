@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import traceback
 from collections.abc import Sequence
 
 import click
@@ -84,8 +85,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
     except Exception as exc:
-        if debug:
-            raise
+        if debug:  # the traceback too, but the same one line and exit code as without
+            traceback.print_exc()
         message, code = describe_error(exc)
         click.echo(f"{PROG}: error: {message}", err=True)
         return code

@@ -6,6 +6,8 @@ parent that is null in the first rows (``"Account": null``) must not hide ``Acco
 The SELECT list says which columns there are, in order, so it is read once up front:
 
 * a field path stays as written: ``Name``, ``Account.Owner.Name``;
+* ``toLabel(Status)``, ``convertCurrency(Amount)`` and ``FORMAT(Amount)`` keep the field's
+  path (or take their alias), as Salesforce names them;
 * an aggregate takes its alias, else Salesforce's ``expr0``, ``expr1``, ... in order;
 * a child subquery ``(SELECT ... FROM Contacts)`` is one column named after the relationship;
 * ``TYPEOF`` and ``FIELDS(...)`` cannot be told from the text: :func:`select_columns` returns
@@ -22,6 +24,11 @@ _SELECT = re.compile(r"^\s*select\s+(?P<items>.*?)\s+from\s", re.IGNORECASE | re
 _PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _AGGREGATE = re.compile(
     r"^(?P<call>[A-Za-z_]+\s*\(.*\))(?:\s+(?P<alias>[A-Za-z_][A-Za-z0-9_]*))?$", re.DOTALL
+)
+_FIELD_FUNCTION = re.compile(
+    r"(?:tolabel|convertcurrency|format)\s*\(\s*(?P<path>[A-Za-z_][A-Za-z0-9_]*"
+    r"(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*\)(?:\s+(?P<alias>[A-Za-z_][A-Za-z0-9_]*))?",
+    re.IGNORECASE,
 )
 _COUNT = re.compile(r"\s*count\s*\(\s*\)\s*", re.IGNORECASE)
 _SUBQUERY_FROM = re.compile(r"\bfrom\s+(?P<name>[A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE)
@@ -104,6 +111,11 @@ def select_columns(soql: str) -> list[str] | None:
             if item.lower() == "typeof":
                 return None
             columns.append(item)
+            continue
+        wrapped = _FIELD_FUNCTION.fullmatch(item)
+        if wrapped is not None:
+            # toLabel(), convertCurrency() and FORMAT() of a field keep the field's name.
+            columns.append(wrapped.group("alias") or wrapped.group("path"))
             continue
         aggregate = _AGGREGATE.match(item)
         if aggregate is None or aggregate.group("call").lower().startswith(("fields", "typeof")):

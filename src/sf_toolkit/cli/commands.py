@@ -84,7 +84,7 @@ def _write_query(
     Stream a query's rows to ``output`` (stdout when None); return how many were written.
 
     With ``bulk`` the query runs as a Bulk API 2.0 job (its result pages downloaded a few at
-    a time); its values are the text of Bulk's CSV.
+    a time); its values are typed from the object's describe (parent fields stay text).
     """
     rows = 0
     with open_output(output) as stream, progress("records", total) as bar:
@@ -111,7 +111,7 @@ bulk_option = click.option(
     "--bulk",
     is_flag=True,
     help="Run the query as a Bulk API 2.0 job: for large results (no subqueries or "
-    "aggregates; values come as text).",
+    "aggregates; parent fields come as text).",
 )
 
 
@@ -143,7 +143,10 @@ def query_command(
     """
     with connect(login, api_version) as client:
         if is_count_query(soql) and not bulk:
-            click.echo(count(soql, client, include_deleted=include_deleted))
+            total = count(soql, client, include_deleted=include_deleted)
+            with open_output(output) as out:
+                # No rows, only Salesforce's totalSize: the number, or an object holding it.
+                out.write(f"{total}\n" if fmt == "csv" else f'{{"totalSize": {total}}}\n')
             return
         _write_query(
             client,

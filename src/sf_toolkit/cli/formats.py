@@ -61,16 +61,37 @@ def plain(value: Any) -> Any:
     return value
 
 
+#: The components of Salesforce's compound fields (addresses and geolocations), as the REST
+#: API returns them ("Compound Fields", SOAP API Developer Guide): such a value is one cell.
+_COMPOUND_PARTS = frozenset(
+    {
+        "city",
+        "country",
+        "countryCode",
+        "geocodeAccuracy",
+        "latitude",
+        "longitude",
+        "postalCode",
+        "state",
+        "stateCode",
+        "street",
+    }
+)
+
+
 def flatten(row: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     """
-    Parents become dotted keys; a null parent stays one key holding None.
+    Parents become dotted keys; a null parent stays one key holding None. A compound field
+    (an address or geolocation) stays one key holding its components, written as JSON.
 
     >>> flatten({"Id": "003", "Account": {"Name": "Acme", "Owner": {"Name": "Ann"}}})
     {'Id': '003', 'Account.Name': 'Acme', 'Account.Owner.Name': 'Ann'}
     """
     flat: dict[str, Any] = {}
     for key, value in row.items():
-        if isinstance(value, Mapping):
+        if isinstance(value, Mapping) and value and set(value) <= _COMPOUND_PARTS:
+            flat[f"{prefix}{key}"] = dict(value)  # an address or location: one cell, as JSON
+        elif isinstance(value, Mapping):
             flat.update(flatten(value, f"{prefix}{key}."))
         else:
             flat[f"{prefix}{key}"] = value

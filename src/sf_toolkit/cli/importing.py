@@ -12,17 +12,20 @@ results row, in input order: ``sf__Row`` (its number, 1 = the first data row), `
 from __future__ import annotations
 
 import csv
+import functools
 import itertools
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 import click
 
+from .._sync.bulk import BulkIngestJobGroup
 from .._sync.client import SalesforceClient
 from .._wire.bulk_jobs import BulkProgress
 from ..auth import Login
-from ..exceptions import BulkJobFailedError, SalesforceError
+from ..exceptions import BulkJobFailedError, SalesforceConnectionError, SalesforceError
 from ..io.api import (
     delete_bulk,
     delete_list,
@@ -34,7 +37,7 @@ from ..io.api import (
     save_upsert_list,
 )
 from ..models import SObject, parse_describe
-from ..results import SaveResult
+from ..results import SaveInterruptedError, SaveResult
 from .errors import BadInput, RecordsFailed, Stopped, describe_error
 from .files import open_output
 from .login import org_options
@@ -56,8 +59,6 @@ __all__ = ["BULK_THRESHOLD", "import_command"]
 BULK_THRESHOLD = 2000
 """Above this many rows ``import`` uses Bulk API 2.0, as Salesforce recommends."""
 
-#: Rows read and sent per round (Collections): keeps memory flat and the bar moving.
-COLLECTIONS_CHUNK = 10_000
 #: Rows per Bulk API 2.0 call (one job, or a group when the upload is too large for one).
 BULK_CHUNK = 100_000
 
@@ -72,17 +73,34 @@ def _open_csv(path: Path) -> TextIO:
 
 
 def _rows(handle: TextIO, path: Path) -> Iterator[Row]:
-    """The data rows with their numbers; undecodable or malformed CSV is a clear error."""
-    reader = csv.reader(handle)
+    """
+    The data rows with their numbers; undecodable or malformed CSV is a clear error.
+
+    ``handle`` is at the start of the file (line numbers in errors are the file's). The reader
+    is strict: a quoted cell never closed (which a lenient reader would let swallow
+    every later row into one cell) is refused, naming the line where the row began.
+    """
+    reader = csv.reader(handle, strict=True)
+    number = 0
+    started = 1
     try:
-        for number, cells in enumerate(reader, start=1):
-            if cells:  # a blank line is no record
+        next(reader, None)  # the header, read and checked by _read_header
+        started = reader.line_num + 1
+        for cells in reader:
+            if cells:  # a blank line is no record (and not counted in sf__Row)
+                number += 1
                 yield number, cells
+            started = reader.line_num + 1
     except UnicodeDecodeError as exc:
         raise BadInput(
             f"{str(path)!r} is not UTF-8 text (line {reader.line_num}): {exc.reason}"
         ) from None
     except csv.Error as exc:
+        if reader.line_num > started and "end of data" in str(exc):
+            raise BadInput(
+                f"{str(path)!r} is not valid CSV: the quoted cell in the row starting on line "
+                f"{started} is never closed"
+            ) from None
         raise BadInput(f"{str(path)!r} is not valid CSV (line {reader.line_num}): {exc}") from None
 
 
@@ -99,7 +117,6 @@ def _read_header(path: Path) -> list[str]:
 
 def _count_rows(path: Path) -> int:
     with _open_csv(path) as handle:
-        next(csv.reader(handle), None)
         return sum(1 for _ in _rows(handle, path))
 
 
@@ -108,28 +125,128 @@ def _chunks(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
         yield chunk
 
 
-def _send_collections(
+#: Collections batches in a row that could not reach Salesforce before an import stops.
+UNREACHABLE_BATCHES = 3
+
+
+class ConnectionGone(SalesforceConnectionError):
+    """Salesforce cannot be reached any more: the import stops sending."""
+
+
+class _OrderedResults:
+    """
+    Writes results rows in input order as their outcomes arrive (batches finish in any order).
+
+    Outcomes wait in a buffer until every earlier row has one, so the buffer holds about the
+    requests in flight. Thread-safe: the blocking list operations report from worker threads.
+    """
+
+    def __init__(self, writer: Any, bar: Progress, counts: dict[str, int]) -> None:
+        self._writer = writer
+        self._bar = bar
+        self._counts = counts
+        self._lock = threading.Lock()
+        self._next = 0
+        self._ready: dict[int, list[str]] = {}
+        self._sent: dict[int, list[tuple[int, int, list[str]]]] = {}
+        self._seq = 0
+        self._unreachable = 0
+
+    def _put(self, seq: int, number: int, cells: list[str], result: SaveResult[Any]) -> None:
+        self._ready[seq] = [*result_cells(number, result), *cells]
+        self._counts[result.outcome.value] = self._counts.get(result.outcome.value, 0) + 1
+        while self._next in self._ready:
+            self._writer.writerow(self._ready.pop(self._next))
+            self._next += 1
+
+    def records(self, rows: Iterator[Row], plan: ColumnPlan) -> Iterator[SObject | str]:
+        """The records to send; rows that cannot be read get their failed result at once."""
+        for number, cells in rows:
+            try:
+                record = row_record(plan, cells)
+            except ValueError as exc:
+                with self._lock:
+                    self._put(self._seq, number, cells, failed_row(cells, str(exc)))
+                    self._seq += 1
+                self._bar.advance(1)
+                continue
+            with self._lock:
+                # Keyed by identity: the results carry the very object sent.
+                self._sent.setdefault(id(record), []).append((self._seq, number, cells))
+                self._seq += 1
+            yield record
+
+    def batch_done(self, results: Sequence[SaveResult[Any]]) -> None:
+        """
+        ``on_batch_done``: write (or hold) each result's row.
+
+        Raises:
+            ConnectionGone: When batches in a row could not even reach Salesforce: sending
+                the rest would only fail them all, so the import stops (exit code 3).
+        """
+        with self._lock:
+            for result in results:
+                self._place(result)
+            unreachable = bool(results) and all(
+                any(error.status_code == "CONNECTION_FAILED" for error in result.errors)
+                for result in results
+            )
+            self._unreachable = self._unreachable + 1 if unreachable else 0
+        self._bar.advance(len(results))
+        if self._unreachable >= UNREACHABLE_BATCHES:
+            message = results[0].errors[0].message.removeprefix("no answer from Salesforce: ")
+            raise ConnectionGone(f"{message} ({self._unreachable} requests in a row)")
+
+    def _place(self, result: SaveResult[Any]) -> None:
+        waiting = self._sent.get(id(result.record))
+        if not waiting:
+            return  # already written (delivered before the call stopped)
+        seq, number, cells = waiting.pop(0)
+        if not waiting:
+            del self._sent[id(result.record)]
+        self._put(seq, number, cells, result)
+
+    def stopped(self, results: Sequence[SaveResult[Any]]) -> None:
+        """The call stopped: place the results it still holds, write every row that has one."""
+        with self._lock:
+            for result in results:
+                self._place(result)
+            for seq in sorted(self._ready):
+                self._writer.writerow(self._ready.pop(seq))
+
+
+def _import_collections(
     client: SalesforceClient,
     plan: ColumnPlan,
-    records: list[Any],
-    bar: Progress,
+    rows: Iterator[Row],
+    out: _OrderedResults,
     *,
     batch_size: int,
     concurrency: int,
-) -> Sequence[SaveResult[Any]]:
-    """Send ``records`` with the sObject Collections operation of the plan."""
-    results: Sequence[SaveResult[Any]]
-    if plan.operation is Operation.INSERT:
-        results = save_insert_list(records, client, batch_size, concurrency)
-    elif plan.operation is Operation.UPDATE:
-        results = save_update_list(records, client, batch_size, concurrency)
-    elif plan.operation is Operation.UPSERT:
-        assert plan.external_id is not None
-        results = save_upsert_list(records, plan.external_id, client, batch_size, concurrency)
-    else:
-        results = delete_list(records, client, batch_size, concurrency)
-    bar.advance(len(records))
-    return results
+) -> None:
+    """Stream the rows through the sObject Collections operation of the plan."""
+    records: Iterator[Any] = out.records(rows, plan)
+    args = (client, batch_size, concurrency)
+    done = out.batch_done
+    try:
+        if plan.operation is Operation.INSERT:
+            save_insert_list(records, *args, on_batch_done=done)
+        elif plan.operation is Operation.UPDATE:
+            save_update_list(records, *args, on_batch_done=done)
+        elif plan.operation is Operation.UPSERT:
+            assert plan.external_id is not None
+            save_upsert_list(records, plan.external_id, *args, on_batch_done=done)
+        else:
+            delete_list(records, *args, on_batch_done=done)
+    except SaveInterruptedError as exc:
+        out.stopped(exc.results)
+        cause = exc.__cause__
+        if isinstance(cause, (BadInput, SalesforceError, OSError)):
+            raise cause from None  # reported as itself, with the rows done so far
+        raise
+    except BaseException:
+        out.stopped(())
+        raise
 
 
 def _send_bulk(
@@ -158,6 +275,14 @@ def _send_bulk(
     reason = None
     try:
         job.wait()
+    except KeyboardInterrupt:
+        ids = job.ids if isinstance(job, BulkIngestJobGroup) else [job.id]
+        raise Stopped(
+            f"interrupted while waiting for Bulk API 2.0 job {', '.join(ids)}: it keeps running "
+            "in Salesforce, and its rows have no results in the results file (see the job in "
+            "Setup > Bulk Data Load Jobs)",
+            130,
+        ) from None
     except BulkJobFailedError as exc:  # rows it did process still have results
         reason = f"the Bulk job did not process this row: {exc}"
     for result in itertools.chain(job.successful_results(), job.failed_results()):
@@ -257,6 +382,8 @@ def import_command(
     results_path = results_path or file.with_name(f"{file.stem}.results.csv")
     if results_path.resolve() == file.resolve():
         raise BadInput("the results file would replace the input: pass another --results")
+    if not results_path.parent.is_dir():
+        raise BadInput(f"cannot write {str(results_path)!r}: no such directory")
     total = _count_rows(file)
     bulk = use_bulk if use_bulk is not None else total > BULK_THRESHOLD
     counts: dict[str, int] = {}
@@ -267,27 +394,36 @@ def import_command(
         except ValueError as exc:
             raise BadInput(str(exc)) from None
 
-        def send(records: list[Any], bar: Progress) -> Sequence[SaveResult[Any]]:
-            if bulk:
-                return _send_bulk(client, plan, records, bar)
-            return _send_collections(
-                client, plan, records, bar, batch_size=batch_size, concurrency=concurrency
-            )
-
         try:
             with (
                 _open_csv(file) as handle,
                 open_output(str(results_path), keep_on_error=True) as out,
                 progress(f"{op.value} {plan.sobject}", total) as bar,
             ):
-                next(csv.reader(handle))
                 writer = csv.writer(out, lineterminator="\n")
                 writer.writerow(header_cells(header))
                 rows = _rows(handle, file)
-                for chunk in _chunks(rows, BULK_CHUNK if bulk else COLLECTIONS_CHUNK):
+                if not bulk:
+                    ordered = _OrderedResults(writer, bar, counts)
+                    _import_collections(
+                        client,
+                        plan,
+                        rows,
+                        ordered,
+                        batch_size=batch_size,
+                        concurrency=concurrency,
+                    )
+                for chunk in _chunks(rows, BULK_CHUNK) if bulk else ():
+                    send = functools.partial(_send_bulk, client, plan)
                     for number, cells, result in _process_chunk(chunk, plan, send, bar):
                         writer.writerow([*result_cells(number, result), *cells])
                         counts[result.outcome.value] = counts.get(result.outcome.value, 0) + 1
+        except KeyboardInterrupt:
+            done = sum(counts.values())
+            raise Stopped(
+                f"interrupted (stopped after {done} rows; their results are in {results_path})",
+                130,
+            ) from None
         except (SalesforceError, OSError) as exc:
             message, code = describe_error(exc)
             done = sum(counts.values())

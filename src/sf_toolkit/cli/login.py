@@ -2,7 +2,9 @@
 How the org commands log in: options, environment variables and the Salesforce CLI's orgs.
 
 Every org command takes the same options; each has an environment variable (``SF_USERNAME``,
-...), and an option given on the command line wins over its variable. Which login is used
+...), and an option given on the command line wins over its variable. A variable that
+would pick another login than the options typed is ignored (a leftover ``SF_ACCESS_TOKEN`` or
+``SF_TARGET_ORG`` when ``--username`` and ``--password`` are given). Which login is used
 follows from what is given, first match wins:
 
 1. ``--access-token`` and ``--instance-url``: a session you already have (:class:`TokenLogin`);
@@ -20,6 +22,7 @@ follows from what is given, first match wins:
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -38,7 +41,7 @@ from ..auth import (
     TokenLogin,
 )
 
-__all__ = ["LoginOptions", "build_login", "org_options"]
+__all__ = ["LoginOptions", "build_login", "explicit_first", "org_options"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -131,8 +134,16 @@ def build_login(options: LoginOptions) -> Login:
         if o.username or o.password:
             raise click.UsageError("--username and --password go together")
     except (TypeError, ValueError) as exc:
-        raise click.UsageError(f"cannot log in with these options: {exc}") from exc
+        raise click.UsageError(f"cannot log in with these options: {_as_options(exc)}") from exc
     raise click.UsageError(_HOW)
+
+
+def _as_options(exc: Exception) -> str:
+    """A login's complaint in the command line's words: ``--instance-url``, not ``instance_url``."""
+    text = re.sub(r"\b[A-Z][A-Za-z]*Login\b(\.\w+)?(\(\))?:?\s*", "", str(exc))
+    for name in attrs.fields_dict(LoginOptions):
+        text = re.sub(rf"\b{name}\b", "--" + name.replace("_", "-"), text)
+    return text
 
 
 def _read_key(path: str) -> bytes:
@@ -164,6 +175,34 @@ _OPTIONS: tuple[tuple[str, str, str], ...] = (
     ("--api-version", "SF_API_VERSION", "REST API version such as 62.0 (default: newest)."),
 )
 _NAMES = tuple(option[2:].replace("-", "_") for option, *_ in _OPTIONS)
+#: Options that are not credentials: their variables apply whatever the command line says.
+_SETTINGS = frozenset({"domain", "api_version"})
+#: The options that pick a login, by login: a variable of another login than the one the
+#: command line names is ignored (username, password and token belong to several).
+_LOGIN_GROUPS = (
+    frozenset({"access_token", "instance_url"}),
+    frozenset({"target_org"}),
+    frozenset({"client_id", "client_secret", "refresh_token", "jwt_key_file"}),
+)
+
+
+def explicit_first(given: dict[str, Any], from_command_line: set[str]) -> dict[str, Any]:
+    """
+    The options to log in with, explicit options first.
+
+    A variable that picks another login than the one the command line names (a leftover
+    ``SF_ACCESS_TOKEN`` when ``--username`` and ``--password`` are given) is ignored, so it
+    cannot take precedence over the options typed.
+
+    Args:
+        given: Every option's value, from the command line or its environment variable.
+        from_command_line: The names of the options given on the command line.
+    """
+    typed = from_command_line - _SETTINGS
+    if not typed:
+        return given
+    ignored = set().union(*(group for group in _LOGIN_GROUPS if not group & typed))
+    return {name: None if name in ignored else value for name, value in given.items()}
 
 
 def org_options(command: F) -> F:
@@ -176,7 +215,13 @@ def org_options(command: F) -> F:
     @functools.wraps(command)
     def wrapper(**kwargs: Any) -> Any:
         given = {name: kwargs.pop(name) for name in _NAMES}
-        options = LoginOptions(**given)
+        context = click.get_current_context()
+        typed = {
+            name
+            for name in _NAMES
+            if context.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE
+        }
+        options = LoginOptions(**explicit_first(given, typed))
         kwargs["login"] = build_login(options)
         kwargs["api_version"] = options.api_version or None
         return command(**kwargs)

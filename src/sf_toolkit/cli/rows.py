@@ -16,6 +16,8 @@ its own row only.
 from __future__ import annotations
 
 import enum
+import math
+import re
 from collections import deque
 from collections.abc import Sequence
 from typing import Any
@@ -24,6 +26,7 @@ import attrs
 
 from .._wire.bulk_csv import NULL
 from .._wire.bulk_csv import cell as bulk_cell
+from ..ids import is_valid_id
 from ..models import SObject, SObjectDescription, loaded_fields
 from ..models._base import make_generic
 from ..results import Outcome, SaveError, SaveResult
@@ -47,6 +50,9 @@ RESULT_COLUMNS = ("sf__Row", "sf__Outcome", "sf__Id", "sf__Created", "sf__Error"
 """The columns a results file puts before the input's own."""
 
 _BOOLEAN = {"true": True, "false": False, "1": True, "0": False}
+# Plain decimal notation only: no "1_000", "nan", "inf" or other Python-only spellings.
+_WHOLE = re.compile(r"[+-]?[0-9]+")
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _INTEGER = frozenset({"int", "long"})
 _NUMBER = frozenset({"double", "currency", "percent"})
 
@@ -121,7 +127,12 @@ def plan_columns(
         field = by_name.get(external_id.lower())
         if field is None:
             raise ValueError(f"--external-id {external_id!r}: {name} has no such field")
-        if field.name != "Id" and not (field.external_id or field.id_lookup):
+        if field.name == "Id":
+            raise ValueError(
+                "upsert cannot match by Id: use --operation update for rows with an Id "
+                "(and insert for new ones), or pass an external id field"
+            )
+        if not (field.external_id or field.id_lookup):
             raise ValueError(f"--external-id {field.name!r} is not an external id field of {name}")
         if field.name not in fields:
             raise ValueError(
@@ -166,15 +177,15 @@ def _value(kind: str, text: str) -> Any:
         except KeyError:
             raise ValueError(f"{text!r} is not true or false") from None
     if kind in _INTEGER:
-        try:
-            return int(text)
-        except ValueError:
-            raise ValueError(f"{text!r} is not a whole number") from None
+        if not _WHOLE.fullmatch(text):
+            raise ValueError(f"{text!r} is not a whole number")
+        return int(text)
     if kind in _NUMBER:
-        try:
-            number = float(text)
-        except ValueError:
-            raise ValueError(f"{text!r} is not a number") from None
+        if not _DECIMAL.fullmatch(text):
+            raise ValueError(f"{text!r} is not a number")
+        number = float(text)
+        if not math.isfinite(number):
+            raise ValueError(f"{text!r} is out of range for a number")
         return int(number) if number.is_integer() and "." not in text else number
     return text
 
@@ -199,6 +210,8 @@ def row_record(plan: ColumnPlan, cells: Sequence[str]) -> SObject | str:
             raise ValueError(f"{field}: {exc}") from None
     if plan.operation in (Operation.UPDATE, Operation.DELETE) and not values.get("Id"):
         raise ValueError("the row has no Id")
+    if "Id" in values and not is_valid_id(values["Id"]):
+        raise ValueError(f"Id: {values['Id']!r} is not a Salesforce Id")
     if plan.operation is Operation.DELETE:
         return str(values["Id"])
     if plan.external_id is not None and values.get(plan.external_id) in (None, ""):

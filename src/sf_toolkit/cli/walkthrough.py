@@ -38,6 +38,12 @@ from ..testing import FakeOrg
 
 __all__ = ["COMPARISON_IDS", "run_demo"]
 
+
+def plural(count: int, noun: str) -> str:
+    """``1 Account``, ``2 Accounts``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 #: How many ids the Performance Comparison fetches, as in the seed.
 COMPARISON_IDS = 500
 
@@ -119,9 +125,14 @@ def run_demo(
     org: FakeOrg | None = None
     if url is None:
         org = FakeOrg(records=records, seed=7, latency=latency_ms / 1000)
+        delay = (
+            f"{latency_ms:g} ms per request (like a real org across the internet)"
+            if latency_ms
+            else "no delay per request (unlike a real org across the internet)"
+        )
         echo(
-            f"sf_toolkit demo: a fake Salesforce org in this process, {records} Accounts, "
-            f"{latency_ms:g} ms per request (like a real org across the internet)."
+            f"sf_toolkit demo: a fake Salesforce org in this process, "
+            f"{plural(records, 'Account')}, {delay}."
         )
         login = SalesforceLogin(username="user@example.com", password="password")
         client = SalesforceClient(login=login, transport=org.transport())
@@ -157,7 +168,7 @@ def _fetch_and_save(client: SalesforceClient, show: Walkthrough, measured: dict[
         show.note(f"the org had no Accounts: the demo inserted {show.records} first")
         show.requests()
     total = count(select(Account), client)
-    show.line("count(select(Account), client)", f"{total} Accounts ({show.requests()})")
+    show.line("count(select(Account), client)", f"{plural(total, 'Account')} ({show.requests()})")
     first = next(iter(query(select(Account, "Id").order_by("Name").limit(1), client)))
     assert first.Id is not None
     show.requests()  # the query for an Id to fetch is not part of the story: not counted
@@ -278,7 +289,9 @@ def _bulk_job(client: SalesforceClient, show: Walkthrough, measured: dict[str, A
 def _performance(client: SalesforceClient, show: Walkthrough, measured: dict[str, Any]) -> None:
     ids = [a.Id for a in query(select(Account, "Id").limit(COMPARISON_IDS), client) if a.Id]
     latency = f", {show.latency_ms:g} ms per request" if show.latency_ms is not None else ""
-    show.title(f"Performance Comparison (the seed's last section): {len(ids)} ids{latency}")
+    show.title(
+        f"Performance Comparison (the seed's last section): {plural(len(ids), 'id')}{latency}"
+    )
     sync_client, async_client = client, client.as_async
 
     start = time.perf_counter()

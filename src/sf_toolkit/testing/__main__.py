@@ -74,8 +74,14 @@ def _user(text: str) -> tuple[str, str, str]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse arguments, serve, print the URL first, and return 0 when interrupted."""
     args = _parser().parse_args(argv)
-    if args.records < 0 or args.latency_ms < 0 or not 0 <= args.port <= 65535:
-        print("error: --records, --latency-ms and --port must not be negative", file=sys.stderr)
+    if args.records < 0 or args.latency_ms < 0:
+        print("error: --records and --latency-ms must not be negative", file=sys.stderr)
+        return 2
+    if not 0 <= args.port <= 65535:
+        print(
+            f"error: --port {args.port} is not a TCP port (0 to 65535; 0 picks a free one)",
+            file=sys.stderr,
+        )
         return 2
     org = FakeOrg(
         records=args.records,

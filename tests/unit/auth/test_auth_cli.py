@@ -128,6 +128,11 @@ def test_show_access_token_still_redacted_is_an_error() -> None:
     ("answer", "match"),
     [
         (CliResult(1, "Error: something broke", ""), "printed no JSON"),
+        # What the CLI said on stderr is part of the message.
+        (
+            CliResult(1, "", "Warning: x\nNo authorization information found for acme.\n"),
+            "printed no JSON: No authorization information found for acme.",
+        ),
         (CliResult(124, "", "sf: timed out after 60 seconds"), "did not answer in time"),
         (ok({"accessToken": TOKEN}), "no instance URL"),
     ],

@@ -25,6 +25,14 @@ from sf_toolkit.cli.columns import is_count_query, select_columns, split_top_lev
             ["Name", "Contacts"],
         ),
         ("SELECT Id FROM Contact WHERE AccountId IN (SELECT Id FROM Account)", ["Id"]),
+        # toLabel(), convertCurrency() and FORMAT() keep the field's name ("toLabel()",
+        # "convertCurrency()", "FORMAT()" in the SOQL reference); only aggregates are exprN.
+        (
+            "SELECT toLabel(Industry), convertCurrency(AnnualRevenue), FORMAT(CreatedDate), "
+            "COUNT(Id) FROM Account GROUP BY Industry, AnnualRevenue, CreatedDate",
+            ["Industry", "AnnualRevenue", "CreatedDate", "expr0"],
+        ),
+        ("SELECT TOLABEL(Account.Type) t, Id FROM Contact", ["t", "Id"]),
     ],
 )
 def test_select_columns(soql: str, columns: list[str]) -> None:

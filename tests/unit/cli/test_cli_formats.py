@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import json
@@ -83,6 +84,20 @@ def test_csv_learns_columns_past_a_first_null_parent() -> None:
     writer.write({"Id": "2", "Account": {"Name": "Acme"}})
     writer.close()
     assert out.getvalue() == "Id,Account.Name\n1,\n2,Acme\n"
+
+
+def test_csv_keeps_a_compound_field_in_its_column() -> None:
+    """An address (a compound field, as REST returns it) is one JSON cell, null or not."""
+    address = {"city": "Paris", "country": "France", "latitude": None, "street": "1 Rue"}
+    for columns in (["Id", "BillingAddress"], None):
+        out = io.StringIO()
+        writer = CsvWriter(out, columns, lookahead=1)
+        writer.write({"Id": "1", "BillingAddress": None})
+        writer.write({"Id": "2", "BillingAddress": address})
+        writer.close()
+        rows = out.getvalue().splitlines()
+        assert rows[:2] == ["Id,BillingAddress", "1,"]
+        assert json.loads(next(csv.reader([rows[2]]))[1]) == address
 
 
 def test_csv_refuses_a_field_outside_its_columns() -> None:

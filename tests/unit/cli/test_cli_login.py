@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import attrs
 import click
 import pytest
 
@@ -16,7 +17,7 @@ from sf_toolkit import (
     SfCliLogin,
     TokenLogin,
 )
-from sf_toolkit.cli.login import LoginOptions, build_login
+from sf_toolkit.cli.login import LoginOptions, build_login, explicit_first
 
 
 def test_username_and_password_is_the_seed_login() -> None:
@@ -102,3 +103,46 @@ def test_secrets_stay_out_of_the_repr() -> None:
     )
     text = repr(options)
     assert all(secret not in text for secret in ("hunter2", "s3cr3t", "tok3n")), text
+
+
+@pytest.mark.parametrize(
+    ("environment", "typed", "expected"),
+    [
+        # A leftover session or Salesforce CLI org does not beat the username typed.
+        (
+            {"access_token": "00D!x", "instance_url": "https://x"},
+            {"username", "password"},
+            SalesforceLogin,
+        ),
+        ({"target_org": "prod"}, {"username", "password"}, SalesforceLogin),
+        ({"client_id": "id", "client_secret": "s"}, {"username", "password"}, SalesforceLogin),
+        # Variables of the login typed still fill it in.
+        ({"client_secret": "s", "username": "u", "password": "p"}, {"client_id"}, PasswordLogin),
+        ({"username": "u"}, {"password"}, SalesforceLogin),
+        # Nothing typed: the variables decide, by the usual precedence.
+        (
+            {"access_token": "00D!x", "instance_url": "https://x", "username": "u"},
+            set(),
+            TokenLogin,
+        ),
+    ],
+)
+def test_typed_options_pick_the_login(
+    environment: dict[str, str], typed: set[str], expected: type
+) -> None:
+    """Explicit options win over leftover SF_* variables of another login."""
+    values = {"username": "u", "password": "p", "client_id": "id"}
+    merged = {**environment, **{name: values[name] for name in typed}}
+    given = {name: merged.get(name) for name in attrs.fields_dict(LoginOptions)}
+    login = build_login(LoginOptions(**explicit_first(given, typed)))
+    assert type(login) is expected
+
+
+def test_login_complaints_name_the_options() -> None:
+    """A value a login refuses is named as its option, without internal class names."""
+    with pytest.raises(click.UsageError) as caught:
+        build_login(LoginOptions(access_token="00D!x", instance_url="foo"))
+    message = caught.value.format_message()
+    assert "--instance-url must be an http(s) URL" in message
+    assert "instance_url" not in message
+    assert "TokenLogin" not in message

@@ -68,6 +68,7 @@ def test_header_any_case_becomes_the_orgs_spelling() -> None:
         (["Name"], Operation.UPSERT, "Name", "not an external id field"),
         (["Name"], Operation.UPSERT, "Nope__c", "no such field"),
         (["Name"], Operation.UPSERT, "External_ID__c", "needs a External_ID__c column"),
+        (["Id", "Name"], Operation.UPSERT, "Id", "upsert cannot match by Id"),
     ],
 )
 def test_bad_headers_are_refused_before_sending(
@@ -107,6 +108,12 @@ def test_cells_become_typed_values() -> None:
         (["Acme", "", "lots", ""], "AnnualRevenue: 'lots' is not a number"),
         (["Acme", "", "", "maybe"], "IsActive__c: 'maybe' is not true or false"),
         (["Acme", ""], "2 cells, the header 4"),
+        (["Acme", "", "nan", ""], "AnnualRevenue: 'nan' is not a number"),
+        (["Acme", "", "inf", ""], "AnnualRevenue: 'inf' is not a number"),
+        (["Acme", "", "-Infinity", ""], "AnnualRevenue: '-Infinity' is not a number"),
+        (["Acme", "", "1e400", ""], "AnnualRevenue: '1e400' is out of range"),
+        (["Acme", "", "1_000", ""], "AnnualRevenue: '1_000' is not a number"),
+        (["Acme", "1_000", "", ""], "NumberOfEmployees: '1_000' is not a whole number"),
     ],
 )
 def test_unreadable_cells_fail_their_row(cells: list[str], message: str) -> None:
@@ -124,6 +131,18 @@ def test_delete_rows_are_ids() -> None:
     assert row_record(plan, ["001000000000001AAA", "x"]) == "001000000000001AAA"
     with pytest.raises(ValueError, match="no Id"):
         row_record(plan, ["", "x"])
+    with pytest.raises(ValueError, match="'0015g000000000ZZZZ' is not a Salesforce Id"):
+        row_record(plan, ["0015g000000000ZZZZ", "x"])
+
+
+def test_numbers_in_plain_notation_are_read() -> None:
+    """Signs, exponents and a leading point are fine; the value is finite."""
+    plan = plan_columns(ACCOUNT, ["Name", "AnnualRevenue"], Operation.INSERT)
+    values = [
+        loaded_fields(row_record(plan, ["A", text]))["AnnualRevenue"]  # type: ignore[arg-type]
+        for text in ("-2.5", "1e3", ".5", "+7")
+    ]
+    assert values == [-2.5, 1000.0, 0.5, 7]
 
 
 def test_upsert_rows_need_their_external_id() -> None:
