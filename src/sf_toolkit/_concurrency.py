@@ -840,12 +840,11 @@ class AsyncReadAhead(Generic[T]):
 
     async def tick(self) -> None:
         """Give the fetch in flight a turn of the event loop, every ``TICK_EVERY`` calls."""
-        import anyio
-        import anyio.lowlevel
-
         self._ticks += 1
         pending = self._pending
         if self._ticks % self.TICK_EVERY == 0 and pending is not None and not pending.done:
+            import anyio.lowlevel  # here, not per call: tick runs once per record
+
             await anyio.lowlevel.checkpoint()
 
     async def aclose(self) -> None:
