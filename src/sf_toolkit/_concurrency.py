@@ -26,15 +26,18 @@ from collections.abc import (
     Iterator,
     Sequence,
 )
-from concurrent.futures import Future, ThreadPoolExecutor
 from types import AsyncGeneratorType, TracebackType
-from typing import Any, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-import anyio
-import anyio.lowlevel
 import httpx
 
 from .exceptions import EventLoopError
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+# anyio is imported by each async primitive on first use, and concurrent.futures by the sync
+# thread pool: ``import sf_toolkit`` and the whole sync half never load anyio.
 
 __all__ = [
     "AsyncLock",
@@ -80,6 +83,8 @@ def monotonic() -> float:
 
 async def sleep_async(seconds: float) -> None:
     """Sleep without blocking the event loop (asyncio or trio)."""
+    import anyio
+
     await anyio.sleep(seconds)
 
 
@@ -95,6 +100,8 @@ class AsyncLock:
     """A lock for tasks, used as ``async with lock:``; works on asyncio and trio."""
 
     def __init__(self) -> None:
+        import anyio
+
         self._lock = anyio.Lock()
 
     async def __aenter__(self) -> None:
@@ -130,6 +137,8 @@ class AsyncSharedLock:
 
     async def __aenter__(self) -> None:
         # A busy wait by design: the holder may be a thread, which cannot wake a task.
+        import anyio
+
         while not self._lock.acquire(blocking=False):  # noqa: ASYNC110
             await anyio.sleep(0.005)
 
@@ -155,6 +164,9 @@ class SharedLock:
 
 async def run_in_thread_async(fn: Callable[..., R], *args: Any) -> R:
     """Run a blocking call (a subprocess, a file write) in a worker thread."""
+    import anyio
+    import anyio.to_thread
+
     return await anyio.to_thread.run_sync(fn, *args)
 
 
@@ -183,6 +195,8 @@ async def map_bounded_async(
     Raises:
         ValueError: If ``concurrency`` is less than 1.
     """
+    import anyio
+
     _check_concurrency(concurrency)
     work: Sequence[T] = list(items)
     results: list[Any] = [None] * len(work)
@@ -271,6 +285,8 @@ async def map_bounded_stream_async(
     Raises:
         ValueError: If ``concurrency`` is less than 1.
     """
+    import anyio
+
     _check_concurrency(concurrency)
     results: list[Any] = []
     failures: list[Exception] = []
@@ -340,6 +356,8 @@ def map_bounded_stream(fn: Callable[[T], R], items: Iterable[T], concurrency: in
         limiter.release()
 
     iterator = iter(items)
+    from concurrent.futures import ThreadPoolExecutor
+
     with ThreadPoolExecutor(concurrency, thread_name_prefix="sf_toolkit-map") as pool:
         while True:
             limiter.acquire()  # a free thread first, then the next item: reads stay lazy
@@ -443,6 +461,8 @@ async def read_raw_within_async(response: httpx.Response, seconds: float) -> byt
     A cancel scope interrupts the read wherever it waits, so a server trickling one byte at a
     time cannot hold it, and the stream's generators end with the interruption.
     """
+    import anyio
+
     chunks: list[bytes] = []
     with anyio.move_on_after(seconds):
         async for chunk in response.aiter_raw():
@@ -476,6 +496,8 @@ async def iterate_within_async(items: AsyncIterator[T], seconds: float) -> Async
     However it ends (exhausted, timed out, closed early), ``items`` is finished, so that no
     generator of the stream is left suspended.
     """
+    import anyio
+
     ends = time.monotonic() + seconds
     try:
         while True:
@@ -498,6 +520,8 @@ async def _cancel_reads(items: AsyncIterator[Any]) -> None:
     Closing the outermost generator would leave those it iterates suspended (httpx nests
     several), which trio reports when they are collected; a cancelled read ends them all.
     """
+    import anyio
+
     with anyio.CancelScope() as scope:
         scope.cancel()
         with contextlib.suppress(Exception):
@@ -557,6 +581,9 @@ class _PerLoopTransport(httpx.AsyncBaseTransport):
         self._guard = threading.Lock()
 
     async def _pool(self) -> httpx.AsyncBaseTransport:
+        import anyio
+        import anyio.lowlevel
+
         loop = anyio.lowlevel.current_token().native_token
         with self._guard:
             pool = self._pools.get(loop)
@@ -592,6 +619,9 @@ class _PerLoopTransport(httpx.AsyncBaseTransport):
         return await (await self._pool()).handle_async_request(request)
 
     async def aclose(self) -> None:
+        import anyio
+        import anyio.lowlevel
+
         loop = anyio.lowlevel.current_token().native_token
         with self._guard:
             self._forget_closed_pools()
@@ -689,6 +719,8 @@ class _AsyncCall(Generic[T]):
     """``await fn()`` running on its own task, outside any task group; cancel it at will."""
 
     def __init__(self, fn: Callable[[], Awaitable[T]]) -> None:
+        import anyio
+
         self._fn = fn
         self._done = anyio.Event()
         self._value: Any = None
@@ -740,6 +772,8 @@ class _AsyncCall(Generic[T]):
 
     async def cancel(self) -> None:
         """Cancel the call and wait until it has stopped (even when the caller is cancelled)."""
+        import anyio
+
         if scope := getattr(self, "_scope", None):
             scope.cancel()
         else:
@@ -809,10 +843,14 @@ class AsyncReadAhead(Generic[T]):
         self._ticks += 1
         pending = self._pending
         if self._ticks % self.TICK_EVERY == 0 and pending is not None and not pending.done:
+            import anyio.lowlevel  # here, not per call: tick runs once per record
+
             await anyio.lowlevel.checkpoint()
 
     async def aclose(self) -> None:
         """Cancel the fetch in flight, wait for it to stop, and close ``source``."""
+        import anyio
+
         if self._closed:
             return
         self._closed = True

@@ -12,7 +12,8 @@ from .._concurrency import AsyncReadAhead
 from .._query import QueryPlan, child_continuations, count_result, plan_count, plan_query
 from .._registry import resolve_client
 from .._wire.pages import next_page_url, parse_query_page
-from ..models import SObject, connection_of, from_payload
+from ..models import SObject, connection_of
+from ..models._convert import adopt_payload
 from ..soql import SelectQuery
 from .client import AsyncSalesforceClient
 
@@ -133,7 +134,7 @@ async def _records_async(client: AsyncSalesforceClient, plan: QueryPlan) -> Asyn
             for raw in page["records"]:
                 if plan.subqueries:
                     await _complete_children_async(client, plan, raw, answer)
-                yield from_payload(raw, plan.model)
+                yield adopt_payload(raw, plan.model)  # the page's rows are read once
                 await pages.tick()
 
 

@@ -14,7 +14,8 @@ from .._concurrency import ReadAhead
 from .._query import QueryPlan, child_continuations, count_result, plan_count, plan_query
 from .._registry import resolve_client
 from .._wire.pages import next_page_url, parse_query_page
-from ..models import SObject, connection_of, from_payload
+from ..models import SObject, connection_of
+from ..models._convert import adopt_payload
 from ..soql import SelectQuery
 from .client import SalesforceClient
 
@@ -133,7 +134,7 @@ def _records(client: SalesforceClient, plan: QueryPlan) -> Iterator[Any]:
             for raw in page["records"]:
                 if plan.subqueries:
                     _complete_children(client, plan, raw, answer)
-                yield from_payload(raw, plan.model)
+                yield adopt_payload(raw, plan.model)  # the page's rows are read once
                 pages.tick()
 
 

@@ -9,6 +9,7 @@ SOQL Query"). Child subqueries nest the same shape inside a record.
 from __future__ import annotations
 
 from collections.abc import MutableSet
+from itertools import repeat
 from typing import Any
 
 import httpx
@@ -41,7 +42,7 @@ def parse_query_page(response: httpx.Response, *, base_path: str | None = None) 
         raise unexpected_answer(
             response, "the query page has no 'records' array", base_path=base_path
         )
-    if not all(isinstance(record, dict) for record in records):
+    if not all(map(isinstance, records, repeat(dict))):  # no Python frame per record
         raise unexpected_answer(
             response,
             "the query page's 'records' holds something other than records",

@@ -15,11 +15,8 @@ import base64
 import json
 import re
 from collections.abc import Callable, Iterable
-from html import escape as html_escape
-from html import unescape as html_unescape
 from typing import Any
 from urllib.parse import quote, quote_plus, unquote, unquote_plus
-from xml.sax.saxutils import escape as xml_escape
 
 import httpx
 
@@ -66,13 +63,16 @@ def encodings(secret: str) -> set[str]:
     each of the three byte alignments it can have inside a longer base64 value (a Basic
     ``user:password`` header, say).
     """
+    from html import escape as html_escape  # its entity table only once a secret is masked
+
+    xml_escaped = html_escape(secret, quote=False)  # & < > as xml.sax.saxutils.escape does
     forms = {
         secret,
         quote_plus(secret, safe=""),
         quote(secret, safe=""),
         quote(secret),
-        xml_escape(secret),
-        xml_escape(secret, {'"': "&quot;", "'": "&apos;"}),
+        xml_escaped,
+        xml_escaped.replace('"', "&quot;").replace("'", "&apos;"),
         html_escape(secret),
         html_escape(secret, quote=False),
         json.dumps(secret)[1:-1],
@@ -151,9 +151,23 @@ def _json_unescape(text: str) -> str:
         return decoded
 
 
+def _html_unescape(text: str) -> str:
+    """Undo HTML character references (named, decimal, hex), as :func:`html.unescape`."""
+    if "&" not in text:
+        return text
+    from html import unescape  # its entity table only when a text has a reference
+
+    return unescape(text)
+
+
 #: Decoders applied, one after the other, to a text whose secrets might hide behind an escape
 #: the forms miss (a mix of escapes, say); after each, the decoded text is looked at.
-_DECODERS: tuple[Callable[[str], str], ...] = (_json_unescape, html_unescape, unquote, unquote_plus)
+_DECODERS: tuple[Callable[[str], str], ...] = (
+    _json_unescape,
+    _html_unescape,
+    unquote,
+    unquote_plus,
+)
 _ROUNDS = 3  # decoded twice more at most: an entity inside a JSON string inside a URL
 
 

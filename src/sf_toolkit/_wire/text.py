@@ -9,8 +9,6 @@ text, the way a browser would show it.
 from __future__ import annotations
 
 import re
-from html import unescape
-from html.parser import HTMLParser
 
 __all__ = ["looks_like_html", "looks_like_xml", "readable_text", "shorten", "xml_fault"]
 
@@ -54,44 +52,17 @@ def xml_fault(text: str) -> tuple[str | None, str | None]:
 
     A pattern match, not an XML parser: an untrusted body cannot make it expand entities.
     """
+    import html  # its entity table only when an XML body arrives
 
     def first(patterns: tuple[re.Pattern[str], ...]) -> str | None:
         for pattern in patterns:
             found = pattern.search(text)
-            if found and (value := " ".join(unescape(found[1]).split())):
+            if found and (value := " ".join(html.unescape(found[1]).split())):
                 return value
         return None
 
     code = first(_FAULT_CODES)
     return (code.rpartition(":")[2] or None if code else None), first(_FAULT_MESSAGES)
-
-
-class _Visible(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.title: list[str] = []
-        self.text: list[str] = []
-        self._hidden = 0
-        self._in_title = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        del attrs
-        if tag == "title":
-            self._in_title = True
-        elif tag in _INVISIBLE:
-            self._hidden += 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "title":
-            self._in_title = False
-        elif tag in _INVISIBLE and self._hidden:
-            self._hidden -= 1
-
-    def handle_data(self, data: str) -> None:
-        if self._in_title:
-            self.title.append(data)
-        elif not self._hidden:
-            self.text.append(data)
 
 
 def readable_text(html: str) -> str:
@@ -101,7 +72,9 @@ def readable_text(html: str) -> str:
     Scripts, styles and the document head are dropped; a visible text that repeats the title
     does not repeat it.
     """
-    parser = _Visible()
+    from ._visible import Visible  # html.parser only when an HTML page arrives
+
+    parser = Visible()
     try:
         parser.feed(html)
         parser.close()

@@ -443,13 +443,21 @@ def from_payload(data: Mapping[str, Any], cls: type[SObject] | None = None) -> S
         TypeError: If ``data`` is not a JSON object or a value has the wrong shape.
         ValueError: If a value cannot be parsed (a malformed datetime, ...).
     """
-    if not isinstance(data, Mapping):
-        raise TypeError(f"a record must be a JSON object, got {type(data).__name__}")
     return _load(data, cls)
 
 
-def _load(data: Any, cls: type[SObject] | None) -> SObject:
-    if not isinstance(data, Mapping):
+def adopt_payload(data: dict[str, Any], cls: type[SObject] | None) -> SObject:
+    """
+    :func:`from_payload` for a record object the caller hands over: a freshly parsed JSON
+    object that nothing else reads afterwards (a query page's row). In the common case the
+    object itself, converted in place, becomes the record's ``__dict__``: no copy is made.
+    """
+    return _load(data, cls, adopt=type(data) is dict)
+
+
+def _load(data: Any, cls: type[SObject] | None, *, adopt: bool = False) -> SObject:
+    # A dict (what JSON parsing gives) skips the slower abstract Mapping check.
+    if type(data) is not dict and not isinstance(data, Mapping):
         raise TypeError(f"a record must be a JSON object, got {type(data).__name__}")
     attributes = data.get("attributes")
     if cls is None:
@@ -461,8 +469,9 @@ def _load(data: Any, cls: type[SObject] | None) -> SObject:
     plan = _plan(cls)
     record = new_record(cls)
     if plan.fast and plan.keys.issuperset(data):
-        # The common case: a copy of the JSON object, converted in place, is the __dict__.
-        values = dict(data)
+        # The common case: a copy of the JSON object (or the object itself, when handed
+        # over), converted in place, is the __dict__.
+        values: dict[str, Any] = typing.cast("dict[str, Any]", data) if adopt else dict(data)
         values.pop("attributes", None)
         for key, convert in plan.converted:
             value = values.get(key)

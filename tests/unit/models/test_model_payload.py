@@ -6,6 +6,7 @@ import base64
 import json
 from datetime import date, datetime, time, timezone
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -366,6 +367,37 @@ def test_from_payload_rejects_non_objects() -> None:
     """Loading something that is not a JSON object raises TypeError."""
     with pytest.raises(TypeError, match="JSON object"):
         from_payload([1, 2], PayAccount)  # type: ignore[call-overload]
+
+
+class FlatAccount(SObject, api_name="FlatAccount__c"):
+    """Scalar fields only: loaded by the copy-and-convert fast path."""
+
+    Name: str | None = None
+    Seen__c: datetime | None = None
+
+
+@pytest.mark.parametrize("model", [FlatAccount, PayAccount])
+def test_from_payload_leaves_the_json_object_as_it_was(model: type[SObject]) -> None:
+    """The record gets its own values: the caller's object is neither changed nor shared."""
+    data = {
+        "attributes": {"type": api_name_of(model), "url": "/services/data/v62.0/sobjects/x"},
+        "Name": "Acme",
+        "Seen__c": "2024-01-31T12:34:56.000+0000",
+    }
+    before = json.loads(json.dumps(data))
+    record = from_payload(data, model)
+    assert data == before
+    record.Name = "Changed"
+    assert data["Name"] == "Acme"
+    assert record.Seen__c == datetime(2024, 1, 31, 12, 34, 56, tzinfo=timezone.utc)
+
+
+def test_from_payload_loads_any_mapping() -> None:
+    """A read-only mapping (not a dict) loads like the dict it mirrors."""
+    data = {"Name": "Acme", "Seen__c": "2024-01-31T12:34:56.000+0000"}
+    record = from_payload(MappingProxyType(data), PayAccount)
+    assert record.Name == "Acme"
+    assert record.Seen__c == datetime(2024, 1, 31, 12, 34, 56, tzinfo=timezone.utc)
 
 
 def test_bad_value_names_the_problem() -> None:

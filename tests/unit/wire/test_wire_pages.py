@@ -45,6 +45,8 @@ def test_the_guide_s_page_parses() -> None:
         {"totalSize": 1, "done": True},
         {"totalSize": 1, "done": True, "records": {"a": 1}},
         {"totalSize": 1, "done": True, "records": ["x"]},
+        {"totalSize": 2, "done": True, "records": [{"Name": "a"}, None]},
+        {"totalSize": 2, "done": True, "records": [{"Name": "a"}, [{"Name": "b"}]]},
         {"totalSize": "1", "done": True, "records": []},
         {"totalSize": True, "done": True, "records": []},
         {"totalSize": 0, "done": False, "records": [], "nextRecordsUrl": ["x"]},
