@@ -371,7 +371,8 @@ def save_upsert_list(
     Args:
         records: Any iterable of records of one type, each with a value in
             ``external_id_field``.
-        external_id_field: The API name of the external id field, e.g. ``"External_ID__c"``.
+        external_id_field: The external id field, by API name (``"External_ID__c"``) or by
+            the model's attribute name, as ``save_upsert`` takes it.
         sf_client: The client; default: the first record's registered connection.
         batch_size: Records per request, 1 to 200.
         concurrency: Requests in flight at most (default 5).
