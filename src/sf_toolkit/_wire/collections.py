@@ -264,6 +264,8 @@ class Item:
     sobject: str
     entry: dict[str, Any]
     """The record's entry of ``records`` (for delete: ``{"id": ...}``)."""
+    external_id: str | None = None
+    """For upserts, the API name of the external id field the record is matched on."""
 
 
 @attrs.define
@@ -332,7 +334,7 @@ class WritePlan:
     # -- preparing records ---------------------------------------------------------------
 
     def prepare(
-        self, index: int, record: Any, sobject: str | None = None
+        self, index: int, record: Any, sobject: str | None = None, external_id: str | None = None
     ) -> Item | SaveResult[Any]:
         """
         The entry that writes one record, or its result when it needs no request.
@@ -341,6 +343,8 @@ class WritePlan:
             index: The record's input position (named in error messages).
             record: The record (or, for delete, an Id string).
             sobject: For upserts, the sObject type of the call (the first record's).
+            external_id: For upserts, the external id field's API name for the call (the
+                first record's model resolves ``external_id_field`` to it).
 
         Raises:
             TypeError: If the record is not a record (or, for delete, an Id string).
@@ -403,6 +407,12 @@ class WritePlan:
                 field = external_id_api_name(record, self.external_id_field)
             except ValueError as exc:
                 raise ValueError(f"{self._name}: at {where}, {exc}") from None
+            if external_id is not None and field != external_id:
+                raise ValueError(
+                    f"{self._name} matches one external id field per call; "
+                    f"{self.external_id_field!r} is {external_id} for the first record and "
+                    f"{field} at {where} ({record_type})"
+                )
             payload = to_payload(record)
             value = next((v for k, v in payload.items() if k.lower() == field.lower()), None)
             if value is None or value == "":
@@ -411,6 +421,7 @@ class WritePlan:
                     f"({record_type}) has none"
                 )
             entry.update(payload)
+            return Item(index, record, sobject_name, entry, field)
         return Item(index, record, sobject_name, entry)
 
     def batches(self, records: Iterable[Any]) -> Iterator[Batch]:
@@ -437,6 +448,7 @@ class WritePlan:
         if isinstance(records, Sequence):
             seen: set[int] = set()
             sobject: str | None = None
+            external_id: str | None = None
             prepared = []
             for index, record in enumerate(records):
                 if isinstance(record, SObject):
@@ -448,9 +460,9 @@ class WritePlan:
                             "can be saved once per call"
                         )
                     seen.add(id(record))
-                entry = self.prepare(index, record, sobject)
+                entry = self.prepare(index, record, sobject, external_id)
                 if isinstance(entry, Item) and sobject is None:
-                    sobject = entry.sobject
+                    sobject, external_id = entry.sobject, entry.external_id
                 prepared.append(entry)
             return self._cut(iter(prepared))
         return self._cut(self._lenient(records))
@@ -460,6 +472,7 @@ class WritePlan:
         # flight, or of unknown outcome, are held: memory stays bounded.
         live = self.live
         sobject: str | None = None
+        external_id: str | None = None
         for index, record in enumerate(records):
             try:
                 if isinstance(record, SObject):
@@ -470,9 +483,9 @@ class WritePlan:
                             "outcome; it could be written twice"
                         )
                     live[id(record)] = record
-                prepared = self.prepare(index, record, sobject)
+                prepared = self.prepare(index, record, sobject, external_id)
                 if isinstance(prepared, Item) and sobject is None:
-                    sobject = prepared.sobject
+                    sobject, external_id = prepared.sobject, prepared.external_id
             except (TypeError, ValueError) as exc:
                 code = "MALFORMED_ID" if isinstance(exc, InvalidIdError) else INVALID_INPUT
                 prepared = SaveResult(record, Outcome.FAILED, errors=[SaveError(code, str(exc))])
@@ -522,8 +535,8 @@ class WritePlan:
             return RestCall("POST", "composite/sobjects", json=body, idempotent=False)
         if self.operation is Operation.UPDATE:
             return RestCall("PATCH", "composite/sobjects", json=body, idempotent=False)
-        field = external_id_api_name(items[0].record, self.external_id_field)
-        sobject, field = _segment(items[0].sobject), _segment(field)
+        assert items[0].external_id is not None  # set by prepare for every upsert item
+        sobject, field = _segment(items[0].sobject), _segment(items[0].external_id)
         return RestCall(
             "PATCH", f"composite/sobjects/{sobject}/{field}", json=body, idempotent=False
         )

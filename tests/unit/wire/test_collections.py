@@ -938,3 +938,25 @@ def test_an_id_two_batches_were_answered_with_is_saved_once() -> None:
         outcomes.append((result.outcome, result.id, record.Id))
     assert outcomes == [(Outcome.SAVED, ID1, ID1), (Outcome.UNKNOWN, None, None)]
     assert created_ids == {ID1}
+
+
+def test_upsert_refuses_models_that_name_another_external_id_field() -> None:
+    """Two models of one sObject whose attribute maps to other fields cannot share a request."""
+
+    class ShopA(SObject, api_name="Account"):
+        ext: str | None = sf_field(api_name="Ext_A__c", default=None)
+
+    class ShopB(SObject, api_name="Account"):
+        ext: str | None = sf_field(api_name="Ext_B__c", default=None)
+
+    plan = WritePlan(Operation.UPSERT, external_id_field="ext")
+    with pytest.raises(ValueError, match=r"one external id field per call.*Ext_A__c.*Ext_B__c"):
+        plan.batches([ShopA(ext="1"), ShopB(ext="2")])
+    (failed,) = [
+        item
+        for batch in WritePlan(Operation.UPSERT, external_id_field="ext").batches(
+            iter([ShopA(ext="1"), ShopB(ext="2")])
+        )
+        for item in batch.settled
+    ]
+    assert failed.outcome is Outcome.FAILED
