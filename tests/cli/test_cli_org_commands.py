@@ -144,9 +144,16 @@ def test_models_generate_writes_importable_models(served: Served, tmp_path: Path
         "models", "generate", "Account", "Contact", "-o", str(target), env=served.env()
     )
     assert result.returncode == 0, result.stderr
-    namespace: dict[str, object] = {}
-    exec(compile(target.read_text(), str(target), "exec"), namespace)
-    assert {"Account", "Contact"} <= set(namespace)
+    # In a child process: the generated classes register themselves under their sObject
+    # names, and must not replace the models other tests of this process registered.
+    check = (
+        "import runpy, sys; names = set(runpy.run_path(sys.argv[1]));"
+        "assert {'Account', 'Contact'} <= names, names"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", check, str(target)], capture_output=True, text=True, check=False
+    )
+    assert loaded.returncode == 0, loaded.stderr
     assert "External_ID__c" in target.read_text()
 
 
