@@ -111,7 +111,8 @@ def raise_for_status(response: httpx.Response) -> httpx.Response:
     Raises:
         SalesforceApiError: The subclass for the status and error code (``NotFoundError``,
             ``RequestLimitError``, ...).
-        httpx.ResponseNotRead: If a streamed response was not read first.
+        httpx.ResponseNotRead: If a streamed error answer was not read first (a successful
+            answer is returned as it is, read or not).
     """
     return check(response)
 
