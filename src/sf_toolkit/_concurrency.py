@@ -509,15 +509,18 @@ def read_raw_within(response: httpx.Response, seconds: float) -> bytes | None:
     """
     Read an answer's raw (still encoded) body, giving up after ``seconds``; ``None`` if it did.
 
-    A thread cannot be interrupted, so the clock is checked after each chunk: a trickling
-    server holds the read at most one chunk (bounded by the read timeout) past the limit.
+    A thread cannot be interrupted, so the clock is checked as each chunk arrives: a trickling
+    server holds the read at most one chunk (bounded by the read timeout) past the limit. A
+    body that was complete when the limit passed is still returned, as the async twin does.
     """
     ends = time.monotonic() + seconds
     chunks: list[bytes] = []
+    late = False
     for chunk in response.iter_raw():
-        chunks.append(chunk)
-        if time.monotonic() >= ends:
+        if late:  # more was still to come after the limit
             return None
+        chunks.append(chunk)
+        late = time.monotonic() >= ends
     return b"".join(chunks)
 
 
@@ -569,14 +572,17 @@ def iterate_within(items: Iterator[T], seconds: float) -> Generator[T, None, Non
     ``seconds`` have passed.
 
     A thread cannot be interrupted, so the clock is checked as each item arrives: a trickling
-    server holds the read at most one item (bounded by the read timeout) past the limit.
+    server holds the read at most one item (bounded by the read timeout) past the limit. The
+    items of a body that was complete when the limit passed all arrive, as in the async twin.
     However it ends, ``items`` is closed.
     """
     ends = time.monotonic() + seconds
     try:
+        late = False
         for item in items:
-            if time.monotonic() > ends:
+            if late:  # more was still to come after the limit
                 raise TimeoutError(f"the body did not arrive within {seconds:g} s")
+            late = time.monotonic() > ends
             yield item
     finally:
         close = getattr(items, "close", None)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import functools
 import threading
+import time
+from collections.abc import AsyncIterator, Iterator
 
 import anyio
+import httpx
 import pytest
 
 from sf_toolkit._concurrency import (
@@ -14,8 +17,11 @@ from sf_toolkit._concurrency import (
     call_callback,
     call_callback_async,
     check_callback,
+    iterate_within,
     map_bounded,
     map_bounded_async,
+    read_raw_within,
+    read_raw_within_async,
     sleep_async,
     start,
     start_async,
@@ -325,3 +331,60 @@ def test_sync_check_refuses_every_kind_of_async_callable() -> None:
             check_callback(callback)
     check_callback(Plain())
     check_callback(functools.partial(print))
+
+
+# -- reading a body within a time limit --------------------------------------------------------
+
+
+class Trickle(httpx.SyncByteStream):
+    """A body arriving in ``chunks``, ``pause`` seconds apart."""
+
+    def __init__(self, chunks: list[bytes], pause: float) -> None:
+        self.chunks = chunks
+        self.pause = pause
+
+    def __iter__(self) -> Iterator[bytes]:
+        for number, chunk in enumerate(self.chunks):
+            if number:
+                time.sleep(self.pause)
+            yield chunk
+
+
+class AsyncTrickle(httpx.AsyncByteStream):
+    """The async twin of :class:`Trickle`."""
+
+    def __init__(self, chunks: list[bytes], pause: float) -> None:
+        self.chunks = chunks
+        self.pause = pause
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for number, chunk in enumerate(self.chunks):
+            if number:
+                await anyio.sleep(self.pause)
+            yield chunk
+
+
+def test_a_body_complete_when_the_limit_passes_is_returned_in_both_halves() -> None:
+    """No time left, but the whole body is already there: both twins return it."""
+    assert read_raw_within(httpx.Response(200, stream=httpx.ByteStream(b"abc")), 0.0) == b"abc"
+
+    async def read() -> bytes | None:
+        return await read_raw_within_async(
+            httpx.Response(200, stream=httpx.ByteStream(b"abc")), 0.0
+        )
+
+    assert anyio.run(read) == b"abc"
+    assert list(iterate_within(iter([b"abc"]), 0.0)) == [b"abc"]  # its last chunk, late
+
+
+def test_a_body_still_trickling_after_the_limit_is_given_up_in_both_halves() -> None:
+    chunks = [b"a", b"b", b"c", b"d"]
+    assert read_raw_within(httpx.Response(200, stream=Trickle(chunks, 0.05)), 0.02) is None
+
+    async def read() -> bytes | None:
+        response = httpx.Response(200, stream=AsyncTrickle(chunks, 0.05))
+        return await read_raw_within_async(response, 0.02)
+
+    assert anyio.run(read) is None
+    with pytest.raises(TimeoutError):
+        list(iterate_within(iter(Trickle(chunks, 0.05)), 0.02))
