@@ -117,7 +117,7 @@ def read_all(data: bytes, size: int) -> list[list[str]]:
     rows: list[list[str]] = []
     for start in range(0, len(data), size):
         rows += reader.feed(data[start : start + size])
-    return rows + reader.close()
+    return rows + list(reader.close())
 
 
 @pytest.mark.parametrize("size", [1, 2, 3, 7, 64, 10_000])
@@ -133,9 +133,9 @@ def test_the_reader_gives_the_same_rows_whatever_the_chunking(size: int) -> None
 def test_the_reader_yields_rows_as_soon_as_they_are_complete() -> None:
     """A complete row is returned by the chunk that completes it, not at the end."""
     reader = CsvReader()
-    assert reader.feed(b'"Id","Name"\n"001",') == [["Id", "Name"]]
-    assert reader.feed(b'"Acme"\n') == [["001", "Acme"]]
-    assert reader.close() == []
+    assert list(reader.feed(b'"Id","Name"\n"001",')) == [["Id", "Name"]]
+    assert list(reader.feed(b'"Acme"\n')) == [["001", "Acme"]]
+    assert list(reader.close()) == []
 
 
 def test_the_reader_handles_a_bom_and_a_last_line_without_newline() -> None:
@@ -155,7 +155,7 @@ def test_the_reader_takes_the_jobs_delimiter_and_crlf() -> None:
     """A TAB-delimited CRLF file (a job's columnDelimiter/lineEnding) reads cell for cell."""
     data = b'"sf__Id"\t"sf__Created"\tName\r\n"001"\t"true"\t"a\tb"\r\n'
     reader = CsvReader("\t")
-    assert reader.feed(data) + reader.close() == [
+    assert [*reader.feed(data), *reader.close()] == [
         ["sf__Id", "sf__Created", "Name"],
         ["001", "true", "a\tb"],
     ]
@@ -167,8 +167,8 @@ def test_malformed_data_is_a_value_error(data: bytes) -> None:
 
     def read() -> None:
         reader = CsvReader()
-        reader.feed(data)
-        reader.close()
+        list(reader.feed(data))
+        list(reader.close())
 
     with pytest.raises(ValueError, match=r"CSV|quoted|utf-8|decode"):
         read()

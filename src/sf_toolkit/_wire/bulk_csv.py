@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import codecs
 import csv
-from collections.abc import Sequence
+import io
+from collections.abc import Collection, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -74,12 +75,15 @@ def _field(text: str) -> str:
     return text
 
 
-def csv_line(cells: Sequence[str]) -> bytes:
+def csv_line(cells: Collection[str]) -> bytes:
     """
     One CSV line (``LF``-terminated) as UTF-8 bytes: a cell is quoted, with ``""`` for a
     quote, when it holds a comma, a quote or a line break; others are written as they are.
     """
-    return (",".join([_field(text) for text in cells]) + "\n").encode("utf-8")
+    line = ",".join(cells)
+    if line.count(",") >= len(cells) or '"' in line or "\n" in line or "\r" in line:
+        line = ",".join([_field(text) for text in cells])  # some cell needs quotes
+    return (line + "\n").encode()
 
 
 class HeaderUnion:
@@ -104,7 +108,7 @@ class HeaderUnion:
         """
         columns = self.columns
         if list(row) == columns:  # the usual case: the columns of the rows before, in order
-            return csv_line(list(row.values())), len(columns)
+            return csv_line(row.values()), len(columns)
         index = self._index
         for column in row:
             if column not in index:
@@ -112,7 +116,7 @@ class HeaderUnion:
                 columns.append(column)
         width = len(columns)
         if list(row) == columns:
-            return csv_line(list(row.values())), width
+            return csv_line(row.values()), width
         cells = [""] * width
         for column, text in row.items():
             cells[index[column]] = text
@@ -192,6 +196,9 @@ class CsvReader:
     so far are balanced, so a chunk's rows can be parsed as soon as they are complete. ``LF``
     and ``CRLF`` line endings both read.
 
+    :meth:`feed` and :meth:`close` return iterators that parse the rows as they are taken
+    (nothing holds a chunk's rows all at once); take each one's rows before feeding more.
+
     Args:
         delimiter: The job's column delimiter character (see :data:`COLUMN_DELIMITERS`).
     """
@@ -199,49 +206,61 @@ class CsvReader:
     def __init__(self, delimiter: str = ",") -> None:
         self._delimiter = delimiter
         self._decoder = codecs.getincrementaldecoder("utf-8-sig")()
+        # The start of the next row: text after the last row end, where no row ends (a
+        # line break in it is inside a quoted value), and the number of quotes it holds.
         self._tail = ""
-        self._open = ""  # complete lines of a row whose quoted value is still open
+        self._tail_quotes = 0
 
-    def feed(self, data: bytes) -> list[list[str]]:
-        """Return the rows completed by ``data``."""
-        text = self._tail + self._decoder.decode(data)
-        cut = text.rfind("\n")
+    def feed(self, data: bytes) -> Iterator[list[str]]:
+        """
+        Return the rows completed by ``data``.
+
+        Raises:
+            ValueError: If the data is not UTF-8 (now), or breaks the quoting rules (while
+                the rows are taken).
+        """
+        new = self._decoder.decode(data)
+        text = self._tail + new
+        quotes = self._tail_quotes + new.count('"')
+        # The last line break outside quotes ends the last complete row: with an even
+        # number of quotes before it (a doubled quote counts twice), it is outside them.
+        cut = text.rfind("\n", len(self._tail))
+        before = quotes - text.count('"', cut) if cut >= 0 else 0
+        while before % 2:  # that line break is inside a quoted value: try the one before
+            previous = text.rfind("\n", len(self._tail), cut)
+            if previous < 0:
+                cut = -1
+                break
+            before -= text.count('"', previous, cut)
+            cut = previous
         if cut < 0:
-            self._tail = text
-            return []
-        self._tail = text[cut + 1 :]
+            self._tail, self._tail_quotes = text, quotes
+            return iter(())
+        self._tail, self._tail_quotes = text[cut + 1 :], quotes - before
         return self._rows(text[: cut + 1])
 
-    def close(self) -> list[list[str]]:
+    def close(self) -> Iterator[list[str]]:
         """
         Return the last rows (a final line without a line ending).
 
         Raises:
-            ValueError: If the data ends inside a quoted value, is not UTF-8, or breaks the
-                quoting rules (:meth:`feed` raises it too).
+            ValueError: If the data ends inside a quoted value or is not UTF-8 (now), or
+                breaks the quoting rules (while the rows are taken).
         """
         text = self._tail + self._decoder.decode(b"", final=True)
-        self._tail = ""
-        rows = self._rows(text + "\n") if text else []
-        if self._open:
+        quotes = self._tail_quotes + text.count('"', len(self._tail))
+        self._tail, self._tail_quotes = "", 0
+        if quotes % 2:
             raise ValueError("the CSV data ends inside a quoted value")
-        return rows
+        return self._rows(text + "\n") if text else iter(())
 
-    def _rows(self, text: str) -> list[list[str]]:
-        lines = text.split("\n")[:-1]
-        complete: list[str] = []
-        pending = self._open
-        balanced = pending.count('"') % 2 == 0
-        for line in lines:
-            if line.count('"') % 2:
-                balanced = not balanced
-            pending += line + "\n"
-            if balanced:
-                complete.append(pending)
-                pending = ""
-        self._open = pending
-        reader = csv.reader(complete, delimiter=self._delimiter, strict=True)
+    def _rows(self, text: str) -> Iterator[list[str]]:
+        """The rows of ``text``: whole rows, ending with a line break."""
+        # Lines split at LF only (never at other line breaks); csv reads the lines of a
+        # quoted value as one row.
+        lines = io.StringIO(text, newline="\n")
+        reader = csv.reader(lines, delimiter=self._delimiter, strict=True)
         try:
-            return [row for row in reader if row]
+            yield from filter(None, reader)  # without the empty rows of blank lines
         except csv.Error as exc:
             raise ValueError(f"malformed CSV: {exc}") from exc
