@@ -169,6 +169,10 @@ class UploadSplitter:
         self.header = header
         self.size = 0
 
+    def fits(self, size: int) -> bool:
+        """Whether lines of ``size`` bytes in all fit in one upload (with the header)."""
+        return len(self.header) + size <= self.max_bytes
+
     def place(self, line: bytes) -> bool:
         """
         Count ``line`` in the current upload, or in a new one; return whether it is new.
