@@ -45,7 +45,16 @@ def test_lines_quote_only_what_needs_quoting() -> None:
 
 @pytest.mark.parametrize(
     "cells",
-    [["a", ""], ["", "b"], [" spaced ", "tab\there"], ["\r", '"'], ["é,ü", "line\r\nend"]],
+    [
+        ["a", ""],
+        ["", "b"],
+        [" spaced ", "tab\there"],
+        ["\r", '"'],
+        ["é,ü", "line\r\nend"],
+        ["a,b"],
+        ["x", "y,z", "w"],
+        [],
+    ],
 )
 def test_lines_read_back_as_the_cells_written(cells: list[str]) -> None:
     """Python's csv reader reads each written line back as exactly the cells written."""
