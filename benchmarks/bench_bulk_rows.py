@@ -12,8 +12,9 @@ Benchmark: client CPU per record of Bulk API 2.0 CSV encoding and decoding, with
   queries into ``NewAccount``; beside ``csv.DictReader`` over the same bytes (dicts of text).
 
 CPU seconds (``time.process_time``) of several rounds, best and median, as µs per record.
-Run ``python benchmarks/bench_bulk_rows.py`` (about 20 s on 2 busy cores); ``--write`` stores
-the table in RESULTS.md.
+Run ``python benchmarks/bench_bulk_rows.py`` (about 10 s on a quiet machine, 20 s with
+``--compare-rev REV``, which measures ``src/`` of another revision too, in a fresh process);
+``--write`` stores the table in RESULTS.md.
 """
 
 from __future__ import annotations
@@ -21,14 +22,24 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from _harness import FIELDS, INSERT_FIELDS, command_line, new_values, source_revision, write_results
+from _harness import (
+    FIELDS,
+    INSERT_FIELDS,
+    command_line,
+    export_revision,
+    new_values,
+    source_revision,
+    write_results,
+)
 from _ours import Account, NewAccount
 
 from sf_toolkit._sync.bulk import _spool
@@ -123,18 +134,13 @@ def dict_reader(data: bytes) -> int:
 # -- the run --------------------------------------------------------------------------------------
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--records", type=int, default=RECORDS, help=f"({RECORDS})")
-    parser.add_argument("--rounds", type=int, default=5, help="runs per case (5)")
-    parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
-    args = parser.parse_args(argv)
-    n = args.records
+def cases(n: int) -> list[tuple[str, Callable[[], object]]]:
+    """The measured cases over ``n`` records, titled as the table shows them."""
     built = [NewAccount(**new_values(i)) for i in range(n)]
     dicts = [new_values(i) for i in range(n)]
     wide = result_csv(FIELDS, n)
     narrow = result_csv(("Id", *INSERT_FIELDS), n)
-    cases: list[tuple[str, Callable[[], object]]] = [
+    return [
         ("encode: `NewAccount` records built before, spooled and cut", lambda: encode(built)),
         (
             "encode: `NewAccount(**values)` built by a generator, spooled and cut",
@@ -156,29 +162,68 @@ def main(argv: list[str] | None = None) -> int:
         ("reference: `csv.DictReader` over the 8 columns", lambda: dict_reader(wide)),
         ("reference: `csv.DictReader` over the 4 columns", lambda: dict_reader(narrow)),
     ]
-    rows = []
-    for title, fn in cases:
+
+
+def measure(n: int, rounds: int) -> dict[str, tuple[float, float]]:
+    """Best and median µs per record of each case."""
+    results = {}
+    for title, fn in cases(n):
         print(title, file=sys.stderr)
-        spent = timings(fn, args.rounds)
-        best, median = min(spent), statistics.median(spent)
-        rows.append(f"| {title} | {best / n * 1e6:.2f} | {median / n * 1e6:.2f} |")
+        spent = timings(fn, rounds)
+        results[title] = (min(spent) / n * 1e6, statistics.median(spent) / n * 1e6)
+    return results
+
+
+def measure_revision(revision: str, n: int, rounds: int) -> dict[str, tuple[float, float]]:
+    """The same cases with ``src/`` of another git revision, in a fresh interpreter."""
+    source = export_revision(revision)
+    here = os.path.dirname(os.path.abspath(__file__))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([source, here])}
+    done = subprocess.run(
+        [sys.executable, __file__, "--records", str(n), "--rounds", str(rounds), "--json"],
+        env=env,
+        stdout=subprocess.PIPE,
+        check=True,
+    )
+    return {title: (best, median) for title, (best, median) in json.loads(done.stdout).items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--records", type=int, default=RECORDS, help=f"({RECORDS})")
+    parser.add_argument("--rounds", type=int, default=5, help="runs per case (5)")
+    parser.add_argument("--compare-rev", help="measure this git revision of sf_toolkit too")
+    parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    n = args.records
+    if args.json:  # a child measuring another revision: the numbers only
+        print(json.dumps(measure(n, args.rounds)))
+        return 0
+    other = measure_revision(args.compare_rev, n, args.rounds) if args.compare_rev else None
+    ours = measure(n, args.rounds)
+    columns = "| case | µs per record, best | median |"
+    if other is not None:
+        columns += f" `{args.compare_rev}`: best | median | CPU ratio |"
+    rows = []
+    for title, (best, median) in ours.items():
+        row = f"| {title} | {best:.2f} | {median:.2f} |"
+        if other is not None:
+            was, was_median = other[title]
+            row += f" {was:.2f} | {was_median:.2f} | {best / was:.2f} |"
+        rows.append(row)
     header = "\n".join(
         [
             f"* Command: `{command_line('bench_bulk_rows.py', argv)}`",
             f"* sf_toolkit: {source_revision()}",
-            f"* {n:,} records, {args.rounds} rounds per case; CPU time (`time.process_time`)",
+            f"* {n:,} records, {args.rounds} rounds per case, CPU time (`time.process_time`) "
+            "of one process; no HTTP, no fake org",
             "* Load average (1, 5, 15 min) when the run ended: "
             + ", ".join(f"{load:.2f}" for load in os.getloadavg()),
         ]
     )
-    table = "\n".join(
-        [
-            "| case | µs per record, best | µs per record, median |",
-            "|---|---:|---:|",
-            *rows,
-        ]
-    )
-    block = f"{header}\n\n{table}"
+    separator = "|---|---:|---:|" + ("---:|---:|---:|" if other is not None else "")
+    block = "\n".join([header, "", columns, separator, *rows])
     print(block)
     if args.write:
         write_results("bulk_rows", block)

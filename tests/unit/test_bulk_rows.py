@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
+import pickle
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -758,3 +761,18 @@ def test_a_column_given_twice_reads_as_json_would() -> None:
     assert decoder.record(["first", "second"]).Name == "second"
     assert decoder.record(["", "second"]).Name == "second"
     assert decoder.record(["first", ""]).Name is None
+
+
+@pytest.mark.parametrize(
+    "clone", [copy.copy, copy.deepcopy, lambda record: pickle.loads(pickle.dumps(record))]
+)
+def test_records_read_from_rows_copy_and_pickle(clone: Any) -> None:
+    """Records read from CSV rows copy and pickle like any record, typed or generic."""
+    typed = RowDecoder(["Id", "Name"], Parent).record(["001000000000001AAA", "a"])
+    generic = RowDecoder(["Id", "Note__c"], sobject="Nothing__c").record(
+        ["a01000000000001AAA", "n"]
+    )
+    for record in (typed, generic):
+        copied = clone(record)
+        assert copied == record
+        assert copied.attributes == record.attributes

@@ -629,8 +629,6 @@ class RowDecoder:
         self.sobject = sobject or (api_name_of(model) if model is not None else None)
         self.upload = upload
         self._kinds = kinds or {}
-        # Salesforce's "attributes" of every record read, shared: it cannot be changed.
-        self._attributes = types.MappingProxyType({"type": self.sobject}) if self.sobject else None
         self.columns = [self._column(name) for name in header]
         self._width = len(self.columns)
         self._nested = any(len(column.path) > 1 for column in self.columns)
@@ -704,13 +702,13 @@ class RowDecoder:
         keys = self._keys
         if keys is None:
             return self._built(cells)
-        values: dict[str, Any] = dict(zip(keys, cells, strict=True))
+        values: dict[str, Any] = dict(zip(keys, cells))  # noqa: B905  (as wide: checked)
         if self.upload:
             if "" in cells:  # an upload's empty cell: the field was not sent
                 for key in compress(keys, map(operator.not_, cells)):
                     del values[key]
             if NULL in cells:
-                for key, text in zip(keys, cells, strict=True):
+                for key, text in zip(keys, cells):  # noqa: B905
                     if text == NULL:
                         values[key] = None
             for index, key, convert in self._convert:
@@ -729,16 +727,16 @@ class RowDecoder:
             return self._generic(values)
         record = new_record(self.model)
         _set_dict(record, values)
-        if self._attributes is not None:
-            _set_attributes(record, self._attributes)
+        if self.sobject:
+            _set_attributes(record, {"type": self.sobject})
         return record
 
     def _generic(self, values: dict[str, Any]) -> GenericRecord:
         """A GenericRecord of a flat row, as :func:`from_payload` builds one."""
         record = new_record(GenericRecord)
         _set_type(record, self.sobject)
-        if self._attributes is not None:
-            _set_attributes(record, self._attributes)
+        if self.sobject:
+            _set_attributes(record, {"type": self.sobject})
         if self._id_key and values.get("Id") is not None:
             record.__dict__["Id"] = _load_id(values.pop("Id"))
         _set_extra(record, values)
