@@ -336,6 +336,8 @@ class _Spool:
 
     def _widened(self) -> Iterator[bytes]:
         """Every spooled line, widened to the final header."""
+        if not self.widths:  # no line at all
+            return
         width = len(self.union.columns)
         runs = [*self.widths[1:], (self.rows, width)]
         next_run, written = runs[0][0], self.widths[0][1]

@@ -186,7 +186,10 @@ class RecordEncoder:
     Turn the records of one ingest operation into CSV rows (column name to cell text).
 
     The first record fixes the sObject type (``sobject`` when given); a record of another type
-    is refused, as Salesforce takes one object per job.
+    is refused, as Salesforce takes one object per job. A model class is checked and planned
+    (its writable fields, how each value is written, its parents) at its first record; a
+    GenericRecord, which carries its own sObject name, is checked record by record. Every
+    value is checked as :func:`~sf_toolkit.models.to_payload` checks it.
 
     Args:
         operation: ``insert``, ``update``, ``upsert``, ``delete`` or ``hardDelete``.
