@@ -147,6 +147,18 @@ def test_the_reader_yields_rows_as_soon_as_they_are_complete() -> None:
     assert list(reader.close()) == []
 
 
+def test_rows_before_a_quoted_line_break_cut_by_the_chunk_are_given_at_once() -> None:
+    """A chunk ending inside a value's line break still gives every row completed before."""
+    reader = CsvReader()
+    assert list(reader.feed(b'"Id","Note"\n"1","two\nlines')) == [["Id", "Note"]]
+    assert list(reader.feed(b' more"\n"2","x"\n"3","y\n')) == [
+        ["1", "two\nlines more"],
+        ["2", "x"],
+    ]
+    assert list(reader.feed(b'z"\n')) == [["3", "y\nz"]]
+    assert list(reader.close()) == []
+
+
 def test_the_reader_handles_a_bom_and_a_last_line_without_newline() -> None:
     """A UTF-8 byte-order mark is dropped; a final row without LF still counts."""
     assert read_all(b'\xef\xbb\xbf"Id"\n"001"', 4) == [["Id"], ["001"]]

@@ -210,9 +210,9 @@ class CsvReader:
     def __init__(self, delimiter: str = ",") -> None:
         self._delimiter = delimiter
         self._decoder = codecs.getincrementaldecoder("utf-8-sig")()
-        # The start of the next row: text after the last row end, where no row ends (a
-        # line break in it is inside a quoted value), and the number of quotes it holds.
-        self._tail = ""
+        # The start of the next row: the text after the last row end, in pieces (no row ends
+        # in it: a line break there is inside a quoted value), and the quotes it holds.
+        self._tail: list[str] = []
         self._tail_quotes = 0
 
     def feed(self, data: bytes) -> Iterator[list[str]]:
@@ -224,24 +224,24 @@ class CsvReader:
                 the rows are taken).
         """
         new = self._decoder.decode(data)
-        text = self._tail + new
         quotes = self._tail_quotes + new.count('"')
         # The last line break outside quotes ends the last complete row: with an even
         # number of quotes before it (a doubled quote counts twice), it is outside them.
-        cut = text.rfind("\n", len(self._tail))
-        before = quotes - text.count('"', cut) if cut >= 0 else 0
-        while before % 2:  # that line break is inside a quoted value: try the one before
-            previous = text.rfind("\n", len(self._tail), cut)
-            if previous < 0:
-                cut = -1
-                break
-            before -= text.count('"', previous, cut)
-            cut = previous
+        cut = new.rfind("\n")
+        before = quotes - new.count('"', cut) if cut >= 0 else 0
+        while cut >= 0 and before % 2:  # that line break is inside a quoted value
+            # The value opens at the last quote before it: try the last line break before that.
+            opening = new.rfind('"', 0, cut)  # -1: it opened before this chunk
+            cut = new.rfind("\n", 0, opening) if opening >= 0 else -1
+            if cut >= 0:
+                before -= 1 + new.count('"', cut, opening)
         if cut < 0:
-            self._tail, self._tail_quotes = text, quotes
+            self._tail.append(new)
+            self._tail_quotes = quotes
             return iter(())
-        self._tail, self._tail_quotes = text[cut + 1 :], quotes - before
-        return self._rows(text[: cut + 1])
+        text = "".join([*self._tail, new[: cut + 1]])
+        self._tail, self._tail_quotes = [new[cut + 1 :]], quotes - before
+        return self._rows(text)
 
     def close(self) -> Iterator[list[str]]:
         """
@@ -251,9 +251,10 @@ class CsvReader:
             ValueError: If the data ends inside a quoted value or is not UTF-8 (now), or
                 breaks the quoting rules (while the rows are taken).
         """
-        text = self._tail + self._decoder.decode(b"", final=True)
-        quotes = self._tail_quotes + text.count('"', len(self._tail))
-        self._tail, self._tail_quotes = "", 0
+        new = self._decoder.decode(b"", final=True)
+        text = "".join([*self._tail, new])
+        quotes = self._tail_quotes + new.count('"')
+        self._tail, self._tail_quotes = [], 0
         if quotes % 2:
             raise ValueError("the CSV data ends inside a quoted value")
         return self._rows(text + "\n") if text else iter(())
