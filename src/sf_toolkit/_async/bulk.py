@@ -232,8 +232,8 @@ async def _chunks_async(handle: IO[bytes]) -> AsyncIterator[bytes]:
         yield chunk
 
 
-def _spool_file() -> IO[bytes]:
-    return tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
+def _spool_file(max_size: int = SPOOL_IN_MEMORY) -> IO[bytes]:
+    return tempfile.SpooledTemporaryFile(max_size=max_size)
 
 
 class _Upload:
@@ -270,7 +270,7 @@ class _Spool:
 
     def __init__(self) -> None:
         self.file = _spool_file()
-        self.lengths = _spool_file()
+        self.lengths = _spool_file(CHUNK_SIZE)  # 4 bytes a line: on disk beyond 262,144 lines
         self.union = HeaderUnion()
         self.rows = 0
         self.size = 0

@@ -234,8 +234,8 @@ def _chunks(handle: IO[bytes]) -> Iterator[bytes]:
         yield chunk
 
 
-def _spool_file() -> IO[bytes]:
-    return tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
+def _spool_file(max_size: int = SPOOL_IN_MEMORY) -> IO[bytes]:
+    return tempfile.SpooledTemporaryFile(max_size=max_size)
 
 
 class _Upload:
@@ -272,7 +272,7 @@ class _Spool:
 
     def __init__(self) -> None:
         self.file = _spool_file()
-        self.lengths = _spool_file()
+        self.lengths = _spool_file(CHUNK_SIZE)  # 4 bytes a line: on disk beyond 262,144 lines
         self.union = HeaderUnion()
         self.rows = 0
         self.size = 0
