@@ -297,6 +297,32 @@ def test_records_of_differing_fields_share_one_job(client: SalesforceClient, org
     assert stored["H1"] == (1, None)
 
 
+def test_records_gaining_fields_over_several_jobs_share_one_header(
+    client: SalesforceClient, org: FakeOrg
+) -> None:
+    """Fields first set by later records widen every earlier row, in every job of a split."""
+    records = [Account(Name=f"W{n}") for n in range(40)]
+    records += [Account(Name=f"W{n}", NumberOfEmployees=n) for n in range(40, 80)]
+    records += [Account(Name=f"W{n}", External_ID__c=f"E{n}") for n in range(80, 120)]
+    job = save_insert_bulk(records, client, max_upload_bytes=250)
+    assert isinstance(job, BulkIngestJobGroup)
+    assert len(job.jobs) > 3
+    job.wait()
+    assert job.records_processed == 120
+    assert job.records_failed == 0
+    for one in job.jobs:
+        assert uploaded_header(client, one) == (
+            '"sf__Id","sf__Created",Name,NumberOfEmployees,External_ID__c'
+        )
+    stored = {
+        r["Name"]: (r["NumberOfEmployees"], r["External_ID__c"]) for r in org.records("Account")
+    }
+    assert len(stored) == 120
+    assert stored["W0"] == (None, None)
+    assert stored["W41"] == (41, None)
+    assert stored["W99"] == (None, "E99")
+
+
 def test_an_update_leaves_fields_a_record_did_not_load(
     client: SalesforceClient, org: FakeOrg
 ) -> None:

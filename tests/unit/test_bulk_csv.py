@@ -45,7 +45,16 @@ def test_lines_quote_only_what_needs_quoting() -> None:
 
 @pytest.mark.parametrize(
     "cells",
-    [["a", ""], ["", "b"], [" spaced ", "tab\there"], ["\r", '"'], ["é,ü", "line\r\nend"]],
+    [
+        ["a", ""],
+        ["", "b"],
+        [" spaced ", "tab\there"],
+        ["\r", '"'],
+        ["é,ü", "line\r\nend"],
+        ["a,b"],
+        ["x", "y,z", "w"],
+        [],
+    ],
 )
 def test_lines_read_back_as_the_cells_written(cells: list[str]) -> None:
     """Python's csv reader reads each written line back as exactly the cells written."""
@@ -117,7 +126,7 @@ def read_all(data: bytes, size: int) -> list[list[str]]:
     rows: list[list[str]] = []
     for start in range(0, len(data), size):
         rows += reader.feed(data[start : start + size])
-    return rows + reader.close()
+    return rows + list(reader.close())
 
 
 @pytest.mark.parametrize("size", [1, 2, 3, 7, 64, 10_000])
@@ -133,9 +142,21 @@ def test_the_reader_gives_the_same_rows_whatever_the_chunking(size: int) -> None
 def test_the_reader_yields_rows_as_soon_as_they_are_complete() -> None:
     """A complete row is returned by the chunk that completes it, not at the end."""
     reader = CsvReader()
-    assert reader.feed(b'"Id","Name"\n"001",') == [["Id", "Name"]]
-    assert reader.feed(b'"Acme"\n') == [["001", "Acme"]]
-    assert reader.close() == []
+    assert list(reader.feed(b'"Id","Name"\n"001",')) == [["Id", "Name"]]
+    assert list(reader.feed(b'"Acme"\n')) == [["001", "Acme"]]
+    assert list(reader.close()) == []
+
+
+def test_rows_before_a_quoted_line_break_cut_by_the_chunk_are_given_at_once() -> None:
+    """A chunk ending inside a value's line break still gives every row completed before."""
+    reader = CsvReader()
+    assert list(reader.feed(b'"Id","Note"\n"1","two\nlines')) == [["Id", "Note"]]
+    assert list(reader.feed(b' more"\n"2","x"\n"3","y\n')) == [
+        ["1", "two\nlines more"],
+        ["2", "x"],
+    ]
+    assert list(reader.feed(b'z"\n')) == [["3", "y\nz"]]
+    assert list(reader.close()) == []
 
 
 def test_the_reader_handles_a_bom_and_a_last_line_without_newline() -> None:
@@ -155,7 +176,7 @@ def test_the_reader_takes_the_jobs_delimiter_and_crlf() -> None:
     """A TAB-delimited CRLF file (a job's columnDelimiter/lineEnding) reads cell for cell."""
     data = b'"sf__Id"\t"sf__Created"\tName\r\n"001"\t"true"\t"a\tb"\r\n'
     reader = CsvReader("\t")
-    assert reader.feed(data) + reader.close() == [
+    assert [*reader.feed(data), *reader.close()] == [
         ["sf__Id", "sf__Created", "Name"],
         ["001", "true", "a\tb"],
     ]
@@ -167,8 +188,8 @@ def test_malformed_data_is_a_value_error(data: bytes) -> None:
 
     def read() -> None:
         reader = CsvReader()
-        reader.feed(data)
-        reader.close()
+        list(reader.feed(data))
+        list(reader.close())
 
     with pytest.raises(ValueError, match=r"CSV|quoted|utf-8|decode"):
         read()

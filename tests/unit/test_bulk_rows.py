@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
+import pickle
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -25,7 +28,13 @@ from sf_toolkit._wire.bulk_rows import (
     parse_sf_error,
 )
 from sf_toolkit.exceptions import InvalidIdError, SalesforceApiError
-from sf_toolkit.models import GenericRecord, from_payload, parse_describe
+from sf_toolkit.models import (
+    GenericRecord,
+    changed_fields,
+    extra_fields,
+    from_payload,
+    parse_describe,
+)
 from sf_toolkit.results import Outcome, SaveError
 
 
@@ -470,3 +479,300 @@ def test_a_lookup_and_a_parent_disagreeing_are_refused() -> None:
         RecordEncoder("insert").row(
             Kid(LastName="e", AccountId=PARENT_ID, Account=Parent(External_ID__c="P-1"))
         )
+
+
+# -- what is worked out once per model class or header ------------------------------------
+
+
+# Models of their own sObject, so that declaring two of them leaves the models registered
+# for the other tests' sObjects alone.
+
+
+class Twin(SObject, api_name="UnitTwin__c"):
+    Name: str | None = None
+    Size__c: int | None = None
+    Code__c: str | None = None
+
+
+class TwinSummary(SObject, api_name="UnitTwin__c"):
+    """A second model of the same sObject, declaring other fields."""
+
+    Name: str | None = None
+    Rating__c: float | None = None
+
+
+class SpecialTwin(Twin, api_name="UnitTwin__c"):
+    """A subclass: the fields of Twin and one more."""
+
+    Nickname__c: str | None = None
+
+
+def test_two_models_of_one_sobject_each_write_their_own_fields() -> None:
+    """Same sObject, one job; each record is written by its own class's fields, in any order."""
+    encoder = RecordEncoder("insert")
+    rows = [
+        encoder.row(Twin(Name="a", Size__c=3)),
+        encoder.row(TwinSummary(Name="b", Rating__c=4.5)),
+        encoder.row(Twin(Name="c", Code__c="E-3")),
+        encoder.row(TwinSummary(Rating__c=None)),
+    ]
+    assert rows == [
+        {"Name": "a", "Size__c": "3"},
+        {"Name": "b", "Rating__c": "4.5"},
+        {"Name": "c", "Code__c": "E-3"},
+        {"Rating__c": "#N/A"},
+    ]
+    assert encoder.sobject == "UnitTwin__c"
+    assert encoder.model is Twin  # the first record's class: results are read with it
+
+
+def test_each_record_writes_the_fields_it_holds() -> None:
+    """Records of one class loading different fields give rows of different columns."""
+    encoder = RecordEncoder("insert")
+    assert encoder.row(Parent(Name="a")) == {"Name": "a"}
+    assert encoder.row(Parent(NumberOfEmployees=2, External_ID__c="E")) == {
+        "External_ID__c": "E",
+        "NumberOfEmployees": "2",
+    }
+    assert encoder.row(Parent(Name=None)) == {"Name": "#N/A"}
+
+
+def test_a_record_of_another_type_is_refused_after_many() -> None:
+    """However many records passed, one of another sObject (typed or generic) is refused."""
+    encoder = RecordEncoder("insert")
+    for n in range(3):
+        encoder.row(Parent(Name=f"p{n}"))
+    with pytest.raises(TypeError, match=r"record 4 is a UnitKid__c.*UnitParent__c"):
+        encoder.row(Kid(LastName="k"))
+    other = from_payload({"attributes": {"type": "Other__c"}, "Name": "x"})
+    with pytest.raises(TypeError, match=r"record 5 is a Other__c"):
+        encoder.row(other)
+    same = from_payload({"attributes": {"type": "UnitParent__c"}, "Name": "g"})
+    assert encoder.row(same) == {"Name": "g"}
+    assert encoder.row(Parent(Name="p3")) == {"Name": "p3"}
+
+
+def test_generic_records_are_checked_one_by_one() -> None:
+    """GenericRecords carry their own sObject name: the second type is refused."""
+    encoder = RecordEncoder("insert")
+    first = from_payload({"attributes": {"type": "Thing__c"}, "Name": "a"})
+    second = from_payload({"attributes": {"type": "Other__c"}, "Name": "b"})
+    assert encoder.row(first) == {"Name": "a"}
+    with pytest.raises(TypeError, match=r"Other__c.*Thing__c"):
+        encoder.row(second)
+
+
+def test_deleting_records_of_another_type_is_refused_after_many() -> None:
+    """Deletes check the sObject of each class too, after records of the first passed."""
+    encoder = RecordEncoder("delete")
+    assert encoder.row(Parent(Id="001000000000001AAA")) == {"Id": "001000000000001AAA"}
+    assert encoder.row(Parent(Id="001000000000002AAA")) == {"Id": "001000000000002AAA"}
+    with pytest.raises(TypeError, match="UnitKid__c"):
+        encoder.row(Kid(Id="003000000000001AAA"))
+
+
+def test_values_of_later_records_are_still_checked() -> None:
+    """A wrong value, an insert with an Id or the text #N/A is refused in any record."""
+    encoder = RecordEncoder("insert")
+    encoder.row(Parent(Name="ok", NumberOfEmployees=1))
+    with pytest.raises(TypeError, match=r"Parent.NumberOfEmployees .*expected a number"):
+        encoder.row(Parent(NumberOfEmployees="many"))  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="already has Id"):
+        encoder.row(Parent(Id="001000000000001AAA", Name="x"))
+    with pytest.raises(ValueError, match="reads as null"):
+        encoder.row(Parent(Name="#N/A"))
+    assert encoder.row(Parent(NumberOfEmployees=3.0)) == {"NumberOfEmployees": "3"}
+    with pytest.raises(TypeError, match="got bool"):
+        encoder.row(Parent(NumberOfEmployees=True))
+
+
+def test_a_wrong_value_is_named_before_a_null_text_in_the_same_record() -> None:
+    """A record with a bad value and the text #N/A fails on the bad value, as to_payload does."""
+    encoder = RecordEncoder("insert")
+    encoder.row(Kid(LastName="ok"))
+    with pytest.raises(TypeError, match=r"Kid.Active__c"):
+        encoder.row(Kid(LastName="#N/A", Active__c="yes"))  # type: ignore[arg-type]
+
+
+def test_update_rows_of_later_records_lead_with_their_id() -> None:
+    """Every update row carries its own record's Id first; a later record without one fails."""
+    encoder = RecordEncoder("update")
+    assert list(encoder.row(Parent(Id="001000000000001AAA", Name="a"))) == ["Id", "Name"]
+    assert encoder.row(Parent(Id="001000000000002AAA", NumberOfEmployees=None)) == {
+        "Id": "001000000000002AAA",
+        "NumberOfEmployees": "#N/A",
+    }
+    with pytest.raises(ValueError, match=r"record 3 .* has no Id to update"):
+        encoder.row(Parent(Name="c"))
+
+
+def test_parent_columns_appear_on_the_records_that_set_a_parent() -> None:
+    """A parent set only on later records is written for them, and only for them."""
+    encoder = RecordEncoder("insert")
+    assert encoder.row(Kid(LastName="a")) == {"LastName": "a"}
+    assert encoder.row(Kid(LastName="b", Account=Parent(External_ID__c="P-2"))) == {
+        "LastName": "b",
+        "Account.External_ID__c": "P-2",
+    }
+    assert encoder.row(Kid(LastName="c", Account=Parent(Id=PARENT_ID))) == {
+        "LastName": "c",
+        "AccountId": PARENT_ID,
+    }
+    assert encoder.row(Kid(LastName="d")) == {"LastName": "d"}
+
+
+def test_a_parent_only_in_a_loaded_records_extra_fields_is_written_when_set() -> None:
+    """A relationship the model does not declare, loaded then set, is still a parent column."""
+    encoder = RecordEncoder("update")
+    plain = from_payload({"Id": "001000000000001AAA", "Name": "p"}, Parent)
+    plain.Name = "P"
+    assert encoder.row(plain) == {"Id": "001000000000001AAA", "Name": "P"}
+    loaded = from_payload(
+        {
+            "Id": "001000000000002AAA",
+            "Name": "q",
+            "Owner": {"attributes": {"type": "UnitParent__c"}, "External_ID__c": "old"},
+        },
+        Parent,
+    )
+    owner = loaded["Owner"]
+    owner.External_ID__c = "O-1"
+    assert encoder.row(loaded) == {
+        "Id": "001000000000002AAA",
+        "Name": "q",
+        "Owner.External_ID__c": "O-1",
+    }
+
+
+def test_subclass_records_write_their_own_fields() -> None:
+    """A subclass instance among its base class's records writes the subclass's fields too."""
+    encoder = RecordEncoder("insert")
+    assert encoder.row(Twin(Name="base")) == {"Name": "base"}
+    assert encoder.row(SpecialTwin(Name="sub", Nickname__c="S")) == {
+        "Name": "sub",
+        "Nickname__c": "S",
+    }
+    assert encoder.row(Twin(Name="base again")) == {"Name": "base again"}
+
+
+def test_upsert_checks_the_external_id_of_every_record() -> None:
+    """The external id is looked for in each record, in any case the caller spelled it."""
+    encoder = RecordEncoder("upsert", "external_id__c")
+    assert encoder.row(Parent(External_ID__c="E1")) == {"External_ID__c": "E1"}
+    assert encoder.external_id_field == "External_ID__c"
+    with pytest.raises(ValueError, match=r"record 2 .*no value in External_ID__c"):
+        encoder.row(Parent(Name="x", External_ID__c=""))
+    with pytest.raises(ValueError, match=r"record 3 .*no value in External_ID__c"):
+        encoder.row(Parent(Name="x", External_ID__c=None))
+
+
+# -- reading rows by a plan of their header -------------------------------------------------
+
+
+def test_flat_rows_become_records_like_their_json() -> None:
+    """A row of plain fields gives the record its JSON gives: types, nulls, attributes."""
+    header = ["Id", "name", "NumberOfEmployees", "External_ID__c"]
+    decoder = RowDecoder(header, Parent)
+    record = decoder.record(["001000000000001", "Acme", "12", ""])
+    expected = from_payload(
+        {
+            "attributes": {"type": "UnitParent__c"},
+            "Id": "001000000000001AAA",
+            "Name": "Acme",
+            "NumberOfEmployees": 12,
+            "External_ID__c": None,
+        },
+        Parent,
+    )
+    assert record == expected
+    assert record.attributes == {"type": "UnitParent__c"}
+    assert record.NumberOfEmployees == 12
+    assert record.External_ID__c is None
+    assert changed_fields(record) == frozenset()
+    again = decoder.record(["001000000000002AAA", "", "", "E-2"])
+    assert (again.Name, again.NumberOfEmployees, again.External_ID__c) == (None, None, "E-2")
+
+
+def test_upload_rows_leave_empty_cells_not_loaded_and_read_na_as_null() -> None:
+    """In an upload's echo, an empty cell was not sent (not loaded); #N/A is null."""
+    decoder = RowDecoder(["Name", "NumberOfEmployees", "External_ID__c"], Parent, upload=True)
+    record = decoder.record(["", "#N/A", "7"])
+    assert record.__dict__ == {"NumberOfEmployees": None, "External_ID__c": "7"}
+    kids = RowDecoder(["LastName", "Active__c", "Seen__c"], Kid, upload=True)
+    kid = kids.record(["#N/A", "true", "2024-01-31T12:34:56.000Z"])
+    assert kid.__dict__ == {
+        "LastName": None,
+        "Active__c": True,
+        "Seen__c": datetime.datetime(2024, 1, 31, 12, 34, 56, tzinfo=datetime.timezone.utc),
+    }
+
+
+def test_columns_the_model_does_not_declare_are_extra_fields() -> None:
+    """An undeclared column is kept as an extra field, as from_payload keeps unknown keys."""
+    record = RowDecoder(["Name", "Formula__c"], Parent).record(["a", "x"])
+    assert record.Name == "a"
+    assert extra_fields(record) == {"Formula__c": "x"}
+
+
+def test_rows_with_parent_columns_and_plain_rows_from_one_model() -> None:
+    """The same model read flat and with dotted columns gives the same plain fields."""
+    flat = RowDecoder(["LastName", "Score__c"], Kid).record(["Ann", "1.5"])
+    nested = RowDecoder(["LastName", "Score__c", "Account.Name"], Kid).record(["Ann", "1.5", "X"])
+    assert (flat.LastName, flat.Score__c) == (nested.LastName, nested.Score__c) == ("Ann", 1.5)
+    assert "Account" not in flat
+    assert nested.Account is not None
+    assert nested.Account.Name == "X"
+
+
+def test_generic_rows_keep_their_id_and_columns() -> None:
+    """Without a model: Id is the record's Id (15 characters become 18), columns are fields."""
+    decoder = RowDecoder(
+        ["Id", "Count__c", "Note__c"], sobject="Nothing__c", kinds={"count__c": "int"}
+    )
+    record = decoder.record(["a01000000000001", "4", ""])
+    assert isinstance(record, GenericRecord)
+    assert record.Id == "a01000000000001AAA"
+    assert extra_fields(record) == {"Count__c": 4, "Note__c": None}
+    assert record.attributes == {"type": "Nothing__c"}
+    nameless = decoder.record(["", "5", "n"])
+    assert nameless.Id is None
+    assert nameless.Count__c == 5
+
+
+@pytest.mark.parametrize(
+    ("header", "cells", "message"),
+    [
+        (["Id", "Name"], ["not-an-id", "a"], "not-an-id"),
+        (["LastName", "Seen__c"], ["a", "yesterday"], "yesterday"),
+        (["Birthdate"], ["31/01/2024"], "31/01/2024"),
+    ],
+)
+def test_a_bad_cell_is_a_value_error_naming_it(
+    header: list[str], cells: list[str], message: str
+) -> None:
+    """A cell that does not read as its field's type raises ValueError naming the text."""
+    with pytest.raises(ValueError, match=message):
+        RowDecoder(header, Kid).record(cells)
+
+
+def test_a_column_given_twice_reads_as_json_would() -> None:
+    """A repeated column: the last cell wins, as with a repeated JSON key."""
+    decoder = RowDecoder(["Name", "Name"], Parent)
+    assert decoder.record(["first", "second"]).Name == "second"
+    assert decoder.record(["", "second"]).Name == "second"
+    assert decoder.record(["first", ""]).Name is None
+
+
+@pytest.mark.parametrize(
+    "clone", [copy.copy, copy.deepcopy, lambda record: pickle.loads(pickle.dumps(record))]
+)
+def test_records_read_from_rows_copy_and_pickle(clone: Any) -> None:
+    """Records read from CSV rows copy and pickle like any record, typed or generic."""
+    typed = RowDecoder(["Id", "Name"], Parent).record(["001000000000001AAA", "a"])
+    generic = RowDecoder(["Id", "Note__c"], sobject="Nothing__c").record(
+        ["a01000000000001AAA", "n"]
+    )
+    for record in (typed, generic):
+        copied = clone(record)
+        assert copied == record
+        assert copied.attributes == record.attributes

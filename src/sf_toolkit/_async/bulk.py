@@ -11,9 +11,10 @@ and parsed row by row. The decisions (CSV format, splitting, job JSON, result ro
 from __future__ import annotations
 
 import os
-import struct
+import shutil
 import tempfile
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from array import array
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, TypeVar, overload
 
@@ -231,8 +232,8 @@ async def _chunks_async(handle: IO[bytes]) -> AsyncIterator[bytes]:
         yield chunk
 
 
-def _spool_file() -> IO[bytes]:
-    return tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
+def _spool_file(max_size: int = SPOOL_IN_MEMORY) -> IO[bytes]:
+    return tempfile.SpooledTemporaryFile(max_size=max_size)
 
 
 class _Upload:
@@ -260,34 +261,46 @@ class _Upload:
         self.pending_size = 0
 
 
-#: A spooled row: its line's length in bytes and how many columns it has cells for.
-_ENTRY = struct.Struct("<II")
-
-
 class _Spool:
     """
-    The encoded input, before the header is known: each line behind an :data:`_ENTRY`, so
-    it can be widened to the final header without parsing it again.
+    The encoded input, before the header is known: its lines back to back in one file,
+    their lengths in another, and the width (cells) of each run of lines written before the
+    header grew, so a line can be widened to the final header without parsing it again.
     """
 
     def __init__(self) -> None:
         self.file = _spool_file()
+        self.lengths = _spool_file(CHUNK_SIZE)  # 4 bytes a line: on disk beyond 262,144 lines
         self.union = HeaderUnion()
         self.rows = 0
+        self.size = 0
+        self.widths: list[tuple[int, int]] = []  # (first row, width) of each run of lines
         self.pending: list[bytes] = []
+        self.pending_lengths = array("I")
         self.pending_size = 0
 
     def add(self, row: dict[str, str]) -> None:
         line, width = self.union.line(row)
-        self.pending += (_ENTRY.pack(len(line), width), line)
-        self.pending_size += len(line) + _ENTRY.size
+        if not self.widths or self.widths[-1][1] != width:
+            self.widths.append((self.rows, width))
+        self.pending.append(line)
+        self.pending_lengths.append(len(line))
+        self.pending_size += len(line)
         self.rows += 1
 
     async def flush(self) -> None:
-        data = b"".join(self.pending)
-        self.pending = []
-        self.pending_size = 0
-        await run_in_thread_async(self.file.write, data)
+        data, lengths = b"".join(self.pending), self.pending_lengths.tobytes()
+        self.size += len(data)
+        self.pending, self.pending_lengths, self.pending_size = [], array("I"), 0
+        await run_in_thread_async(self._write, data, lengths)
+
+    def _write(self, data: bytes, lengths: bytes) -> None:
+        self.file.write(data)
+        self.lengths.write(lengths)
+
+    def close(self) -> None:
+        self.file.close()
+        self.lengths.close()
 
     def cut(self, splitter: UploadSplitter) -> list[_Upload]:
         """
@@ -295,15 +308,19 @@ class _Spool:
         file I/O: run it in a thread).
         """
         header = self.union.header()
-        width = len(self.union.columns)
         splitter.start(header)
-        uploads: list[_Upload] = []
-        read = self.file.read
         self.file.seek(0)
+        if len(self.widths) == 1 and splitter.fits(self.size):
+            # The usual case: every line has every column and they all fit in one upload.
+            upload = _Upload(header, 0)
+            upload.flush()
+            shutil.copyfileobj(self.file, upload.file, CHUNK_SIZE)
+            upload.size += self.size
+            upload.rows = self.rows
+            return [upload]
+        uploads: list[_Upload] = []
         try:
-            for row in range(self.rows):
-                length, written = _ENTRY.unpack(read(_ENTRY.size))
-                line = pad_line(read(length), written, width)
+            for row, line in enumerate(self._widened()):
                 if splitter.place(line):
                     if uploads:
                         uploads[-1].flush()
@@ -316,6 +333,27 @@ class _Spool:
                 upload.file.close()
             raise
         return uploads
+
+    def _widened(self) -> Iterator[bytes]:
+        """Every spooled line, widened to the final header."""
+        if not self.widths:  # no line at all
+            return
+        width = len(self.union.columns)
+        runs = [*self.widths[1:], (self.rows, width)]
+        next_run, written = runs[0][0], self.widths[0][1]
+        row = 0
+        read = self.file.read
+        self.lengths.seek(0)
+        while block := self.lengths.read(CHUNK_SIZE // 16):
+            lengths = array("I")
+            lengths.frombytes(block)
+            for length in lengths:
+                while row == next_run:  # this line starts a run written wider
+                    written = runs[0][1]
+                    runs.pop(0)
+                    next_run = runs[0][0] if runs else -1
+                yield pad_line(read(length), written, width)
+                row += 1
 
 
 async def _report_prepared_async(progress: Progress | None, rows: int) -> None:
@@ -340,7 +378,7 @@ async def _spool_async(
                 await sleep_async(0)  # let other tasks run while a large input is encoded
         await spool.flush()
     except BaseException:
-        spool.file.close()
+        spool.close()
         raise
     return spool
 
@@ -925,7 +963,7 @@ async def _ingest_async(
         await _report_prepared_async(progress, spool.rows)
         uploads = await run_in_thread_async(spool.cut, splitter)
     finally:
-        spool.file.close()
+        spool.close()
     try:
         client = resolve_client(
             sf_client,

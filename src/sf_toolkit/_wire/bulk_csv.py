@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import codecs
 import csv
-from collections.abc import Sequence
+import io
+from collections.abc import Collection, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -74,12 +75,15 @@ def _field(text: str) -> str:
     return text
 
 
-def csv_line(cells: Sequence[str]) -> bytes:
+def csv_line(cells: Collection[str]) -> bytes:
     """
     One CSV line (``LF``-terminated) as UTF-8 bytes: a cell is quoted, with ``""`` for a
     quote, when it holds a comma, a quote or a line break; others are written as they are.
     """
-    return (",".join([_field(text) for text in cells]) + "\n").encode("utf-8")
+    line = ",".join(cells)
+    if line.count(",") >= len(cells) or '"' in line or "\n" in line or "\r" in line:
+        line = ",".join([_field(text) for text in cells])  # some cell needs quotes
+    return (line + "\n").encode()
 
 
 class HeaderUnion:
@@ -104,7 +108,7 @@ class HeaderUnion:
         """
         columns = self.columns
         if list(row) == columns:  # the usual case: the columns of the rows before, in order
-            return csv_line(list(row.values())), len(columns)
+            return csv_line(row.values()), len(columns)
         index = self._index
         for column in row:
             if column not in index:
@@ -112,7 +116,7 @@ class HeaderUnion:
                 columns.append(column)
         width = len(columns)
         if list(row) == columns:
-            return csv_line(list(row.values())), width
+            return csv_line(row.values()), width
         cells = [""] * width
         for column, text in row.items():
             cells[index[column]] = text
@@ -165,6 +169,10 @@ class UploadSplitter:
         self.header = header
         self.size = 0
 
+    def fits(self, size: int) -> bool:
+        """Whether lines of ``size`` bytes in all fit in one upload (with the header)."""
+        return len(self.header) + size <= self.max_bytes
+
     def place(self, line: bytes) -> bool:
         """
         Count ``line`` in the current upload, or in a new one; return whether it is new.
@@ -192,6 +200,9 @@ class CsvReader:
     so far are balanced, so a chunk's rows can be parsed as soon as they are complete. ``LF``
     and ``CRLF`` line endings both read.
 
+    :meth:`feed` and :meth:`close` return iterators that parse the rows as they are taken
+    (nothing holds a chunk's rows all at once); take each one's rows before feeding more.
+
     Args:
         delimiter: The job's column delimiter character (see :data:`COLUMN_DELIMITERS`).
     """
@@ -199,49 +210,62 @@ class CsvReader:
     def __init__(self, delimiter: str = ",") -> None:
         self._delimiter = delimiter
         self._decoder = codecs.getincrementaldecoder("utf-8-sig")()
-        self._tail = ""
-        self._open = ""  # complete lines of a row whose quoted value is still open
+        # The start of the next row: the text after the last row end, in pieces (no row ends
+        # in it: a line break there is inside a quoted value), and the quotes it holds.
+        self._tail: list[str] = []
+        self._tail_quotes = 0
 
-    def feed(self, data: bytes) -> list[list[str]]:
-        """Return the rows completed by ``data``."""
-        text = self._tail + self._decoder.decode(data)
-        cut = text.rfind("\n")
+    def feed(self, data: bytes) -> Iterator[list[str]]:
+        """
+        Return the rows completed by ``data``.
+
+        Raises:
+            ValueError: If the data is not UTF-8 (now), or breaks the quoting rules (while
+                the rows are taken).
+        """
+        new = self._decoder.decode(data)
+        quotes = self._tail_quotes + new.count('"')
+        # The last line break outside quotes ends the last complete row: with an even
+        # number of quotes before it (a doubled quote counts twice), it is outside them.
+        cut = new.rfind("\n")
+        before = quotes - new.count('"', cut) if cut >= 0 else 0
+        while cut >= 0 and before % 2:  # that line break is inside a quoted value
+            # The value opens at the last quote before it: try the last line break before that.
+            opening = new.rfind('"', 0, cut)  # -1: it opened before this chunk
+            cut = new.rfind("\n", 0, opening) if opening >= 0 else -1
+            if cut >= 0:
+                before -= 1 + new.count('"', cut, opening)
         if cut < 0:
-            self._tail = text
-            return []
-        self._tail = text[cut + 1 :]
-        return self._rows(text[: cut + 1])
+            self._tail.append(new)
+            self._tail_quotes = quotes
+            return iter(())
+        text = "".join([*self._tail, new[: cut + 1]])
+        self._tail, self._tail_quotes = [new[cut + 1 :]], quotes - before
+        return self._rows(text)
 
-    def close(self) -> list[list[str]]:
+    def close(self) -> Iterator[list[str]]:
         """
         Return the last rows (a final line without a line ending).
 
         Raises:
-            ValueError: If the data ends inside a quoted value, is not UTF-8, or breaks the
-                quoting rules (:meth:`feed` raises it too).
+            ValueError: If the data ends inside a quoted value or is not UTF-8 (now), or
+                breaks the quoting rules (while the rows are taken).
         """
-        text = self._tail + self._decoder.decode(b"", final=True)
-        self._tail = ""
-        rows = self._rows(text + "\n") if text else []
-        if self._open:
+        new = self._decoder.decode(b"", final=True)
+        text = "".join([*self._tail, new])
+        quotes = self._tail_quotes + new.count('"')
+        self._tail, self._tail_quotes = [], 0
+        if quotes % 2:
             raise ValueError("the CSV data ends inside a quoted value")
-        return rows
+        return self._rows(text + "\n") if text else iter(())
 
-    def _rows(self, text: str) -> list[list[str]]:
-        lines = text.split("\n")[:-1]
-        complete: list[str] = []
-        pending = self._open
-        balanced = pending.count('"') % 2 == 0
-        for line in lines:
-            if line.count('"') % 2:
-                balanced = not balanced
-            pending += line + "\n"
-            if balanced:
-                complete.append(pending)
-                pending = ""
-        self._open = pending
-        reader = csv.reader(complete, delimiter=self._delimiter, strict=True)
+    def _rows(self, text: str) -> Iterator[list[str]]:
+        """The rows of ``text``: whole rows, ending with a line break."""
+        # Lines split at LF only (never at other line breaks); csv reads the lines of a
+        # quoted value as one row.
+        lines = io.StringIO(text, newline="\n")
+        reader = csv.reader(lines, delimiter=self._delimiter, strict=True)
         try:
-            return [row for row in reader if row]
+            yield from filter(None, reader)  # without the empty rows of blank lines
         except csv.Error as exc:
             raise ValueError(f"malformed CSV: {exc}") from exc

@@ -15,12 +15,14 @@ objects with Salesforce's ``sf__Error`` split into code, message and fields.
 from __future__ import annotations
 
 import functools
+import operator
 import re
 import types
 import typing
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
+from itertools import compress
 from typing import Any
 
 import attrs
@@ -32,15 +34,23 @@ from ..models import (
     SObjectDescription,
     api_name_of,
     changed_fields,
-    extra_fields,
-    from_payload,
-    get_field,
     relationship_fields,
     sobject_class,
     to_payload,
 )
 from ..models import _values as v
-from ..models._convert import _dump_any
+from ..models._base import _get_extra, _set_attributes, _set_dict, _set_extra, _set_type, new_record
+from ..models._convert import (
+    _BLOB,
+    _CHILDREN,
+    _COMPOUND,
+    _PARENT,
+    _dump_any,
+    _dump_checked,
+    _load_id,
+    _plan,
+    adopt_payload,
+)
 from ..results import Outcome, SaveError, SaveResult
 from .bulk_csv import NULL, cell
 
@@ -176,7 +186,10 @@ class RecordEncoder:
     Turn the records of one ingest operation into CSV rows (column name to cell text).
 
     The first record fixes the sObject type (``sobject`` when given); a record of another type
-    is refused, as Salesforce takes one object per job.
+    is refused, as Salesforce takes one object per job. A model class is checked and planned
+    (its writable fields, how each value is written, its parents) at its first record; a
+    GenericRecord, which carries its own sObject name, is checked record by record. Every
+    value is checked as :func:`~sf_toolkit.models.to_payload` checks it.
 
     Args:
         operation: ``insert``, ``update``, ``upsert``, ``delete`` or ``hardDelete``.
@@ -195,6 +208,10 @@ class RecordEncoder:
         self.model: type[SObject] | None = None
         self.count = 0
         self._checked_name: str | None = None  # the sObject name the last record passed with
+        # Model classes whose sObject name passed the check (never GenericRecord, whose
+        # records each carry their own name), and the write plans of those that were written.
+        self._checked: set[type[SObject]] = set()
+        self._plans: dict[type[SObject], _WritePlan] = {}
 
     def row(self, record: object) -> dict[str, str]:
         """
@@ -208,9 +225,13 @@ class RecordEncoder:
             InvalidIdError: A malformed Id.
         """
         self.count += 1
-        if self.operation in ("delete", "hardDelete"):
+        # The plan of a model class whose first record passed the checks, if it is one.
+        plan = self._plans.get(type(record))  # type: ignore[arg-type]
+        if plan is not None:
+            row = self._typed_row(typing.cast(SObject, record), plan)
+        elif self.operation in ("delete", "hardDelete"):
             return {"Id": self._delete_id(record)}
-        if isinstance(record, Mapping):
+        elif isinstance(record, Mapping):
             row = self._mapping_row(record)
         elif isinstance(record, SObject):
             row = self._record_row(record)
@@ -224,15 +245,56 @@ class RecordEncoder:
         return row
 
     def _record_row(self, record: SObject) -> dict[str, str]:
+        """The row of a GenericRecord, or of the first record of a model class."""
         self._check_type(record)
+        cls = type(record)
+        if cls in self._checked:
+            plan = self._plans[cls] = _write_plan(cls)
+            return self._typed_row(record, plan)
+        return self._payload_row(record, None, ())
+
+    def _payload_row(
+        self, record: SObject, facts: _ModelFacts | None, parents: Sequence[tuple[str, str]]
+    ) -> dict[str, str]:
+        """The row of any record, through its :func:`to_payload`."""
         self._check_id(record.__dict__.get("Id"))
         payload = to_payload(record, include_id=self.operation == "update")
         if self.operation == "upsert":
             self._check_external_id(payload)
-        facts = _model_facts(type(record))
         row = _cells(payload, facts)
-        if (facts is not None and facts.parents) or extra_fields(record):
-            self._parent_columns(record, facts, row)
+        if parents or _get_extra(record):
+            self._parent_columns(record, parents, row)
+        return row
+
+    def _typed_row(self, record: SObject, plan: _WritePlan) -> dict[str, str]:
+        """
+        The row of a record of a checked model class: what :func:`to_payload` and
+        :func:`_cells` give, computed in one pass over the class's writable fields.
+        """
+        values = record.__dict__
+        record_id = values.get("Id")
+        if record_id is not None or self.operation == "update":
+            self._check_id(record_id)
+        row: dict[str, str] = {}
+        if record_id is not None and self.operation == "update":
+            row["Id"] = _cell_text("Id", record_id, False)
+        for attr, api_name, exact, dump, utc in plan.fields:
+            if attr in values:
+                value = values[attr]
+                if type(value) is str and exact is str and value and value != NULL:
+                    row[api_name] = value  # the common case: text as it is
+                elif type(value) is int and exact is int:
+                    row[api_name] = str(value)
+                else:
+                    if value is not None and type(value) is not exact and dump is not None:
+                        value = _dump_checked(record, attr, api_name, dump, value)
+                    if value == NULL:  # refused: with the error to_payload and _cells give
+                        return self._payload_row(record, _facts(type(record)), plan.parents)
+                    row[api_name] = _cell_text(api_name, value, utc)
+        if self.operation == "upsert":
+            self._check_external_id(row, NULL)
+        if plan.parents or _get_extra(record):
+            self._parent_columns(record, plan.parents, row)
         return row
 
     def _mapping_row(self, record: Mapping[Any, Any]) -> dict[str, str]:
@@ -283,8 +345,12 @@ class RecordEncoder:
             self.external_id_field = check_external_id_field(self.model, self.external_id_field)
 
     def _check_type(self, record: SObject) -> None:
+        cls = type(record)
+        if cls in self._checked:  # a model class whose name passed before
+            return
         name = api_name_of(record)
-        if name is self._checked_name:  # the very name of the records before: checked already
+        generic = issubclass(cls, GenericRecord)  # each record carries its own sObject name
+        if generic and name is self._checked_name:  # the very name of the record before
             return
         if self.sobject is None:
             self.sobject = name
@@ -297,13 +363,19 @@ class RecordEncoder:
             self.model = type(record)
         if self.count == 1:
             self._first_record()
-        self._checked_name = name
+        if generic:
+            self._checked_name = name
+        else:
+            self._checked.add(cls)
 
-    def _check_external_id(self, payload: Mapping[str, Any]) -> None:
+    def _check_external_id(self, payload: Mapping[str, Any], blank: str = "") -> None:
+        """Refuse a payload (or, with ``blank=NULL``, a row) without an external id value."""
         assert self.external_id_field is not None
-        wanted = self.external_id_field.lower()
-        value = next((v for k, v in payload.items() if k.lower() == wanted), None)
-        if value is None or value == "":
+        value = payload.get(self.external_id_field)
+        if value is None:
+            wanted = self.external_id_field.lower()
+            value = next((v for k, v in payload.items() if k.lower() == wanted), None)
+        if value is None or value == "" or value == blank:
             unchecked = (
                 ""
                 if _model_facts(self.model) is not None
@@ -331,15 +403,12 @@ class RecordEncoder:
         )
 
     def _parent_columns(
-        self, record: SObject, facts: _ModelFacts | None, row: dict[str, str]
+        self, record: SObject, parents: Sequence[tuple[str, str]], row: dict[str, str]
     ) -> None:
-        candidates: list[tuple[str, Any]] = []
-        if facts is not None:
-            for lowered in facts.parents:
-                name = facts.names.get(lowered, lowered)
-                candidates.append((name, get_field(record, name, None)))
-        for key, value in extra_fields(record).items():
-            candidates.append((key, value))
+        """The columns of the parents a record sets: ``parents`` is ``(attribute, API name)``."""
+        values = record.__dict__
+        candidates = [(name, values.get(attr)) for attr, name in parents]
+        candidates += (_get_extra(record) or {}).items()
         for name, parent in candidates:
             if isinstance(parent, SObject):
                 self._parent_column(name, parent, row)
@@ -397,18 +466,46 @@ def _cells(
 ) -> dict[str, str]:
     """A payload's values as cells, datetimes in UTC with ``Z``, keys prefixed."""
     datetimes = facts.datetimes if facts is not None else frozenset()
-    row: dict[str, str] = {}
-    for key, value in payload.items():
-        if value == NULL:
-            raise ValueError(
-                f"{prefix}{key} holds the text {NULL!r}, which Bulk API 2.0 reads as null; "
-                "it cannot be saved as text with a Bulk job (use the list operations)"
-            )
-        text = value if type(value) is str and value else cell(value)
-        if datetimes and key.lower() in datetimes:
-            text = _utc_z(text)
-        row[prefix + key] = text
-    return row
+    return {
+        prefix + key: _cell_text(key, value, bool(datetimes) and key.lower() in datetimes, prefix)
+        for key, value in payload.items()
+    }
+
+
+def _cell_text(key: str, value: Any, utc: bool, prefix: str = "") -> str:
+    """One payload value as a cell (a datetime field's in UTC with ``Z`` when ``utc``)."""
+    if value == NULL:
+        raise ValueError(
+            f"{prefix}{key} holds the text {NULL!r}, which Bulk API 2.0 reads as null; "
+            "it cannot be saved as text with a Bulk job (use the list operations)"
+        )
+    text = value if type(value) is str and value else cell(value)
+    return _utc_z(text) if utc else text
+
+
+@attrs.frozen
+class _WritePlan:
+    """How the records of one model class become rows; worked out once per class."""
+
+    fields: tuple[tuple[str, str, type | None, Callable[[Any], Any] | None, bool], ...]
+    """``(attribute, API name, exact type, dump, is a datetime)`` of each writable field, in
+    :func:`to_payload`'s order: values of exactly that type are sent as they are, others go
+    through the dump (which checks them strictly)."""
+    parents: tuple[tuple[str, str], ...]
+    """``(attribute, API name)`` of each parent relationship field."""
+
+
+@functools.cache
+def _write_plan(cls: type[SObject]) -> _WritePlan:
+    facts = _facts(cls)
+    plan = _plan(cls)
+    return _WritePlan(
+        fields=tuple(
+            (f.attr, f.api_name, f.exact, f.dump, f.api_name.lower() in facts.datetimes)
+            for f in plan.writable
+        ),
+        parents=tuple((f.attr, f.api_name) for f in plan.fields if f.kind == _PARENT),
+    )
 
 
 def _dump_value(value: Any) -> Any:
@@ -494,9 +591,20 @@ class _Column:
     read: Any
 
 
+_Convert = Callable[[Any], Any]
+
+
+def _then(read: _Convert, load: _Convert) -> _Convert:
+    return lambda text: load(read(text))
+
+
 class RowDecoder:
     """
     Turn CSV rows with a given header into records of ``model``.
+
+    The header is worked out once: which field each column fills and how its text reads.
+    When every column is a field of the record itself (no ``Account.Name``), a row becomes
+    the record's fields directly; otherwise it is built as Salesforce's JSON would be.
 
     Args:
         header: The column names (``Account.Name`` for a parent's field).
@@ -525,6 +633,15 @@ class RowDecoder:
         self.upload = upload
         self._kinds = kinds or {}
         self.columns = [self._column(name) for name in header]
+        self._width = len(self.columns)
+        self._nested = any(len(column.path) > 1 for column in self.columns)
+        # The flat plan: the key each column fills (an attribute of the model, or an extra
+        # field of a GenericRecord) and the conversions of the columns that have one.
+        self._keys: tuple[str, ...] | None = None
+        self._convert: tuple[tuple[int, str, _Convert], ...] = ()
+        self._id_key = False  # a GenericRecord's Id column, loaded as its Id
+        if not self._nested and "attributes" not in header:
+            self._plan_flat(header)
 
     def _column(self, name: str) -> _Column:
         path = tuple(name.split("."))
@@ -538,6 +655,43 @@ class RowDecoder:
         kind = facts.kinds.get(path[-1].lower(), "text") if facts is not None else "text"
         return _Column(path, _READERS.get(kind))
 
+    def _plan_flat(self, header: Sequence[str]) -> None:
+        """
+        Plan the direct path when it gives what :func:`from_payload` would: every column a
+        plain field of the model (no parent, blob or compound field, no undeclared column),
+        or any column of a GenericRecord; each key once.
+        """
+        keys: list[str] = []
+        convert: list[tuple[int, str, _Convert]] = []
+        if self.model is None:
+            for index, (name, column) in enumerate(zip(header, self.columns, strict=True)):
+                keys.append(name)
+                if column.read is not None:
+                    convert.append((index, name, column.read))
+            self._id_key = "Id" in keys
+        elif not issubclass(self.model, GenericRecord):
+            plan = _plan(self.model)
+            fields = {field.api_name: field for field in plan.fields}
+            lowered = {field.api_name.lower(): field for field in plan.fields}
+            for index, (name, column) in enumerate(zip(header, self.columns, strict=True)):
+                field = fields.get(name) or lowered.get(name.lower())
+                if field is None or field.kind in (_BLOB, _COMPOUND, _PARENT, _CHILDREN):
+                    return
+                keys.append(field.attr)
+                read: _Convert | None = column.read
+                load = field.load
+                if read is not None and load is not None:
+                    convert.append((index, field.attr, _then(read, load)))
+                elif read is not None:
+                    convert.append((index, field.attr, read))
+                elif load is not None:
+                    convert.append((index, field.attr, load))
+        else:
+            return
+        if len(set(keys)) == len(keys):
+            self._keys = tuple(keys)
+            self._convert = tuple(convert)
+
     def record(self, cells: Sequence[str]) -> SObject:
         """
         One row as a record.
@@ -546,10 +700,53 @@ class RowDecoder:
             ValueError: If the row has another number of cells than the header, or a value
                 does not parse as its field's type.
         """
-        if len(cells) != len(self.columns):
-            raise ValueError(
-                f"a CSV row has {len(cells)} cells where the header has {len(self.columns)}"
-            )
+        if len(cells) != self._width:
+            raise ValueError(f"a CSV row has {len(cells)} cells where the header has {self._width}")
+        keys = self._keys
+        if keys is None:
+            return self._built(cells)
+        values: dict[str, Any] = dict(zip(keys, cells))  # noqa: B905  (as wide: checked)
+        if self.upload:
+            if "" in cells:  # an upload's empty cell: the field was not sent
+                for key in compress(keys, map(operator.not_, cells)):
+                    del values[key]
+            if NULL in cells:
+                for key, text in zip(keys, cells):  # noqa: B905
+                    if text == NULL:
+                        values[key] = None
+            for index, key, convert in self._convert:
+                text = cells[index]
+                if text and text != NULL:
+                    values[key] = convert(text)
+        else:
+            if "" in cells:
+                for key in compress(keys, map(operator.not_, cells)):
+                    values[key] = None
+            for index, key, convert in self._convert:
+                text = cells[index]
+                if text:
+                    values[key] = convert(text)
+        if self.model is None:
+            return self._generic(values)
+        record = new_record(self.model)
+        _set_dict(record, values)
+        if self.sobject:
+            _set_attributes(record, {"type": self.sobject})
+        return record
+
+    def _generic(self, values: dict[str, Any]) -> GenericRecord:
+        """A GenericRecord of a flat row, as :func:`from_payload` builds one."""
+        record = new_record(GenericRecord)
+        _set_type(record, self.sobject)
+        if self.sobject:
+            _set_attributes(record, {"type": self.sobject})
+        if self._id_key and values.get("Id") is not None:
+            record.__dict__["Id"] = _load_id(values.pop("Id"))
+        _set_extra(record, values)
+        return record
+
+    def _built(self, cells: Sequence[str]) -> SObject:
+        """A row with parent columns (or odd ones), built as Salesforce's JSON would be."""
         data: dict[str, Any] = {}
         if self.sobject:
             data["attributes"] = {"type": self.sobject}
@@ -563,8 +760,12 @@ class RowDecoder:
                 value = None if text == "" else text
             if value is not None and column.read is not None:
                 value = column.read(value)
-            _place(data, column.path, value)
-        return from_payload(_prune(data), self.model)
+            path = column.path
+            if len(path) == 1:
+                data[path[0]] = value
+            else:
+                _place(data, path, value)
+        return adopt_payload(_prune(data) if self._nested else data, self.model)
 
 
 def _place(data: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
