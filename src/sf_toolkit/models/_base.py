@@ -153,7 +153,12 @@ class SObject(metaclass=_SObjectMeta):
     if not TYPE_CHECKING:
 
         def __new__(cls, *args: Any, **kwargs: Any) -> Any:
-            return new_record(cls)
+            record = new_record(cls)
+            # A record built by hand gets its fields set next: its change set and extras are
+            # read at once, and an unset slot would raise (and be caught) on that first read.
+            _set_changed(record, None)
+            _set_extra(record, None)
+            return record
 
     def __init_subclass__(
         cls, *, api_name: str | None = None, connection: str | None = None, **kwargs: Any

@@ -663,8 +663,8 @@ class FakeOrg:
             return collections_route(call)
         if route == "composite" and call.method in ("GET", "HEAD"):
             # "Get a List of Composite Resources": those this org serves (not Composite Graph).
-            names = ("tree", "batch", "sobjects")
-            return json_response(200, {name: call.url(f"composite/{name}") for name in names})
+            served = ("tree", "batch", "sobjects")
+            return json_response(200, {name: call.url(f"composite/{name}") for name in served})
         if route == "composite":
             return composite(call, lambda m, u, b: self._subrequest(call, m, u, b))
         if route == "composite_tree" and call.method == "POST":
