@@ -285,9 +285,11 @@ class Harness:
     ) -> httpx.Response:
         if json_body is not None:
             body = json.dumps(json_body).encode()
-        return self.api.handle(
+        response = self.api.handle(
             method, subpath, params or {}, headers or {}, body, version, self.USER
         )
+        response.read()  # as a transport does: a result download is a stream of stored bytes
+        return response
 
     def ingest_job(self, operation: str = "insert", sobject: str = "Account", **spec: Any) -> str:
         response = self.call(
@@ -1427,7 +1429,7 @@ class _BulkAdapter(requests.adapters.BaseAdapter):
         response = requests.Response()
         response.status_code = reply.status_code
         response.headers = requests.structures.CaseInsensitiveDict(reply.headers)
-        response._content = reply.content
+        response._content = reply.read()
         response.encoding = "utf-8"
         response.url = request.url
         response.request = request
