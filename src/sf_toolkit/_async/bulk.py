@@ -1160,22 +1160,27 @@ class AsyncBulkQueryJob(AsyncBulkJob):
         kinds = await self._described_kinds()
         decoders: dict[tuple[str, ...], RowDecoder] = {}
         count = 0
-        async for row in self._rows(concurrency, page_size):
-            if row is None:
-                await self._report(rows_downloaded=count)
-                continue
-            header, cells = row
-            decoder = decoders.get(header)
-            if decoder is None:
-                decoder = decoders[header] = RowDecoder(
-                    header, self._model, self.info.sobject, kinds=kinds
-                )
-            try:
-                record = decoder.record(cells)
-            except ValueError as exc:
-                raise _bad_csv(self._client, self.id, exc, self._url("results")) from exc
-            count += 1
-            yield record
+        rows = self._rows(concurrency, page_size)
+        try:
+            async for row in rows:
+                if row is None:
+                    await self._report(rows_downloaded=count)
+                    continue
+                header, cells = row
+                decoder = decoders.get(header)
+                if decoder is None:
+                    decoder = decoders[header] = RowDecoder(
+                        header, self._model, self.info.sobject, kinds=kinds
+                    )
+                try:
+                    record = decoder.record(cells)
+                except ValueError as exc:
+                    raise _bad_csv(self._client, self.id, exc, self._url("results")) from exc
+                count += 1
+                yield record
+        finally:
+            # Closed here, not when collected: an early exit stops the page downloads now.
+            await rows.aclose()  # type: ignore[attr-defined]
 
     async def _described_kinds(self) -> dict[str, str] | None:
         """
@@ -1203,8 +1208,12 @@ class AsyncBulkQueryJob(AsyncBulkJob):
     ) -> AsyncIterator[tuple[tuple[str, ...], list[str]] | None]:
         """``(header, row)`` pairs; None after each page."""
         if concurrency > 1 and float(self.info.api_version or 0) >= 58.0:
-            async for item in self._parallel_rows(concurrency):
-                yield item
+            parallel = self._parallel_rows(concurrency)
+            try:
+                async for item in parallel:
+                    yield item
+            finally:
+                await parallel.aclose()  # type: ignore[attr-defined]
             return
         locator: str | None = None
         seen: set[str] = set()
@@ -1484,8 +1493,12 @@ async def _query_records_async(
 ) -> AsyncIterator[Any]:
     job = await AsyncBulkQueryJob._create(client, plan, progress)
     await job.wait()
-    async for record in job.records(concurrency=concurrency):
-        yield record
+    records = job.records(concurrency=concurrency)
+    try:
+        async for record in records:
+            yield record
+    finally:
+        await records.aclose()  # type: ignore[attr-defined]
 
 
 # Their public path, for reprs and the docs.

@@ -1153,22 +1153,27 @@ class BulkQueryJob(BulkJob):
         kinds = self._described_kinds()
         decoders: dict[tuple[str, ...], RowDecoder] = {}
         count = 0
-        for row in self._rows(concurrency, page_size):
-            if row is None:
-                self._report(rows_downloaded=count)
-                continue
-            header, cells = row
-            decoder = decoders.get(header)
-            if decoder is None:
-                decoder = decoders[header] = RowDecoder(
-                    header, self._model, self.info.sobject, kinds=kinds
-                )
-            try:
-                record = decoder.record(cells)
-            except ValueError as exc:
-                raise _bad_csv(self._client, self.id, exc, self._url("results")) from exc
-            count += 1
-            yield record
+        rows = self._rows(concurrency, page_size)
+        try:
+            for row in rows:
+                if row is None:
+                    self._report(rows_downloaded=count)
+                    continue
+                header, cells = row
+                decoder = decoders.get(header)
+                if decoder is None:
+                    decoder = decoders[header] = RowDecoder(
+                        header, self._model, self.info.sobject, kinds=kinds
+                    )
+                try:
+                    record = decoder.record(cells)
+                except ValueError as exc:
+                    raise _bad_csv(self._client, self.id, exc, self._url("results")) from exc
+                count += 1
+                yield record
+        finally:
+            # Closed here, not when collected: an early exit stops the page downloads now.
+            rows.close()  # type: ignore[attr-defined]
 
     def _described_kinds(self) -> dict[str, str] | None:
         """
@@ -1196,8 +1201,12 @@ class BulkQueryJob(BulkJob):
     ) -> Iterator[tuple[tuple[str, ...], list[str]] | None]:
         """``(header, row)`` pairs; None after each page."""
         if concurrency > 1 and float(self.info.api_version or 0) >= 58.0:
-            for item in self._parallel_rows(concurrency):
-                yield item
+            parallel = self._parallel_rows(concurrency)
+            try:
+                for item in parallel:
+                    yield item
+            finally:
+                parallel.close()  # type: ignore[attr-defined]
             return
         locator: str | None = None
         seen: set[str] = set()
@@ -1475,8 +1484,12 @@ def _query_records(
 ) -> Iterator[Any]:
     job = BulkQueryJob._create(client, plan, progress)
     job.wait()
-    for record in job.records(concurrency=concurrency):
-        yield record
+    records = job.records(concurrency=concurrency)
+    try:
+        for record in records:
+            yield record
+    finally:
+        records.close()  # type: ignore[attr-defined]
 
 
 # Their public path, for reprs and the docs.
