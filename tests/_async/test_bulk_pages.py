@@ -197,9 +197,13 @@ async def test_a_failing_page_raises_after_the_pages_before_it(org: FakeOrg, log
     async with AsyncSalesforceClient(login=login, transport=transport, retry=PATIENT) as client:
         job = await finished_job(client, org)
         names: list[str | None] = []
-        with pytest.raises(ServerError):
+
+        async def read_all() -> None:
             async for account in job.records(concurrency=3):
                 names.append(account.Name)
+
+        with pytest.raises(ServerError):
+            await read_all()
     assert names == [f"P{n:03d}" for n in range(20)]
     assert not download_threads()
 

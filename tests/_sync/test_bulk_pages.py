@@ -195,9 +195,13 @@ def test_a_failing_page_raises_after_the_pages_before_it(org: FakeOrg, login: An
     with SalesforceClient(login=login, transport=transport, retry=PATIENT) as client:
         job = finished_job(client, org)
         names: list[str | None] = []
-        with pytest.raises(ServerError):
+
+        def read_all() -> None:
             for account in job.records(concurrency=3):
                 names.append(account.Name)
+
+        with pytest.raises(ServerError):
+            read_all()
     assert names == [f"P{n:03d}" for n in range(20)]
     assert not download_threads()
 
