@@ -78,18 +78,65 @@ async def finished_job(client: AsyncSalesforceClient, org: FakeOrg) -> AsyncBulk
 # -- the client's window ----------------------------------------------------------------------
 
 
+class PagesInFlight:
+    """Counts the result-page requests a transport is answering at once (tasks or threads)."""
+
+    def __init__(self) -> None:
+        self.now = 0
+        self.peak = 0
+        self._guard = threading.Lock()
+
+    def enter(self) -> None:
+        with self._guard:
+            self.now += 1
+            self.peak = max(self.peak, self.now)
+
+    def leave(self) -> None:
+        with self._guard:
+            self.now -= 1
+
+
 @pytest.mark.parametrize("concurrency", [2, 4])
 async def test_result_pages_overlap_up_to_concurrency_and_keep_their_order(
-    client: AsyncSalesforceClient, org: FakeOrg, concurrency: int
+    org: FakeOrg, login: Any, concurrency: int
 ) -> None:
-    """Up to `concurrency` pages are in flight at once; every row comes back once, in order."""
+    """Exactly `concurrency` pages are in flight at most; every row comes back once, in order."""
     names = seed(org, 70, 10)
-    job = await finished_job(client, org)
-    org.faults.latency = LATENCY
-    records = [(a.Name, a.NumberOfEmployees) async for a in job.records(concurrency=concurrency)]
+    pages = PagesInFlight()
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        await request.aread()
+        if not request.url.path.endswith("/results"):
+            return org.handle(request)
+        pages.enter()
+        try:
+            await sleep_async(LATENCY)
+            return org.handle(request)
+        finally:
+            pages.leave()
+
+    transport = httpx.MockTransport(handler)
+    async with AsyncSalesforceClient(login=login, transport=transport, retry=PATIENT) as client:
+        job = await finished_job(client, org)
+        records = [
+            (a.Name, a.NumberOfEmployees) async for a in job.records(concurrency=concurrency)
+        ]
     assert records == [(name, n) for n, name in enumerate(names)]
     assert len(page_requests(org)) == 7
-    assert org.stats.max_in_flight == concurrency
+    assert pages.peak == concurrency
+
+
+async def test_the_next_listing_is_asked_for_while_pages_download(
+    client: AsyncSalesforceClient, org: FakeOrg
+) -> None:
+    """The org sees the pages of the window and the next /resultPages listing at once."""
+    seed(org, 70, 10)  # 7 pages: a listing of 5, then one of 2
+    job = await finished_job(client, org)
+    org.faults.latency = LATENCY
+    assert len([a async for a in job.records(concurrency=5)]) == 70
+    listings = [r for r in org.requests if r.path.endswith("/resultPages")]
+    assert len(listings) == 2
+    assert org.stats.max_in_flight == 6  # five pages and the second listing
 
 
 ROW = b'"Acme","1"\n'
@@ -139,8 +186,39 @@ async def test_later_pages_download_while_the_caller_holds_the_first_row(
         first = await records.__anext__()
         assert first.Name == "Acme"
         await wait_until(lambda: all(done[1:]), "pages 2 to 4 were read to their end")
-        rest = [record async for record in records]
-    assert len(rest) == PAGES * PAGE_ROWS - 1
+        await records.aclose()  # type: ignore[attr-defined]
+
+
+async def test_the_first_pages_rows_come_while_it_is_still_downloading(
+    org: FakeOrg, login: Any, gated_body: Callable[..., Any]
+) -> None:
+    """Rows of the first page are yielded as its bytes arrive, before the page has ended."""
+    body = gated_body(b'"Name"\n' + b'"Early"\n' * 1_000, b'"Late"\n' * 1_000)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        request.read()
+        path = request.url.path
+        if path.endswith("/resultPages"):
+            base = path.removesuffix("/resultPages")
+            urls = [{"resultUrl": f"{base}/results?locator=L{n}"} for n in range(2)]
+            return httpx.Response(200, json={"resultPages": urls, "done": True})
+        if path.endswith("/results") and request.url.params["locator"] == "L0":
+            return httpx.Response(200, stream=body)
+        if path.endswith("/results"):
+            return httpx.Response(200, content=b'"Name"\n"Second"\n')
+        return org.handle(request)
+
+    transport = httpx.MockTransport(handler)
+    async with AsyncSalesforceClient(login=login, transport=transport, retry=PATIENT) as client:
+        job = await AsyncBulkQueryJob.create(select(Account, "Name"), client)
+        await job.wait()
+        records = job.records(concurrency=2)
+        early = [(await records.__anext__()).Name for _ in range(1_000)]
+        assert not body.sent_rest  # the page is still downloading
+        body.open()
+        rest = [record.Name async for record in records]
+    assert early == ["Early"] * 1_000
+    assert rest == ["Late"] * 1_000 + ["Second"]
 
 
 async def test_leaving_early_cancels_the_downloads_and_deletes_their_spools(

@@ -78,18 +78,63 @@ def finished_job(client: SalesforceClient, org: FakeOrg) -> BulkQueryJob:
 # -- the client's window ----------------------------------------------------------------------
 
 
+class PagesInFlight:
+    """Counts the result-page requests a transport is answering at once (tasks or threads)."""
+
+    def __init__(self) -> None:
+        self.now = 0
+        self.peak = 0
+        self._guard = threading.Lock()
+
+    def enter(self) -> None:
+        with self._guard:
+            self.now += 1
+            self.peak = max(self.peak, self.now)
+
+    def leave(self) -> None:
+        with self._guard:
+            self.now -= 1
+
+
 @pytest.mark.parametrize("concurrency", [2, 4])
 def test_result_pages_overlap_up_to_concurrency_and_keep_their_order(
-    client: SalesforceClient, org: FakeOrg, concurrency: int
+    org: FakeOrg, login: Any, concurrency: int
 ) -> None:
-    """Up to `concurrency` pages are in flight at once; every row comes back once, in order."""
+    """Exactly `concurrency` pages are in flight at most; every row comes back once, in order."""
     names = seed(org, 70, 10)
-    job = finished_job(client, org)
-    org.faults.latency = LATENCY
-    records = [(a.Name, a.NumberOfEmployees) for a in job.records(concurrency=concurrency)]
+    pages = PagesInFlight()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        request.read()
+        if not request.url.path.endswith("/results"):
+            return org.handle(request)
+        pages.enter()
+        try:
+            sleep(LATENCY)
+            return org.handle(request)
+        finally:
+            pages.leave()
+
+    transport = httpx.MockTransport(handler)
+    with SalesforceClient(login=login, transport=transport, retry=PATIENT) as client:
+        job = finished_job(client, org)
+        records = [(a.Name, a.NumberOfEmployees) for a in job.records(concurrency=concurrency)]
     assert records == [(name, n) for n, name in enumerate(names)]
     assert len(page_requests(org)) == 7
-    assert org.stats.max_in_flight == concurrency
+    assert pages.peak == concurrency
+
+
+def test_the_next_listing_is_asked_for_while_pages_download(
+    client: SalesforceClient, org: FakeOrg
+) -> None:
+    """The org sees the pages of the window and the next /resultPages listing at once."""
+    seed(org, 70, 10)  # 7 pages: a listing of 5, then one of 2
+    job = finished_job(client, org)
+    org.faults.latency = LATENCY
+    assert len([a for a in job.records(concurrency=5)]) == 70
+    listings = [r for r in org.requests if r.path.endswith("/resultPages")]
+    assert len(listings) == 2
+    assert org.stats.max_in_flight == 6  # five pages and the second listing
 
 
 ROW = b'"Acme","1"\n'
@@ -139,8 +184,39 @@ def test_later_pages_download_while_the_caller_holds_the_first_row(
         first = records.__next__()
         assert first.Name == "Acme"
         wait_until(lambda: all(done[1:]), "pages 2 to 4 were read to their end")
-        rest = [record for record in records]
-    assert len(rest) == PAGES * PAGE_ROWS - 1
+        records.close()  # type: ignore[attr-defined]
+
+
+def test_the_first_pages_rows_come_while_it_is_still_downloading(
+    org: FakeOrg, login: Any, gated_body: Callable[..., Any]
+) -> None:
+    """Rows of the first page are yielded as its bytes arrive, before the page has ended."""
+    body = gated_body(b'"Name"\n' + b'"Early"\n' * 1_000, b'"Late"\n' * 1_000)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        request.read()
+        path = request.url.path
+        if path.endswith("/resultPages"):
+            base = path.removesuffix("/resultPages")
+            urls = [{"resultUrl": f"{base}/results?locator=L{n}"} for n in range(2)]
+            return httpx.Response(200, json={"resultPages": urls, "done": True})
+        if path.endswith("/results") and request.url.params["locator"] == "L0":
+            return httpx.Response(200, stream=body)
+        if path.endswith("/results"):
+            return httpx.Response(200, content=b'"Name"\n"Second"\n')
+        return org.handle(request)
+
+    transport = httpx.MockTransport(handler)
+    with SalesforceClient(login=login, transport=transport, retry=PATIENT) as client:
+        job = BulkQueryJob.create(select(Account, "Name"), client)
+        job.wait()
+        records = job.records(concurrency=2)
+        early = [(records.__next__()).Name for _ in range(1_000)]
+        assert not body.sent_rest  # the page is still downloading
+        body.open()
+        rest = [record.Name for record in records]
+    assert early == ["Early"] * 1_000
+    assert rest == ["Late"] * 1_000 + ["Second"]
 
 
 def test_leaving_early_cancels_the_downloads_and_deletes_their_spools(

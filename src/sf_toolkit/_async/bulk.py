@@ -22,6 +22,7 @@ import httpx
 
 from .. import _rest
 from .._concurrency import (
+    AsyncReadAhead,
     AsyncSpooledFetch,
     call_callback_async,
     check_callback_async,
@@ -108,8 +109,6 @@ SPOOL_IN_MEMORY = 8 << 20
 #: A result page downloaded ahead of its reader stays in memory up to this size, then moves to
 #: a temporary file.
 PAGE_IN_MEMORY = 1 << 20
-#: Bytes a result page's download hands to its spool at once.
-PAGE_PIECE = 256 << 10
 #: Records encoded between two chances for other tasks to run.
 YIELD_EVERY = 5_000
 #: Result rows between two progress reports while reading a result file.
@@ -1134,9 +1133,11 @@ class AsyncBulkQueryJob(AsyncBulkJob):
 
         Args:
             concurrency: With API 58.0 or later, download up to this many result pages at
-                once (``/resultPages``), still yielded in order as they arrive; each keeps
-                at most 1 MB in memory, the rest in a temporary file. 1 streams one page at
-                a time.
+                once in the background ("Get Parallel Results for a Query Job":
+                ``/resultPages``, whose next listing of page URLs is asked for ahead), while
+                the first page's rows are parsed and yielded in order as its bytes arrive;
+                each page keeps at most 1 MB in memory, the rest in a temporary file. 1
+                streams one page at a time, following ``Sforce-Locator``.
             page_size: Rows per page (``maxRecords``) when reading one page at a time (not
                 with ``concurrency`` above 1: those pages come in Salesforce's sizes).
 
@@ -1262,7 +1263,7 @@ class AsyncBulkQueryJob(AsyncBulkJob):
         try:
             async with client.stream("GET", url, headers=_CSV_HEADERS) as response:
                 await _read_error(client, response)
-                async for chunk in client.body_chunks(response, PAGE_PIECE):
+                async for chunk in client.body_chunks(response):  # as they arrive
                     await page.write(chunk)
         except httpx.TransportError as exc:  # the body broke off midway
             raise connection_error(exc, exc.request) from exc
@@ -1277,30 +1278,33 @@ class AsyncBulkQueryJob(AsyncBulkJob):
 
         A page's download keeps going while the caller reads the page (``download.read``);
         when the caller asks for the next page, the one it read is closed and the next URL
-        starts downloading. However the loop ends (an error, an early ``break``), every
-        download still running is cancelled and its spool deleted.
+        starts downloading. The next URL is always fetched ahead, so the next listing (one
+        small JSON request) may be in flight beside the pages. However the loop ends (an
+        error, an early ``break``), every download still running is cancelled and its spool
+        deleted.
         """
-        urls = self._page_urls()
         pages: list[tuple[httpx.URL, AsyncSpooledFetch]] = []
         listed = True
-        try:
-            while True:
-                while listed and len(pages) < concurrency:
-                    url = await _next_url_async(urls)
-                    if url is None:
-                        listed = False
-                    else:
-                        fetch = functools.partial(self._download, url)
-                        pages.append((url, AsyncSpooledFetch(fetch, PAGE_IN_MEMORY)))
-                if not pages:
-                    return
-                yield pages[0]
-                _, head = pages.pop(0)
-                await head.aclose()
-        finally:
-            for _, page in pages:
-                await page.aclose()
-            await urls.aclose()  # type: ignore[attr-defined]
+        # The next URL is fetched ahead: a listing holds five, so the next listing is asked
+        # for while the pages of this one download, not when the window has room again.
+        async with AsyncReadAhead(self._page_urls()) as urls:
+            try:
+                while True:
+                    while listed and len(pages) < concurrency:
+                        url = await _next_url_async(urls)
+                        if url is None:
+                            listed = False
+                        else:
+                            fetch = functools.partial(self._download, url)
+                            pages.append((url, AsyncSpooledFetch(fetch, PAGE_IN_MEMORY)))
+                    if not pages:
+                        return
+                    yield pages[0]
+                    _, head = pages.pop(0)
+                    await head.aclose()
+            finally:
+                for _, page in pages:
+                    await page.aclose()
 
     async def _parallel_rows(
         self, concurrency: int
