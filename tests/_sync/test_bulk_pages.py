@@ -142,6 +142,13 @@ PAGE_ROWS = 150_000  # 1.6 MB a page: past the 1 MB a spool keeps in memory
 PAGES = 4
 
 
+def listing(path: str, pages: int) -> httpx.Response:
+    """A /resultPages answer listing ``pages`` result URLs, locators ``L0``, ``L1``, ..."""
+    base = path.removesuffix("/resultPages")
+    urls = [{"resultUrl": f"{base}/results?locator=L{n}"} for n in range(pages)]
+    return httpx.Response(200, json={"resultPages": urls, "done": True})
+
+
 def big_pages(
     org: FakeOrg, done: list[bool], generated_body: Callable[..., Any]
 ) -> Callable[[httpx.Request], httpx.Response]:
@@ -160,9 +167,7 @@ def big_pages(
         request.read()
         path = request.url.path
         if path.endswith("/resultPages"):
-            base = path.removesuffix("/resultPages")
-            urls = [{"resultUrl": f"{base}/results?locator=L{n}"} for n in range(PAGES)]
-            return httpx.Response(200, json={"resultPages": urls, "done": True})
+            return listing(path, PAGES)
         if "/jobs/query/" in path and path.endswith("/results"):
             page = int(request.url.params["locator"].removeprefix("L"))
             return httpx.Response(200, stream=generated_body(lambda: body(page)))
@@ -197,9 +202,7 @@ def test_the_first_pages_rows_come_while_it_is_still_downloading(
         request.read()
         path = request.url.path
         if path.endswith("/resultPages"):
-            base = path.removesuffix("/resultPages")
-            urls = [{"resultUrl": f"{base}/results?locator=L{n}"} for n in range(2)]
-            return httpx.Response(200, json={"resultPages": urls, "done": True})
+            return listing(path, 2)
         if path.endswith("/results") and request.url.params["locator"] == "L0":
             return httpx.Response(200, stream=body)
         if path.endswith("/results"):
