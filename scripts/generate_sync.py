@@ -57,6 +57,7 @@ EXPLICIT_RENAMES: dict[str, str] = {
     "aclose": "close",
     "aread": "read",
     "aiter_raw": "iter_raw",
+    "AsyncHTTPTransport": "HTTPTransport",
     # import paths: ``from .._async.client import ...``
     "_async": "_sync",
     # the fake org's transports

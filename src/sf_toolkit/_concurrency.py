@@ -27,7 +27,7 @@ from collections.abc import (
     Iterator,
     Sequence,
 )
-from types import AsyncGeneratorType, TracebackType
+from types import AsyncGeneratorType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 import httpx
@@ -42,11 +42,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AsyncLock",
-    "AsyncReadAhead",
+    "AsyncEvent",
     "AsyncSharedLock",
     "AsyncSpooledFetch",
+    "Event",
     "Lock",
-    "ReadAhead",
     "SharedLock",
     "SpooledFetch",
     "call_callback",
@@ -68,6 +68,8 @@ __all__ = [
     "run_in_thread_async",
     "sleep",
     "sleep_async",
+    "start",
+    "start_async",
 ]
 
 T = TypeVar("T")
@@ -160,6 +162,38 @@ class SharedLock:
 
     def __exit__(self, *exc_info: object) -> None:
         self._lock.release()
+
+
+class AsyncEvent:
+    """A flag tasks wait for until it is set (once); works on asyncio and trio."""
+
+    def __init__(self) -> None:
+        import anyio
+
+        self._event = anyio.Event()
+
+    def set(self) -> None:
+        """Set the flag and wake every waiter (from the event loop's own thread)."""
+        self._event.set()
+
+    async def wait(self) -> None:
+        """Wait until the flag is set."""
+        await self._event.wait()
+
+
+class Event:
+    """A flag threads wait for until it is set (the twin of :class:`AsyncEvent`)."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def set(self) -> None:
+        """Set the flag and wake every waiter."""
+        self._event.set()
+
+    def wait(self) -> None:
+        """Wait until the flag is set."""
+        self._event.wait()
 
 
 # -- blocking calls ---------------------------------------------------------------------------
@@ -478,15 +512,18 @@ def read_raw_within(response: httpx.Response, seconds: float) -> bytes | None:
     """
     Read an answer's raw (still encoded) body, giving up after ``seconds``; ``None`` if it did.
 
-    A thread cannot be interrupted, so the clock is checked after each chunk: a trickling
-    server holds the read at most one chunk (bounded by the read timeout) past the limit.
+    A thread cannot be interrupted, so the clock is checked as each chunk arrives: a trickling
+    server holds the read at most one chunk (bounded by the read timeout) past the limit. A
+    body that was complete when the limit passed is still returned, as the async twin does.
     """
     ends = time.monotonic() + seconds
     chunks: list[bytes] = []
+    late = False
     for chunk in response.iter_raw():
-        chunks.append(chunk)
-        if time.monotonic() >= ends:
+        if late:  # more was still to come after the limit
             return None
+        chunks.append(chunk)
+        late = time.monotonic() >= ends
     return b"".join(chunks)
 
 
@@ -538,14 +575,17 @@ def iterate_within(items: Iterator[T], seconds: float) -> Generator[T, None, Non
     ``seconds`` have passed.
 
     A thread cannot be interrupted, so the clock is checked as each item arrives: a trickling
-    server holds the read at most one item (bounded by the read timeout) past the limit.
+    server holds the read at most one item (bounded by the read timeout) past the limit. The
+    items of a body that was complete when the limit passed all arrive, as in the async twin.
     However it ends, ``items`` is closed.
     """
     ends = time.monotonic() + seconds
     try:
+        late = False
         for item in items:
-            if time.monotonic() > ends:
+            if late:  # more was still to come after the limit
                 raise TimeoutError(f"the body did not arrive within {seconds:g} s")
+            late = time.monotonic() > ends
             yield item
     finally:
         close = getattr(items, "close", None)
@@ -697,13 +737,13 @@ def default_transport(kwargs: dict[str, Any]) -> httpx.BaseTransport | None:
     return None
 
 
-# -- read-ahead -------------------------------------------------------------------------------
+# -- calls started in the background ----------------------------------------------------------
 #
 # An async generator cannot hold a task group open across its ``yield``: when the caller leaves
 # its ``async for`` early, the generator is closed later, from another task (asyncio's and
 # trio's finalizers), and the group's cancel scope would be exited in the wrong task (PEP 789).
-# So the fetch that runs ahead is a task of its own, owned by AsyncReadAhead alone: it is
-# cancelled and awaited when the read-ahead closes, from whichever task closes it.
+# So a call started ahead (the query's next page) is a task of its own, owned by whoever
+# started it: cancelled and awaited from whichever task closes the generator.
 
 
 def _running_trio() -> Any:
@@ -773,8 +813,13 @@ class _AsyncCall(Generic[T]):
             return not scope.cancelled_caught
         return not self._task.cancelled()
 
-    async def cancel(self) -> None:
-        """Cancel the call and wait until it has stopped (even when the caller is cancelled)."""
+    async def cancel(self) -> T | None:
+        """
+        Cancel the call and wait until it has stopped (even when the caller is cancelled).
+
+        Returns the call's value when it had finished with one before the cancel reached it
+        (the caller may have to release it, an open answer say), else None.
+        """
         import anyio
 
         if scope := getattr(self, "_scope", None):
@@ -783,87 +828,9 @@ class _AsyncCall(Generic[T]):
             self._task.cancel()
         with anyio.CancelScope(shield=True):
             await self._done.wait()
-
-
-class AsyncReadAhead(Generic[T]):
-    """
-    Iterate over ``source`` while its next item is fetched in the background.
-
-    When an item is handed out, the fetch of the one after it starts at once, on its own task,
-    so it proceeds while the caller works. Exactly one item is fetched ahead: memory is bounded
-    by two items. Use it as ``async with AsyncReadAhead(source) as items: async for ...``;
-    leaving the block (normally, by an exception, or because the enclosing generator was
-    closed early) cancels the fetch in flight, waits for it to stop and closes ``source``.
-
-    The caller's loop should call :meth:`tick` now and then: a task only runs when the event
-    loop gets a turn, and a loop that never awaits would otherwise not let the request leave.
-    """
-
-    #: How many :meth:`tick` calls make one turn of the event loop.
-    TICK_EVERY = 64
-
-    def __init__(self, source: AsyncIterator[T]) -> None:
-        self._source = source
-        self._pending: _AsyncCall[T] | None = None
-        self._started = False
-        self._closed = False
-        self._ticks = 0
-
-    async def __aenter__(self) -> AsyncReadAhead[T]:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    def __aiter__(self) -> AsyncReadAhead[T]:
-        return self
-
-    async def __anext__(self) -> T:
-        if self._closed:
-            raise StopAsyncIteration
-        if self._pending is not None:
-            # Still pending while awaited: a caller cancelled here leaves it for aclose().
-            item = await self._pending.result()
-            self._pending = None
-        elif not self._started:
-            self._started = True
-            item = await self._source.__anext__()
-        else:
-            raise StopAsyncIteration
-        self._pending = _AsyncCall(self._fetch_next)
-        return item
-
-    async def _fetch_next(self) -> T:
-        return await self._source.__anext__()
-
-    async def tick(self) -> None:
-        """Give the fetch in flight a turn of the event loop, every ``TICK_EVERY`` calls."""
-        self._ticks += 1
-        pending = self._pending
-        if self._ticks % self.TICK_EVERY == 0 and pending is not None and not pending.done:
-            import anyio.lowlevel  # here, not per call: tick runs once per record
-
-            await anyio.lowlevel.checkpoint()
-
-    async def aclose(self) -> None:
-        """Cancel the fetch in flight, wait for it to stop, and close ``source``."""
-        import anyio
-
-        if self._closed:
-            return
-        self._closed = True
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            await pending.cancel()
-        close = getattr(self._source, "aclose", None)
-        if close is not None:
-            with anyio.CancelScope(shield=True):
-                await close()
+        if self._error is None and self._finished_normally():
+            return self._value  # type: ignore[no-any-return]
+        return None
 
 
 class _ThreadCall(Generic[T]):
@@ -891,74 +858,34 @@ class _ThreadCall(Generic[T]):
             raise self._error
         return self._value  # type: ignore[no-any-return]
 
-    def cancel(self) -> None:
-        """Wait until the call has finished: a thread cannot be interrupted."""
+    def cancel(self) -> T | None:
+        """
+        Wait until the call has finished: a thread cannot be interrupted.
+
+        Returns the call's value when it finished with one (the caller may have to release
+        it), else None.
+        """
         self._thread.join()
+        if self._error is None:
+            return self._value  # type: ignore[no-any-return]
+        return None
 
 
-class ReadAhead(Generic[T]):
+def start_async(fn: Callable[[], Awaitable[T]]) -> _AsyncCall[T]:
     """
-    Iterate over ``source`` while its next item is fetched in a worker thread.
-
-    When an item is handed out, the fetch of the one after it starts at once in a thread, so it
-    proceeds while the caller works. Exactly one item is fetched ahead: memory is bounded by
-    two items. Use it as ``with ReadAhead(source) as items: for ...``; leaving the block
-    (normally, by an exception, or because the enclosing generator was closed early) waits for
-    the fetch in flight to finish (a thread cannot be interrupted), drops its result and closes
-    ``source``: no thread outlives the block.
+    Start ``await fn()`` on a task of its own, outside any task group, and return the call:
+    ``await call.result()`` waits for its value, ``await call.cancel()`` stops it.
     """
+    return _AsyncCall(fn)
 
-    def __init__(self, source: Iterator[T]) -> None:
-        self._source = source
-        self._pending: _ThreadCall[T] | None = None
-        self._started = False
-        self._closed = False
 
-    def __enter__(self) -> ReadAhead[T]:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def __iter__(self) -> ReadAhead[T]:
-        return self
-
-    def __next__(self) -> T:
-        if self._closed:
-            raise StopIteration
-        if self._pending is not None:
-            item = self._pending.result()
-            self._pending = None
-        elif not self._started:
-            self._started = True
-            item = next(self._source)
-        else:
-            raise StopIteration
-        self._pending = _ThreadCall(self._fetch_next)
-        return item
-
-    def _fetch_next(self) -> T:
-        return next(self._source)
-
-    def tick(self) -> None:
-        """Do nothing: the worker thread runs on its own, without turns to be given."""
-
-    def close(self) -> None:
-        """Wait for the fetch in flight to finish, drop its result, and close ``source``."""
-        if self._closed:
-            return
-        self._closed = True
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            pending.cancel()
-        close = getattr(self._source, "close", None)
-        if close is not None:
-            close()
+def start(fn: Callable[[], T]) -> _ThreadCall[T]:
+    """
+    Start ``fn()`` in a worker thread of its own and return the call: ``call.result()``
+    waits for its value, ``call.cancel()`` waits for it to finish (the twin of
+    :func:`start_async`).
+    """
+    return _ThreadCall(fn)
 
 
 # -- spooled downloads ------------------------------------------------------------------------

@@ -8,15 +8,17 @@ No postponed annotations here: models declared inside a test must resolve their 
 
 import datetime
 import functools
+import json
 import threading
 import tracemalloc
 from collections.abc import Callable
 
+import httpx
 import pytest
 
-from sf_toolkit import SalesforceClient, SObject, select
+from sf_toolkit import SalesforceClient, SalesforceLogin, SObject, select
 from sf_toolkit._concurrency import sleep
-from sf_toolkit.exceptions import SalesforceApiError, ServerError
+from sf_toolkit.exceptions import SalesforceApiError, ServerError, UnexpectedResponseError
 from sf_toolkit.io.api import count, delete, fetch, query
 from sf_toolkit.testing import FakeOrg
 
@@ -290,3 +292,100 @@ def test_time_values_filter_and_load_as_times(org: FakeOrg, client: object) -> N
         )
     ]
     assert [(shop.Name, shop.Opens__c) for shop in found] == [("Early", datetime.time(7, 30))]
+
+
+# -- the next page is requested from the head of this one ----------------------------------
+
+
+def rewriting(org: FakeOrg, rewrite: Callable[[int, bytes], bytes]) -> httpx.MockTransport:
+    """The org, with each query page's body (1 for the first) passed through ``rewrite``."""
+    pages = 0
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        nonlocal pages
+        response = org.handle(request)
+        if "/query" not in request.url.path or response.status_code != 200:
+            return response
+        pages += 1
+        body = rewrite(pages, response.read())
+        return httpx.Response(200, headers={"Content-Type": "application/json"}, content=body)
+
+    return httpx.MockTransport(handle)
+
+
+def consume_into(seen: list[Account], client: SalesforceClient) -> None:
+    """Query every Account in pages of 200, keeping each record as it comes."""
+    for account in query(select(Account, "Id"), client, batch_size=200):
+        seen.append(account)
+
+
+def test_next_page_is_requested_before_this_page_is_decoded(
+    seeded: FakeOrg, make_client: object
+) -> None:
+    """Page 2's body breaks after its nextRecordsUrl: page 3 was already asked for, then let go."""
+
+    def break_page_2(page: int, body: bytes) -> bytes:
+        if page != 2:
+            return body
+        return body[: body.index(b'"records"')] + b'"records": [{"attributes": '
+
+    seen: list[Account] = []
+    transport = rewriting(seeded, break_page_2)
+    with make_client(transport=transport) as client:  # type: ignore[operator]
+        with pytest.raises(UnexpectedResponseError, match="JSON"):
+            consume_into(seen, client)
+    assert len(seen) == 200
+    assert seeded.stats.requests_by_route["query_more"] == 2  # pages 2 and 3
+    assert seeded.stats.in_flight == 0
+    assert not read_ahead_threads()
+
+
+def test_a_page_naming_two_next_urls_is_refused(seeded: FakeOrg, make_client: object) -> None:
+    """A nextRecordsUrl before the records and another one after them: refused, not guessed."""
+
+    def second_url(page: int, body: bytes) -> bytes:
+        url = json.loads(body)["nextRecordsUrl"]
+        return body[:-1] + b', "nextRecordsUrl": "' + url.encode() + b'0"}'
+
+    seen: list[Account] = []
+    transport = rewriting(seeded, second_url)
+    with make_client(transport=transport) as client:  # type: ignore[operator]
+        with pytest.raises(UnexpectedResponseError, match="nextRecordsUrl") as caught:
+            consume_into(seen, client)
+    assert seen == []
+    assert "-200'" in str(caught.value)
+    assert "-2000'" in str(caught.value)
+    assert seeded.stats.in_flight == 0
+    assert not read_ahead_threads()
+
+
+def test_pages_with_their_records_first_are_still_followed(
+    seeded: FakeOrg, make_client: object
+) -> None:
+    """No nextRecordsUrl before the records: the next page is asked for once this one is read."""
+
+    def records_first(page: int, body: bytes) -> bytes:
+        data = json.loads(body)
+        return json.dumps({"records": data.pop("records"), **data}).encode()
+
+    transport = rewriting(seeded, records_first)
+    with make_client(transport=transport) as client:  # type: ignore[operator]
+        ids = [a.Id for a in query(select(Account, "Id"), client, batch_size=200)]
+    assert len(set(ids)) == 450
+    assert seeded.stats.requests_by_route["query_more"] == 2
+
+
+def test_over_httpx_transport_the_next_page_leaves_before_this_one_is_handed_out(
+    seeded: FakeOrg, login: SalesforceLogin
+) -> None:
+    """Over HTTP, the first record comes while page 2 is still at the org, not after it."""
+    seeded.faults.latency = 4 * LATENCY
+    with seeded.serve() as url:
+        served = SalesforceLogin(username=login.username, password="password", domain=url)
+        with SalesforceClient(login=served) as client:
+            records = query(select(Account, "Id"), client, batch_size=200)
+            records.__next__()
+            wait_until(lambda: seeded.stats.in_flight == 1, "page 2 is at the org")
+            rest = [a for a in records]
+    assert len(rest) == 449
+    assert seeded.stats.requests_by_route["query_more"] == 2

@@ -4,22 +4,27 @@ from __future__ import annotations
 
 import functools
 import threading
+import time
 from collections.abc import AsyncIterator, Iterator
 
 import anyio
+import httpx
 import pytest
 
 from sf_toolkit._concurrency import (
     AsyncLock,
-    AsyncReadAhead,
     Lock,
-    ReadAhead,
     call_callback,
     call_callback_async,
     check_callback,
+    iterate_within,
     map_bounded,
     map_bounded_async,
+    read_raw_within,
+    read_raw_within_async,
     sleep_async,
+    start,
+    start_async,
 )
 
 
@@ -197,165 +202,113 @@ def test_sync_callback_refuses_awaitable_result() -> None:
         call_callback(lambda _: later(), "x")
 
 
-# -- read-ahead -------------------------------------------------------------------------------
+# -- calls started in the background ---------------------------------------------------------
 
 
-class Source:
-    """Items 0..n-1, each fetch logged; a fetch waits for its gate when one is set."""
+def ahead_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "sf_toolkit-read-ahead"]
 
-    def __init__(self, n: int) -> None:
-        self.n = n
-        self.fetched: list[int] = []
-        self.finished = False
-        self.cancelled = False
-        self.waiting = False
 
-    async def items_async(self, gates: dict[int, anyio.Event]) -> AsyncIterator[int]:
+async def test_a_started_call_runs_while_the_caller_goes_on() -> None:
+    """start_async runs the call on its own task: it proceeds while its starter waits."""
+    ran = anyio.Event()
+
+    async def call() -> int:
+        ran.set()
+        return 7
+
+    started = start_async(call)
+    with anyio.fail_after(10):
+        await ran.wait()  # the starter never awaited the call itself
+        assert await started.result() == 7
+
+
+async def test_a_started_call_raises_its_error_to_whoever_asks() -> None:
+    async def call() -> int:
+        raise KeyError("page 2")
+
+    started = start_async(call)
+    with pytest.raises(KeyError, match="page 2"):
+        await started.result()
+
+
+async def test_cancel_stops_a_call_that_hangs() -> None:
+    """cancel() stops a call still running and waits for it: nothing is left, no value."""
+    state = {"cancelled": False, "finished": False}
+
+    async def call() -> int:
         try:
-            for item in range(self.n):
-                if item in gates:
-                    self.waiting = True
-                    try:
-                        await gates[item].wait()
-                    except anyio.get_cancelled_exc_class():
-                        self.cancelled = True
-                        raise
-                self.fetched.append(item)
-                yield item
+            await anyio.Event().wait()  # never set
+        except anyio.get_cancelled_exc_class():
+            state["cancelled"] = True
+            raise
         finally:
-            self.finished = True
+            state["finished"] = True
+        return 1
 
-    def items(self, gates: dict[int, threading.Event]) -> Iterator[int]:
-        try:
-            for item in range(self.n):
-                if item in gates:
-                    assert gates[item].wait(10)
-                self.fetched.append(item)
-                yield item
-        finally:
-            self.finished = True
+    started = start_async(call)
+    await anyio.lowlevel.checkpoint()
+    assert await started.cancel() is None
+    assert state == {"cancelled": True, "finished": True}
 
 
-async def settle(condition: object) -> None:
-    for _ in range(2000):
-        if callable(condition) and condition():
-            return
-        await sleep_async(0.002)
-    raise AssertionError("the condition never came true")
+async def test_cancel_hands_back_the_value_of_a_finished_call() -> None:
+    """A call that finished before the cancel gives its value back, to be released."""
 
+    async def call() -> list[int]:
+        return [1, 2]
 
-async def test_async_read_ahead_fetches_exactly_one_ahead() -> None:
-    """While the caller holds item k, item k+1 is fetched, and item k+2 is not."""
-    source = Source(4)
-    async with AsyncReadAhead(source.items_async({})) as items:
-        assert await items.__anext__() == 0
-        await settle(lambda: source.fetched == [0, 1])
-        for _ in range(50):  # many turns of the event loop: still only one ahead
+    started = start_async(call)
+    with anyio.fail_after(10):
+        while not started.done:
             await anyio.lowlevel.checkpoint()
-        assert source.fetched == [0, 1]
-        assert [item async for item in items] == [1, 2, 3]
-    assert source.finished
+    assert await started.cancel() == [1, 2]
 
 
-async def test_async_read_ahead_close_cancels_the_fetch_in_flight() -> None:
-    """Closing while the next item is being fetched cancels that fetch and closes the source."""
-    source = Source(3)
-    gate = anyio.Event()  # never set: the fetch of item 1 hangs until cancelled
-    async with AsyncReadAhead(source.items_async({1: gate})) as items:
-        assert await items.__anext__() == 0
-        await settle(lambda: source.waiting)
-    assert source.cancelled
-    assert source.finished
-    assert source.fetched == [0]
-
-
-# asyncio only: trio warns (ResourceWarning) about every async generator left unexhausted and
-# asks for ``aclosing``, which is the explicit close tested above.
-@pytest.mark.parametrize("anyio_backend", ["asyncio"])
-async def test_async_read_ahead_break_in_a_generator_cancels_the_fetch() -> None:
-    """An enclosing generator left by break (closed later by the finalizer) cancels the fetch."""
-    source = Source(3)
+async def test_a_cancelled_waiter_leaves_the_call_to_cancel() -> None:
+    """A caller cancelled while waiting for the result can still cancel the call after."""
     gate = anyio.Event()
 
-    async def outer() -> AsyncIterator[int]:
-        async with AsyncReadAhead(source.items_async({1: gate})) as items:
-            async for item in items:
-                yield item
+    async def call() -> int:
+        await gate.wait()
+        return 1
 
-    async for _ in outer():
-        break
-    await settle(lambda: source.finished)
-    assert source.cancelled
-
-
-async def test_async_read_ahead_raises_the_fetch_error_in_order() -> None:
-    """An error while fetching ahead is raised when the caller reaches that item."""
-
-    async def failing() -> AsyncIterator[int]:
-        yield 0
-        raise KeyError("page 2")
-
-    async with AsyncReadAhead(failing()) as items:
-        assert await items.__anext__() == 0
-        with pytest.raises(KeyError, match="page 2"):
-            await items.__anext__()
-
-
-def test_sync_read_ahead_fetches_in_a_thread_exactly_one_ahead() -> None:
-    """The sync twin fetches item k+1 in a worker thread while the caller holds item k."""
-    source = Source(4)
-    gate = threading.Event()
-    with ReadAhead(source.items({1: gate})) as items:
-        assert next(items) == 0
-        gate.set()  # the worker, already waiting on item 1, may proceed
-        for _ in range(1000):
-            if source.fetched == [0, 1]:
-                break
-            threading.Event().wait(0.002)
-        assert source.fetched == [0, 1]
-        threading.Event().wait(0.02)
-        assert source.fetched == [0, 1]
-        assert list(items) == [1, 2, 3]
-    assert source.finished
-
-
-def test_sync_read_ahead_close_leaves_no_thread() -> None:
-    """Closing waits for the fetch in flight, closes the source, and no worker outlives it."""
-    source = Source(3)
-    gate = threading.Event()
-    with ReadAhead(source.items({1: gate})) as items:
-        assert next(items) == 0
-        workers = [t for t in threading.enumerate() if t.name == "sf_toolkit-read-ahead"]
-        assert len(workers) == 1  # the fetch of item 1 waits on the gate
-        threading.Timer(0.05, gate.set).start()
-    assert source.finished
-    assert not [t for t in threading.enumerate() if t.name == "sf_toolkit-read-ahead"]
-
-
-def test_sync_read_ahead_raises_the_fetch_error_in_order() -> None:
-    """An error in the worker thread is raised when the caller reaches that item."""
-
-    def failing() -> Iterator[int]:
-        yield 0
-        raise KeyError("page 2")
-
-    with ReadAhead(failing()) as items:
-        assert next(items) == 0
-        with pytest.raises(KeyError, match="page 2"):
-            next(items)
-
-
-async def test_async_read_ahead_cancelled_caller_stops_the_fetch() -> None:
-    """A caller cancelled while waiting for the next item leaves no fetch running."""
-    source = Source(3)
-    gate = anyio.Event()  # never set: item 1 never arrives
+    started = start_async(call)
     with anyio.move_on_after(0.05) as scope:
-        async with AsyncReadAhead(source.items_async({1: gate})) as items:
-            async for _ in items:
-                pass
+        await started.result()
     assert scope.cancelled_caught
-    assert source.cancelled
-    assert source.finished
+    assert not started.done
+    assert await started.cancel() is None
+    assert started.done
+
+
+def test_a_started_thread_call_runs_beside_the_caller() -> None:
+    """start runs the call in a thread of its own, which is gone once it has finished."""
+    gate = threading.Event()
+    started = start(lambda: gate.wait(10) and 5)
+    assert len(ahead_threads()) == 1  # still waiting on the gate, while we go on
+    gate.set()
+    assert started.result() == 5
+    assert not ahead_threads()
+
+
+def test_a_thread_call_error_reaches_whoever_asks() -> None:
+    def call() -> int:
+        raise KeyError("page 2")
+
+    started = start(call)
+    with pytest.raises(KeyError, match="page 2"):
+        started.result()
+    assert started.cancel() is None
+
+
+def test_cancel_waits_for_a_thread_call_and_hands_back_its_value() -> None:
+    """A thread cannot be interrupted: cancel waits for it and gives its value back."""
+    gate = threading.Event()
+    started = start(lambda: gate.wait(10) and [3])
+    threading.Timer(0.05, gate.set).start()
+    assert started.cancel() == [3]
+    assert not ahead_threads()
 
 
 def test_sync_check_refuses_every_kind_of_async_callable() -> None:
@@ -378,3 +331,60 @@ def test_sync_check_refuses_every_kind_of_async_callable() -> None:
             check_callback(callback)
     check_callback(Plain())
     check_callback(functools.partial(print))
+
+
+# -- reading a body within a time limit --------------------------------------------------------
+
+
+class Trickle(httpx.SyncByteStream):
+    """A body arriving in ``chunks``, ``pause`` seconds apart."""
+
+    def __init__(self, chunks: list[bytes], pause: float) -> None:
+        self.chunks = chunks
+        self.pause = pause
+
+    def __iter__(self) -> Iterator[bytes]:
+        for number, chunk in enumerate(self.chunks):
+            if number:
+                time.sleep(self.pause)
+            yield chunk
+
+
+class AsyncTrickle(httpx.AsyncByteStream):
+    """The async twin of :class:`Trickle`."""
+
+    def __init__(self, chunks: list[bytes], pause: float) -> None:
+        self.chunks = chunks
+        self.pause = pause
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for number, chunk in enumerate(self.chunks):
+            if number:
+                await anyio.sleep(self.pause)
+            yield chunk
+
+
+def test_a_body_complete_when_the_limit_passes_is_returned_in_both_halves() -> None:
+    """No time left, but the whole body is already there: both twins return it."""
+    assert read_raw_within(httpx.Response(200, stream=httpx.ByteStream(b"abc")), 0.0) == b"abc"
+
+    async def read() -> bytes | None:
+        return await read_raw_within_async(
+            httpx.Response(200, stream=httpx.ByteStream(b"abc")), 0.0
+        )
+
+    assert anyio.run(read) == b"abc"
+    assert list(iterate_within(iter([b"abc"]), 0.0)) == [b"abc"]  # its last chunk, late
+
+
+def test_a_body_still_trickling_after_the_limit_is_given_up_in_both_halves() -> None:
+    chunks = [b"a", b"b", b"c", b"d"]
+    assert read_raw_within(httpx.Response(200, stream=Trickle(chunks, 0.05)), 0.02) is None
+
+    async def read() -> bytes | None:
+        response = httpx.Response(200, stream=AsyncTrickle(chunks, 0.05))
+        return await read_raw_within_async(response, 0.02)
+
+    assert anyio.run(read) is None
+    with pytest.raises(TimeoutError):
+        list(iterate_within(iter(Trickle(chunks, 0.05)), 0.02))

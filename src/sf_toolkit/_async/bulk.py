@@ -22,13 +22,13 @@ import httpx
 
 from .. import _rest
 from .._concurrency import (
-    AsyncReadAhead,
     AsyncSpooledFetch,
     call_callback_async,
     check_callback_async,
     monotonic,
     run_in_thread_async,
     sleep_async,
+    start_async,
 )
 from .._exports import publish
 from .._files import commit_partial, discard_partial, open_partial
@@ -1284,27 +1284,30 @@ class AsyncBulkQueryJob(AsyncBulkJob):
         deleted.
         """
         pages: list[tuple[httpx.URL, AsyncSpooledFetch]] = []
-        listed = True
+        urls = self._page_urls()
         # The next URL is fetched ahead: a listing holds five, so the next listing is asked
         # for while the pages of this one download, not when the window has room again.
-        async with AsyncReadAhead(self._page_urls()) as urls:
-            try:
-                while True:
-                    while listed and len(pages) < concurrency:
-                        url = await _next_url_async(urls)
-                        if url is None:
-                            listed = False
-                        else:
-                            fetch = functools.partial(self._download, url)
-                            pages.append((url, AsyncSpooledFetch(fetch, PAGE_IN_MEMORY)))
-                    if not pages:
-                        return
-                    yield pages[0]
-                    _, head = pages.pop(0)
-                    await head.aclose()
-            finally:
-                for _, page in pages:
-                    await page.aclose()
+        ahead: Any = start_async(functools.partial(_next_url_async, urls))
+        try:
+            while True:
+                while ahead is not None and len(pages) < concurrency:
+                    url = await ahead.result()
+                    ahead = None
+                    if url is not None:
+                        ahead = start_async(functools.partial(_next_url_async, urls))
+                        fetch = functools.partial(self._download, url)
+                        pages.append((url, AsyncSpooledFetch(fetch, PAGE_IN_MEMORY)))
+                if not pages:
+                    return
+                yield pages[0]
+                _, head = pages.pop(0)
+                await head.aclose()
+        finally:
+            for _, page in pages:
+                await page.aclose()
+            if ahead is not None:
+                await ahead.cancel()
+            await urls.aclose()  # type: ignore[attr-defined]
 
     async def _parallel_rows(
         self, concurrency: int

@@ -112,6 +112,11 @@ class AsyncSalesforceClient(TwinMixin, httpx.AsyncClient):
         self._rng = random.Random()
         self._detached = False
         self._mask_cache: tuple[int, SecretMask] | None = None
+        #: Whether requests go through httpx's own transport, whose ``trace`` extension
+        #: reports when a request has left (the query reads ahead on it).
+        self._reports_sends = all(
+            kwargs.get(name) is None for name in ("transport", "mounts", "proxy")
+        ) or isinstance(kwargs.get("transport"), httpx.AsyncHTTPTransport)
         transport = default_transport_async(kwargs)
         if transport is not None:
             kwargs["transport"] = transport

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Any, TypeVar, overload
 
 import httpx
 
 from .. import _rest
-from .._concurrency import AsyncReadAhead
+from .._concurrency import AsyncEvent, start_async
 from .._query import QueryPlan, child_continuations, count_result, plan_count, plan_query
 from .._registry import resolve_client
-from .._wire.pages import next_page_url, parse_query_page
+from .._wire.errors import unexpected_answer
+from .._wire.pages import HEAD_BYTES, early_next_url, next_page_url, parse_query_page
+from ..exceptions import UnexpectedResponseError
 from ..models import SObject, connection_of
 from ..models._convert import adopt_payload
 from ..soql import SelectQuery
@@ -68,9 +70,11 @@ def query_async(
     """
     Iterate over the records of a query, page by page (``nextRecordsUrl``).
 
-    While the caller works through one page, the next one is already being fetched: at most
-    one page ahead, so memory stays bounded by two pages. Leaving the loop early stops that
-    fetch and leaves nothing running. Records load into the builder's model, or the model
+    Each page's ``nextRecordsUrl`` is read from the start of its body (Salesforce writes it
+    before the records), and the next page is requested at once: its round trip overlaps the
+    decoding of this page and the caller's work on it. At most one page ahead, so memory stays
+    bounded by two pages. Leaving the loop early stops that request and leaves nothing
+    running. Records load into the builder's model, or the model
     registered for their type. Child subqueries are completed: their further pages are
     fetched before the parent is handed out. The arguments are checked at once; nothing is
     sent until iteration starts.
@@ -92,20 +96,60 @@ def query_async(
     return _records_async(client, plan)
 
 
-async def _pages_async(
-    client: AsyncSalesforceClient, plan: QueryPlan
-) -> AsyncIterator[tuple[dict[str, Any], httpx.Response]]:
-    """Every page of the query, in order, with its answer: the first, then each continuation."""
-    page, answer = await _get(client, plan.endpoint, params={"q": plan.soql}, headers=plan.headers)
-    seen: set[str] = set()
-    while True:
-        yield page, answer
-        next_url = page.get("nextRecordsUrl")
-        if not next_url:
-            return
-        page, answer = await _get(
-            client, _absolute(client, next_url, seen, answer), headers=plan.headers
-        )
+class _PageRequest:
+    """
+    A query page requested ahead, on a task of its own: :meth:`sent` waits until the request
+    has left (so that decoding the page before it does not hold it back), :meth:`answer`
+    until the page has arrived.
+
+    Only httpx's own transport reports when a request has left (httpcore's ``trace``
+    extension); through any other, :meth:`sent` just lets the task start.
+    """
+
+    def __init__(self, client: AsyncSalesforceClient, url: str, headers: Mapping[str, str]) -> None:
+        self._sent = AsyncEvent()
+        request = client.build_request("GET", url, headers=headers)
+        if client._reports_sends:
+            request.extensions["trace"] = self._trace
+        else:
+            self._sent.set()
+        self._call = start_async(lambda: self._fetch(client, request))
+
+    async def _trace(self, event: str, info: object) -> None:
+        # "http11.send_request_body.complete" (or "http2. ..."): the request is out.
+        if event.endswith(".send_request_body.complete"):
+            self._sent.set()
+
+    async def _fetch(self, client: AsyncSalesforceClient, request: httpx.Request) -> httpx.Response:
+        try:
+            return await client.send(request)
+        finally:
+            self._sent.set()  # failed before it left, or retried: never wait for nothing
+
+    async def sent(self) -> None:
+        await self._sent.wait()
+
+    async def answer(self) -> httpx.Response:
+        return await self._call.result()
+
+    async def discard(self) -> None:
+        """Stop the request, or close its answer if it has come."""
+        response = await self._call.cancel()
+        if response is not None:
+            await response.aclose()
+
+
+def _checked_url(
+    client: AsyncSalesforceClient, written: str, seen: set[str], answer: httpx.Response
+) -> str | None:
+    """
+    The absolute URL of a ``nextRecordsUrl`` read early, or None where it would be refused:
+    the decoded page then raises that refusal at the usual place, after its records.
+    """
+    try:
+        return _absolute(client, written, seen, answer)
+    except UnexpectedResponseError:
+        return None
 
 
 async def _complete_children_async(
@@ -128,14 +172,46 @@ async def _complete_children_async(
 
 
 async def _records_async(client: AsyncSalesforceClient, plan: QueryPlan) -> AsyncIterator[Any]:
-    # The next page is fetched while the caller works through this one (one page ahead).
-    async with AsyncReadAhead(_pages_async(client, plan)) as pages:
-        async for page, answer in pages:
+    """
+    Every record of every page, in order: the first page, then each ``nextRecordsUrl``.
+
+    A page's ``nextRecordsUrl`` is read from the start of its body, and the next page is
+    requested before this one is decoded and handed out: that request's round trip overlaps
+    the decoding and the caller's work, and at most one page is ahead. The decoded page must
+    name the same URL.
+    """
+    answer = await client.get(plan.endpoint, params={"q": plan.soql}, headers=plan.headers)
+    seen: set[str] = set()
+    ahead: _PageRequest | None = None
+    try:
+        while True:
+            written = early_next_url(_rest.check(answer).content[:HEAD_BYTES])
+            if written is not None and (url := _checked_url(client, written, seen, answer)):
+                ahead = _PageRequest(client, url, plan.headers)
+                await ahead.sent()
+            page = parse_query_page(answer)
+            next_url = page.get("nextRecordsUrl")
+            if ahead is not None and next_url != written:
+                raise unexpected_answer(
+                    answer,
+                    f"the query page names nextRecordsUrl {written!r} before its records "
+                    f"and {next_url!r} in the end",
+                )
             for raw in page["records"]:
                 if plan.subqueries:
                     await _complete_children_async(client, plan, raw, answer)
                 yield adopt_payload(raw, plan.model)  # the page's rows are read once
-                await pages.tick()
+            if ahead is None:
+                if not next_url:
+                    return
+                ahead = _PageRequest(
+                    client, _absolute(client, next_url, seen, answer), plan.headers
+                )
+            answer = await ahead.answer()
+            ahead = None
+    finally:
+        if ahead is not None:
+            await ahead.discard()
 
 
 async def count_async(

@@ -24,13 +24,13 @@ import httpx
 
 from .. import _rest
 from .._concurrency import (
-    ReadAhead,
     SpooledFetch,
     call_callback,
     check_callback,
     monotonic,
     run_in_thread,
     sleep,
+    start,
 )
 from .._exports import publish
 from .._files import commit_partial, discard_partial, open_partial
@@ -1275,27 +1275,30 @@ class BulkQueryJob(BulkJob):
         deleted.
         """
         pages: list[tuple[httpx.URL, SpooledFetch]] = []
-        listed = True
+        urls = self._page_urls()
         # The next URL is fetched ahead: a listing holds five, so the next listing is asked
         # for while the pages of this one download, not when the window has room again.
-        with ReadAhead(self._page_urls()) as urls:
-            try:
-                while True:
-                    while listed and len(pages) < concurrency:
-                        url = _next_url(urls)
-                        if url is None:
-                            listed = False
-                        else:
-                            fetch = functools.partial(self._download, url)
-                            pages.append((url, SpooledFetch(fetch, PAGE_IN_MEMORY)))
-                    if not pages:
-                        return
-                    yield pages[0]
-                    _, head = pages.pop(0)
-                    head.close()
-            finally:
-                for _, page in pages:
-                    page.close()
+        ahead: Any = start(functools.partial(_next_url, urls))
+        try:
+            while True:
+                while ahead is not None and len(pages) < concurrency:
+                    url = ahead.result()
+                    ahead = None
+                    if url is not None:
+                        ahead = start(functools.partial(_next_url, urls))
+                        fetch = functools.partial(self._download, url)
+                        pages.append((url, SpooledFetch(fetch, PAGE_IN_MEMORY)))
+                if not pages:
+                    return
+                yield pages[0]
+                _, head = pages.pop(0)
+                head.close()
+        finally:
+            for _, page in pages:
+                page.close()
+            if ahead is not None:
+                ahead.cancel()
+            urls.close()  # type: ignore[attr-defined]
 
     def _parallel_rows(
         self, concurrency: int

@@ -114,6 +114,11 @@ class SalesforceClient(TwinMixin, httpx.Client):
         self._rng = random.Random()
         self._detached = False
         self._mask_cache: tuple[int, SecretMask] | None = None
+        #: Whether requests go through httpx's own transport, whose ``trace`` extension
+        #: reports when a request has left (the query reads ahead on it).
+        self._reports_sends = all(
+            kwargs.get(name) is None for name in ("transport", "mounts", "proxy")
+        ) or isinstance(kwargs.get("transport"), httpx.HTTPTransport)
         transport = default_transport(kwargs)
         if transport is not None:
             kwargs["transport"] = transport

@@ -4,16 +4,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, TypeVar, overload
 
 import httpx
 
 from .. import _rest
-from .._concurrency import ReadAhead
+from .._concurrency import Event, start
 from .._query import QueryPlan, child_continuations, count_result, plan_count, plan_query
 from .._registry import resolve_client
-from .._wire.pages import next_page_url, parse_query_page
+from .._wire.errors import unexpected_answer
+from .._wire.pages import HEAD_BYTES, early_next_url, next_page_url, parse_query_page
+from ..exceptions import UnexpectedResponseError
 from ..models import SObject, connection_of
 from ..models._convert import adopt_payload
 from ..soql import SelectQuery
@@ -70,9 +72,11 @@ def query(
     """
     Iterate over the records of a query, page by page (``nextRecordsUrl``).
 
-    While the caller works through one page, the next one is already being fetched: at most
-    one page ahead, so memory stays bounded by two pages. Leaving the loop early stops that
-    fetch and leaves nothing running. Records load into the builder's model, or the model
+    Each page's ``nextRecordsUrl`` is read from the start of its body (Salesforce writes it
+    before the records), and the next page is requested at once: its round trip overlaps the
+    decoding of this page and the caller's work on it. At most one page ahead, so memory stays
+    bounded by two pages. Leaving the loop early stops that request and leaves nothing
+    running. Records load into the builder's model, or the model
     registered for their type. Child subqueries are completed: their further pages are
     fetched before the parent is handed out. The arguments are checked at once; nothing is
     sent until iteration starts.
@@ -94,18 +98,60 @@ def query(
     return _records(client, plan)
 
 
-def _pages(
-    client: SalesforceClient, plan: QueryPlan
-) -> Iterator[tuple[dict[str, Any], httpx.Response]]:
-    """Every page of the query, in order, with its answer: the first, then each continuation."""
-    page, answer = _get(client, plan.endpoint, params={"q": plan.soql}, headers=plan.headers)
-    seen: set[str] = set()
-    while True:
-        yield page, answer
-        next_url = page.get("nextRecordsUrl")
-        if not next_url:
-            return
-        page, answer = _get(client, _absolute(client, next_url, seen, answer), headers=plan.headers)
+class _PageRequest:
+    """
+    A query page requested ahead, on a task of its own: :meth:`sent` waits until the request
+    has left (so that decoding the page before it does not hold it back), :meth:`answer`
+    until the page has arrived.
+
+    Only httpx's own transport reports when a request has left (httpcore's ``trace``
+    extension); through any other, :meth:`sent` just lets the task start.
+    """
+
+    def __init__(self, client: SalesforceClient, url: str, headers: Mapping[str, str]) -> None:
+        self._sent = Event()
+        request = client.build_request("GET", url, headers=headers)
+        if client._reports_sends:
+            request.extensions["trace"] = self._trace
+        else:
+            self._sent.set()
+        self._call = start(lambda: self._fetch(client, request))
+
+    def _trace(self, event: str, info: object) -> None:
+        # "http11.send_request_body.complete" (or "http2. ..."): the request is out.
+        if event.endswith(".send_request_body.complete"):
+            self._sent.set()
+
+    def _fetch(self, client: SalesforceClient, request: httpx.Request) -> httpx.Response:
+        try:
+            return client.send(request)
+        finally:
+            self._sent.set()  # failed before it left, or retried: never wait for nothing
+
+    def sent(self) -> None:
+        self._sent.wait()
+
+    def answer(self) -> httpx.Response:
+        return self._call.result()
+
+    def discard(self) -> None:
+        """Stop the request, or close its answer if it has come."""
+        response = self._call.cancel()
+        if response is not None:
+            response.close()
+
+
+def _checked_url(
+    client: SalesforceClient, written: str, seen: set[str], answer: httpx.Response
+) -> str | None:
+    """
+    The absolute URL of a ``nextRecordsUrl`` read early, or None where it would be refused:
+    the decoded page then raises that refusal at the usual place, after its records.
+    """
+    try:
+        return _absolute(client, written, seen, answer)
+    except UnexpectedResponseError:
+        return None
 
 
 def _complete_children(
@@ -128,14 +174,46 @@ def _complete_children(
 
 
 def _records(client: SalesforceClient, plan: QueryPlan) -> Iterator[Any]:
-    # The next page is fetched while the caller works through this one (one page ahead).
-    with ReadAhead(_pages(client, plan)) as pages:
-        for page, answer in pages:
+    """
+    Every record of every page, in order: the first page, then each ``nextRecordsUrl``.
+
+    A page's ``nextRecordsUrl`` is read from the start of its body, and the next page is
+    requested before this one is decoded and handed out: that request's round trip overlaps
+    the decoding and the caller's work, and at most one page is ahead. The decoded page must
+    name the same URL.
+    """
+    answer = client.get(plan.endpoint, params={"q": plan.soql}, headers=plan.headers)
+    seen: set[str] = set()
+    ahead: _PageRequest | None = None
+    try:
+        while True:
+            written = early_next_url(_rest.check(answer).content[:HEAD_BYTES])
+            if written is not None and (url := _checked_url(client, written, seen, answer)):
+                ahead = _PageRequest(client, url, plan.headers)
+                ahead.sent()
+            page = parse_query_page(answer)
+            next_url = page.get("nextRecordsUrl")
+            if ahead is not None and next_url != written:
+                raise unexpected_answer(
+                    answer,
+                    f"the query page names nextRecordsUrl {written!r} before its records "
+                    f"and {next_url!r} in the end",
+                )
             for raw in page["records"]:
                 if plan.subqueries:
                     _complete_children(client, plan, raw, answer)
                 yield adopt_payload(raw, plan.model)  # the page's rows are read once
-                pages.tick()
+            if ahead is None:
+                if not next_url:
+                    return
+                ahead = _PageRequest(
+                    client, _absolute(client, next_url, seen, answer), plan.headers
+                )
+            answer = ahead.answer()
+            ahead = None
+    finally:
+        if ahead is not None:
+            ahead.discard()
 
 
 def count(

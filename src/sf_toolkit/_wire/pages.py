@@ -8,6 +8,9 @@ SOQL Query"). Child subqueries nest the same shape inside a record.
 
 from __future__ import annotations
 
+import codecs
+import json
+import re
 from collections.abc import MutableSet
 from itertools import repeat
 from typing import Any
@@ -18,7 +21,7 @@ from ..exceptions import UnexpectedResponseError
 from .errors import json_body, unexpected_answer
 from .urls import ServerUrlError, resolve_data_url
 
-__all__ = ["next_page_url", "parse_query_page"]
+__all__ = ["HEAD_BYTES", "early_next_url", "next_page_url", "parse_query_page"]
 
 
 def _refusal(problem: str, response: httpx.Response | None) -> UnexpectedResponseError:
@@ -99,3 +102,75 @@ def next_page_url(
         )
     seen.add(url)
     return url
+
+
+#: How much of a page's body :func:`early_next_url` looks at.
+HEAD_BYTES = 4096
+
+_JSON = json.JSONDecoder()
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _skip_space(text: str, pos: int) -> int:
+    return _SPACE.match(text, pos).end()  # type: ignore[union-attr]  # ``*`` always matches
+
+
+_SCALAR = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|true|false|null")
+
+
+def early_next_url(head: bytes) -> str | None:
+    """
+    Read ``nextRecordsUrl`` from the start of a query page's body, before the records.
+
+    Salesforce writes a page's scalar members first and its ``records`` array last
+    (``{"totalSize": 3214, "done": false, "nextRecordsUrl": "...", "records": [...]}``, REST API
+    Developer Guide, "Execute a SOQL Query"), so the next page can be requested while this
+    one's records are still being decoded. ``head`` is the body's first bytes (up to
+    :data:`HEAD_BYTES`).
+
+    Returns:
+        The URL as written (not yet checked), or None when the head does not settle it: no
+        such member before ``records``, a member that is not a plain scalar, malformed or cut
+        short JSON. None only means "learn it from the decoded page"; a page's decoded
+        ``nextRecordsUrl`` stays the authority and must match what this returned.
+    """
+    try:
+        text = codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return None
+    pos = _skip_space(text, 0)
+    if not text.startswith("{", pos):
+        return None
+    found: str | None = None
+    separator = "{"
+    while True:
+        pos = _skip_space(text, pos + len(separator))
+        if not text.startswith('"', pos):
+            return None
+        try:
+            key, pos = _JSON.raw_decode(text, pos)
+        except ValueError:
+            return None
+        pos = _skip_space(text, pos)
+        if not text.startswith(":", pos):
+            return None
+        pos = _skip_space(text, pos + 1)
+        if key == "records":
+            return found
+        value: object
+        if text.startswith('"', pos):
+            try:
+                value, pos = _JSON.raw_decode(text, pos)
+            except ValueError:
+                return None
+        else:
+            scalar = _SCALAR.match(text, pos)
+            if scalar is None:
+                return None  # an object or an array before the records: not worth walking
+            value, pos = None, scalar.end()  # a number, true, false or null: not a URL
+        if key == "nextRecordsUrl":
+            found = value if isinstance(value, str) else None
+        pos = _skip_space(text, pos)
+        separator = ","
+        if not text.startswith(separator, pos):
+            return None

@@ -59,7 +59,7 @@ _ALLOWED_METHODS = {
     "global_describe": "HEAD,GET",
     "query": "HEAD,GET",
     "query_more": "HEAD,GET",
-    "composite": "POST",
+    "composite": "HEAD,GET,POST",
     "composite_batch": "POST",
     "composite_tree": "POST",
 }
@@ -667,6 +667,10 @@ class FakeOrg:
             return self._cursors.query(call, include_deleted=call.segments[0] == "queryAll")
         if route == "collections":
             return collections_route(call)
+        if route == "composite" and call.method in ("GET", "HEAD"):
+            # "Get a List of Composite Resources": those this org serves (not Composite Graph).
+            names = ("tree", "batch", "sobjects")
+            return json_response(200, {name: call.url(f"composite/{name}") for name in names})
         if route == "composite":
             return composite(call, lambda m, u, b: self._subrequest(call, m, u, b))
         if route == "composite_tree" and call.method == "POST":

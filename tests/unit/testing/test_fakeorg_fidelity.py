@@ -252,7 +252,7 @@ def test_retired_version_is_gone(send: Send, version: str) -> None:
         ("DELETE", f"{V}/limits", "HEAD,GET"),
         ("POST", f"{V}/sobjects", "HEAD,GET"),
         ("PUT", f"{V}/", "HEAD,GET"),
-        ("GET", f"{V}/composite", "POST"),
+        ("DELETE", f"{V}/composite", "HEAD,GET,POST"),
         ("GET", f"{V}/composite/batch", "POST"),
         ("GET", f"{V}/composite/tree/Account", "POST"),
         ("GET", f"{V}/composite/sobjects", "POST,PATCH,DELETE"),

@@ -434,6 +434,22 @@ def test_wrong_method_is_405(client: httpx.Client, method: str, path: str) -> No
     assert _error(response) == (405, "METHOD_NOT_ALLOWED")
 
 
+def test_get_composite_lists_the_composite_resources(client: httpx.Client) -> None:
+    """GET /composite names each composite resource by its versioned path (*Get a List of
+    Composite Resources*); another method than GET, HEAD or POST is a 405."""
+    response = client.get("/composite")
+    assert response.status_code == 200
+    listed = response.json()
+    version = client.base_url.path.rstrip("/").rsplit("/", 1)[-1]
+    assert listed == {
+        name: f"/services/data/{version}/composite/{name}" for name in ("tree", "batch", "sobjects")
+    }
+    for name, path in listed.items():  # each one listed is served (a tree names its sObject)
+        target = path.replace(f"/services/data/{version}", "") + ("/Account" * (name == "tree"))
+        assert client.post(target, json={}).status_code not in (404, 405), name
+    assert _error(client.delete("/composite")) == (405, "METHOD_NOT_ALLOWED")
+
+
 def test_head_answers_like_get_without_body(client: httpx.Client) -> None:
     """HEAD on a resource gives GET's status and headers, no body."""
     response = client.head("/sobjects/Account/describe")

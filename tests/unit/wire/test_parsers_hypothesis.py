@@ -18,7 +18,7 @@ from sf_toolkit import SalesforceLogin, SObject, _rest
 from sf_toolkit._session import parse_versions, pick_api_version
 from sf_toolkit._wire.errors import error_from_response, json_body, parse_error_body
 from sf_toolkit._wire.limits import parse_limit_info
-from sf_toolkit._wire.pages import parse_query_page
+from sf_toolkit._wire.pages import early_next_url, parse_query_page
 from sf_toolkit._wire.retry import RetryPolicy
 from sf_toolkit.auth._oauth import parse_token_response
 from sf_toolkit.exceptions import SalesforceApiError, SalesforceError
@@ -144,6 +144,7 @@ PARSERS: dict[str, Callable[[httpx.Response], Any]] = {
     "apply_insert": _insert,
     "apply_upsert": _upsert,
     "parse_query_page": parse_query_page,
+    "early_next_url": lambda r: early_next_url(r.content),
     "versions": _versions,
     "parse_token_response": lambda r: parse_token_response(r, secrets=("secret-pw",), now=0.0),
     "soap_login": _soap,
@@ -179,3 +180,20 @@ def test_parsers_raise_only_salesforce_errors(
     if isinstance(outcome, SalesforceError):
         assert "tok-123" not in f"{outcome} {outcome!r}"
         assert "secret-pw" not in f"{outcome} {outcome!r}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    value=json_values, cut=st.integers(min_value=0, max_value=400), indent=st.none() | st.just(2)
+)
+def test_an_early_next_url_is_the_one_the_page_decodes_to(
+    value: Any, cut: int, indent: int | None
+) -> None:
+    """Whatever a head of a JSON body gives early, the whole body decodes to the same URL."""
+    if isinstance(value, dict):
+        value = {**value, "records": value.get("records", [])}  # may sit before other members
+    body = json.dumps(value, indent=indent).encode()
+    early = early_next_url(body[:cut])
+    if early is not None:
+        assert isinstance(value, dict)
+        assert early == value["nextRecordsUrl"]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
 import pytest
 
-from sf_toolkit._wire.pages import next_page_url, parse_query_page
+from sf_toolkit._wire.pages import HEAD_BYTES, early_next_url, next_page_url, parse_query_page
 from sf_toolkit.exceptions import UnexpectedResponseError
 
 INSTANCE = "https://acme.my.salesforce.com"
@@ -115,3 +116,64 @@ def test_a_refused_next_page_url_names_the_page_that_sent_it() -> None:
         next_page_url(INSTANCE, "/services/oauth2/revoke", set(), response=_answer(GUIDE_PAGE))
     assert info.value.method == "GET"
     assert info.value.url == "/query?q=SELECT"
+
+
+# -- early_next_url: the next page's URL from the head of a page ----------------------------
+
+GUIDE_URL = GUIDE_PAGE["nextRecordsUrl"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        json.dumps(GUIDE_PAGE).encode(),  # compact, as Salesforce sends it
+        json.dumps(GUIDE_PAGE, indent=4).encode(),  # pretty, as the guide prints it
+        json.dumps(GUIDE_PAGE, separators=(" , ", " : ")).encode(),
+        json.dumps(GUIDE_PAGE).replace("/", "\\/").encode(),  # JSON may escape "/"
+        b"\r\n\t " + json.dumps(GUIDE_PAGE).encode(),
+    ],
+)
+def test_the_next_url_is_read_before_the_records(body: bytes) -> None:
+    """The guide's page, however it is spaced or escaped, names its next URL up front."""
+    assert early_next_url(body[:HEAD_BYTES]) == GUIDE_URL
+
+
+def test_only_the_head_is_needed() -> None:
+    """The records need not have arrived: the head up to ``"records":`` settles it."""
+    body = json.dumps(GUIDE_PAGE).encode()
+    assert early_next_url(body[: body.index(b"[")]) == GUIDE_URL
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b'{"totalSize": 2, "done": true, "records": [',  # the last page
+        b'{"records": [], "nextRecordsUrl": "/services/data/v62.0/query/01g-2000"}',
+        b'{"totalSize": 3214, "done": false, "nextRecordsUrl": null, "records": [',
+        b'{"totalSize": 3214, "done": false, "nextRecordsUrl": "/services/data/v6',  # cut short
+        b'{"totalSize": 3214, "done": false, "nextRecordsUrl": "/x"',  # no records yet
+        b'{"meta": {"nextRecordsUrl": "/x"}, "records": [',  # an object first: not walked
+        b'{"totalSize": 3214 "nextRecordsUrl": "/x", "records": [',  # missing comma
+        b'{"totalSize": 0x10, "nextRecordsUrl": "/x", "records": [',  # not JSON
+        b'{"nextRecordsUrl": "/x\xff", "records": [',  # not UTF-8
+        b'[{"nextRecordsUrl": "/x", "records": []}]',  # not an object
+        b'{"nextRecordsUrl": 5, "records": [',
+        b"",
+    ],
+)
+def test_a_head_that_does_not_settle_it_gives_none(head: bytes) -> None:
+    """None means "read it from the decoded page": never a guess."""
+    assert early_next_url(head) is None
+
+
+def test_a_repeated_member_before_the_records_counts_last() -> None:
+    """As when the page is decoded: the last value of a repeated member wins."""
+    head = b'{"nextRecordsUrl": "/first", "done": false, "nextRecordsUrl": "/last", "records": ['
+    assert early_next_url(head) == json.loads(head + b"]}")["nextRecordsUrl"] == "/last"
+
+
+def test_a_character_cut_in_half_at_the_end_of_the_head_is_harmless() -> None:
+    """The head ends mid-character (in a record): the URL before it is still read."""
+    body = json.dumps({**GUIDE_PAGE, "records": [{"Name": "Zoë"}]}, ensure_ascii=False).encode()
+    cut = body.index("ë".encode()) + 1
+    assert early_next_url(body[:cut]) == GUIDE_URL
