@@ -310,3 +310,23 @@ def download_bulk_sync(org: OrgProcess, watch: Stopwatch, n: int, concurrency: i
         with watch:
             rows = sum(1 for _ in job.records(concurrency=concurrency))
     return rows
+
+
+def download_csv_sync(org: OrgProcess, watch: Stopwatch, n: int, concurrency: int = 1) -> int:
+    """
+    Only the raw download: ``BulkQueryJob.create`` and ``wait()`` happen before the clock, then
+    ``job.write_csv(path, concurrency=...)`` is timed (no parsing; pages ``concurrency`` at a
+    time). Returns the data rows in the file (counted after the clock).
+    """
+    import tempfile
+    from pathlib import Path
+
+    soql = select(NewAccount, "Id", "Name", "Industry", "NumberOfEmployees")
+    with SalesforceClient(login=login(org)) as client, tempfile.TemporaryDirectory() as tmp:
+        job = BulkQueryJob.create(soql, sf_client=client)
+        job.wait()
+        path = Path(tmp) / "accounts.csv"
+        with watch:
+            job.write_csv(path, concurrency=concurrency)
+        with path.open("rb") as handle:
+            return sum(1 for _ in handle) - 1  # the values have no line breaks

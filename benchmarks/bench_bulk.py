@@ -9,8 +9,11 @@ through Bulk API 2.0. Every process reports its wall time and its peak RSS (``ru
 memory is each library's own.
 
 * sf_toolkit: ``save_insert_bulk`` over a generator + ``job.wait()``; ``query_bulk`` yielding
-  typed records, with the result pages fetched concurrently (the default) and one after the
-  other (``concurrency=1``, the sequential locator walk).
+  typed records, with the result pages fetched concurrently (``concurrency=5``) and one after
+  the other (``concurrency=1``, the sequential locator walk). Then only the download of a
+  finished job, sequential and with 5 and 10 result pages at once: as typed records
+  (``job.records``) and as a raw CSV file (``job.write_csv``, no parsing), so the gain of
+  concurrent pages shows both with and without the client's parsing.
 * simple-salesforce: ``sf.bulk2.Account.insert(records=[...], wait=0)`` (a list of dicts: it
   takes no iterator) and ``sf.bulk2.Account.query`` (its locator walk; each CSV page read with
   ``csv.DictReader``).
@@ -110,6 +113,19 @@ def groups(n: int) -> tuple[list[Scenario], list[tuple[Case, list[Case]]]]:
         )
         for concurrency in (1, 5, 10)
     ]
+    raw_downloads = [
+        Case(
+            "sf_toolkit",
+            f"`job.write_csv(path, concurrency={concurrency})`"
+            + (": sequential locator walk" if concurrency == 1 else ": `resultPages`"),
+            "_ours:download_csv_sync",
+            {"concurrency": concurrency},
+            fresh=True,
+            missing=query,
+            short="the sequential locator walk" if concurrency == 1 else None,
+        )
+        for concurrency in (1, 5, 10)
+    ]
     scenarios = [
         Scenario(
             f"Insert {n:,} Accounts through Bulk API 2.0",
@@ -133,9 +149,17 @@ def groups(n: int) -> tuple[list[Scenario], list[tuple[Case, list[Case]]]]:
             downloads,
             references=["sf_toolkit | " + downloads[0].mode],
         ),
+        Scenario(
+            f"Download the {n:,} results of a finished query job as a raw CSV file, "
+            "without parsing (job created and waited for before the clock)",
+            n,
+            n,
+            raw_downloads,
+            references=["sf_toolkit | " + raw_downloads[0].mode],
+        ),
     ]
     plan = [
-        (sf_insert, [sf_concurrent, sf_sequential, *downloads]),
+        (sf_insert, [sf_concurrent, sf_sequential, *downloads, *raw_downloads]),
         (simple_insert, [simple_query]),
         (aio_insert, []),
     ]

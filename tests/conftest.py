@@ -7,6 +7,7 @@ through anyio's plugin in auto mode; their generated twins in ``tests/_sync`` ru
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 
@@ -92,3 +93,41 @@ class Generated(httpx.SyncByteStream, httpx.AsyncByteStream):
 def generated_body() -> Callable[[Callable[[], Iterator[bytes]]], Generated]:
     """Make a response body generated lazily from a function returning chunks."""
     return Generated
+
+
+class GatedBody(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """
+    A response body that sends ``first``, then waits until :meth:`open` is called (at most
+    ten seconds, so a client that waits for the whole body fails a test instead of hanging it),
+    then sends ``rest`` (both protocols). ``sent_rest`` tells whether ``rest`` went out.
+    """
+
+    def __init__(self, first: bytes, rest: bytes) -> None:
+        self.first = first
+        self.rest = rest
+        self.sent_rest = False
+        self._gate = threading.Event()
+
+    def open(self) -> None:
+        self._gate.set()
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self.first
+        self._gate.wait(10)
+        self.sent_rest = True
+        yield self.rest
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield self.first
+        with anyio.move_on_after(10):
+            # A thread's event (the sync half opens it from another thread): polled.
+            while not self._gate.is_set():  # noqa: ASYNC110
+                await anyio.sleep(0.005)
+        self.sent_rest = True
+        yield self.rest
+
+
+@pytest.fixture
+def gated_body() -> Callable[[bytes, bytes], GatedBody]:
+    """Make a body that stops after its first part until the test opens its gate."""
+    return GatedBody

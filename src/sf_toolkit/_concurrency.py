@@ -13,6 +13,7 @@ import contextvars
 import functools
 import inspect
 import sys
+import tempfile
 import threading
 import time
 import weakref
@@ -43,9 +44,11 @@ __all__ = [
     "AsyncLock",
     "AsyncEvent",
     "AsyncSharedLock",
+    "AsyncSpooledFetch",
     "Event",
     "Lock",
     "SharedLock",
+    "SpooledFetch",
     "call_callback",
     "call_callback_async",
     "check_callback",
@@ -758,7 +761,7 @@ def _running_trio() -> Any:
 class _AsyncCall(Generic[T]):
     """``await fn()`` running on its own task, outside any task group; cancel it at will."""
 
-    def __init__(self, fn: Callable[[], Awaitable[T]]) -> None:
+    def __init__(self, fn: Callable[[], Awaitable[T]], name: str = "sf_toolkit-read-ahead") -> None:
         import anyio
 
         self._fn = fn
@@ -769,12 +772,12 @@ class _AsyncCall(Generic[T]):
         if trio is not None:
             self._scope = trio.CancelScope()
             trio.lowlevel.spawn_system_task(
-                self._run_trio, name="sf_toolkit-read-ahead", context=contextvars.copy_context()
+                self._run_trio, name=name, context=contextvars.copy_context()
             )
         else:
             import asyncio
 
-            self._task = asyncio.get_running_loop().create_task(self._run())
+            self._task = asyncio.get_running_loop().create_task(self._run(), name=name)
             # Set even when the task is cancelled before it ever ran (its body never starts).
             self._task.add_done_callback(lambda _: self._done.set())
 
@@ -833,12 +836,12 @@ class _AsyncCall(Generic[T]):
 class _ThreadCall(Generic[T]):
     """``fn()`` running in a worker thread of its own."""
 
-    def __init__(self, fn: Callable[[], T]) -> None:
+    def __init__(self, fn: Callable[[], T], name: str = "sf_toolkit-read-ahead") -> None:
         self._value: Any = None
         self._error: BaseException | None = None
         context = contextvars.copy_context()
         self._thread = threading.Thread(
-            target=context.run, args=(self._run, fn), name="sf_toolkit-read-ahead", daemon=True
+            target=context.run, args=(self._run, fn), name=name, daemon=True
         )
         self._thread.start()
 
@@ -883,3 +886,195 @@ def start(fn: Callable[[], T]) -> _ThreadCall[T]:
     :func:`start_async`).
     """
     return _ThreadCall(fn)
+
+
+# -- spooled downloads ------------------------------------------------------------------------
+#
+# A download running in the background while the caller reads what has arrived so far: the
+# bytes go through a spool (in memory up to a limit, then a temporary file), so a download that
+# runs ahead of its reader costs disk, not memory. The fetch is a task of its own (a thread in
+# the sync twin), for the same reason as the read-ahead above: it must be cancellable from
+# whichever task closes the enclosing generator.
+
+#: The name of the tasks and threads that run spooled fetches.
+SPOOLED_FETCH_NAME = "sf_toolkit-download"
+
+
+class _ByteSpool:
+    """
+    Bytes written by one party and read in order by another, possibly from two threads: in
+    memory up to ``in_memory`` bytes, then in a temporary file. Whenever the reader has caught
+    up, the spool starts over, so a reader that keeps up keeps it small.
+    """
+
+    def __init__(self, in_memory: int) -> None:
+        self._file = tempfile.SpooledTemporaryFile(max_size=in_memory)  # noqa: SIM115
+        self._guard = threading.Lock()
+        self._written = 0
+        self._taken = 0
+
+    def write(self, data: bytes) -> None:
+        with self._guard:
+            self._file.seek(self._written)
+            self._file.write(data)
+            self._written += len(data)
+
+    def take(self, size: int) -> bytes:
+        """Up to ``size`` of the bytes not read yet (empty when there are none)."""
+        with self._guard:
+            if self._taken == self._written:
+                return b""
+            self._file.seek(self._taken)
+            data = self._file.read(min(size, self._written - self._taken))
+            self._taken += len(data)
+            if self._taken == self._written:
+                self._file.seek(0)
+                self._file.truncate()
+                self._taken = self._written = 0
+            return data
+
+    def close(self) -> None:
+        with self._guard:
+            self._file.close()
+
+
+class AsyncSpooledFetch:
+    """
+    Run ``await fetch(self)`` on a task of its own; the fetch hands its bytes to :meth:`write`,
+    and the caller reads them in order with :meth:`read` as they arrive, while the fetch goes on.
+
+    Bytes not read yet stay in memory up to ``in_memory`` bytes, the rest in a temporary file.
+    The fetch starts at once. :meth:`aclose` (from any task) cancels it wherever it waits, waits
+    until it has stopped and deletes the spool: no task and no file outlive it.
+    """
+
+    def __init__(
+        self, fetch: Callable[[AsyncSpooledFetch], Awaitable[None]], in_memory: int
+    ) -> None:
+        import anyio
+
+        self._fetch = fetch
+        self._spool = _ByteSpool(in_memory)
+        self._arrived = anyio.Event()
+        self._ended = False
+        self._closed = False
+        self._call = _AsyncCall(self._run, name=SPOOLED_FETCH_NAME)
+
+    async def _run(self) -> None:
+        try:
+            await self._fetch(self)
+        finally:
+            self._ended = True
+            self._arrived.set()
+
+    async def write(self, data: bytes) -> None:
+        """Add the fetch's next bytes (called by the fetch)."""
+        await run_in_thread_async(self._spool.write, data)
+        self._arrived.set()
+
+    async def read(self, size: int) -> bytes:
+        """
+        Return the next bytes (at most ``size``), waiting until some have arrived; ``b""`` once
+        the fetch has ended and everything it wrote has been read.
+
+        Raises:
+            Exception: What the fetch raised, once the bytes it wrote before have been read.
+        """
+        import anyio
+
+        while True:
+            ended = self._ended
+            self._arrived = anyio.Event()  # set by the next write, or by the end of the fetch
+            data = await run_in_thread_async(self._spool.take, size)
+            if data:
+                return data
+            if ended:
+                await self._call.result()
+                return b""
+            if not self._ended:
+                await self._arrived.wait()
+
+    async def aclose(self) -> None:
+        """Cancel the fetch, wait until it has stopped, and delete the spool."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            await self._call.cancel()
+        finally:
+            self._spool.close()
+
+
+class _StopFetch(Exception):
+    """Raised in a fetch's thread by :meth:`SpooledFetch.write` once the spool is closing."""
+
+
+class SpooledFetch:
+    """
+    Run ``fetch(self)`` in a worker thread of its own; the fetch hands its bytes to
+    :meth:`write`, and the caller reads them in order with :meth:`read` as they arrive, while
+    the fetch goes on.
+
+    Bytes not read yet stay in memory up to ``in_memory`` bytes, the rest in a temporary file.
+    The fetch starts at once. A thread cannot be interrupted, so :meth:`close` makes the
+    fetch's next :meth:`write` raise (ending the fetch), waits for the thread to finish and
+    deletes the spool: no thread and no file outlive it.
+    """
+
+    def __init__(self, fetch: Callable[[SpooledFetch], None], in_memory: int) -> None:
+        self._fetch = fetch
+        self._spool = _ByteSpool(in_memory)
+        self._changed = threading.Condition()
+        self._ended = False
+        self._stopping = False
+        self._closed = False
+        self._call = _ThreadCall(self._run, name=SPOOLED_FETCH_NAME)
+
+    def _run(self) -> None:
+        try:
+            self._fetch(self)
+        except _StopFetch:
+            pass
+        finally:
+            with self._changed:
+                self._ended = True
+                self._changed.notify_all()
+
+    def write(self, data: bytes) -> None:
+        """Add the fetch's next bytes (called by the fetch, in its thread)."""
+        if self._stopping:
+            raise _StopFetch
+        self._spool.write(data)
+        with self._changed:
+            self._changed.notify_all()
+
+    def read(self, size: int) -> bytes:
+        """
+        Return the next bytes (at most ``size``), waiting until some have arrived; ``b""`` once
+        the fetch has ended and everything it wrote has been read.
+
+        Raises:
+            Exception: What the fetch raised, once the bytes it wrote before have been read.
+        """
+        with self._changed:
+            while True:
+                ended = self._ended
+                data = self._spool.take(size)
+                if data:
+                    return data
+                if ended:
+                    break
+                self._changed.wait()
+        self._call.result()
+        return b""
+
+    def close(self) -> None:
+        """Stop the fetch at its next write, wait for its thread to finish, delete the spool."""
+        if self._closed:
+            return
+        self._closed = True
+        self._stopping = True
+        try:
+            self._call.cancel()
+        finally:
+            self._spool.close()

@@ -10,6 +10,7 @@ and parsed row by row. The decisions (CSV format, splitting, job JSON, result ro
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
@@ -22,12 +23,13 @@ import httpx
 
 from .. import _rest
 from .._concurrency import (
+    AsyncSpooledFetch,
     call_callback_async,
     check_callback_async,
-    map_bounded_async,
     monotonic,
     run_in_thread_async,
     sleep_async,
+    start_async,
 )
 from .._exports import publish
 from .._files import commit_partial, discard_partial, open_partial
@@ -105,7 +107,8 @@ Progress = Callable[[BulkProgress], Any]
 CHUNK_SIZE = 1 << 20
 #: An upload stays in memory up to this size, then moves to a temporary file.
 SPOOL_IN_MEMORY = 8 << 20
-#: A downloaded result page stays in memory up to this size, then moves to a temporary file.
+#: A result page downloaded ahead of its reader stays in memory up to this size, then moves to
+#: a temporary file.
 PAGE_IN_MEMORY = 1 << 20
 #: Records encoded between two chances for other tasks to run.
 YIELD_EVERY = 5_000
@@ -383,52 +386,27 @@ async def _spool_async(
     return spool
 
 
-async def _next_chunk_async(chunks: AsyncIterator[bytes]) -> bytes | None:
-    """The next chunk of a body, None at its end (the iterator stays open for later rounds)."""
-    async for chunk in chunks:
-        return chunk
-    return None
-
-
 async def _next_url_async(urls: AsyncIterator[httpx.URL]) -> httpx.URL | None:
     async for url in urls:
         return url
     return None
 
 
-class _PageDownload:
-    """One result page being downloaded: its answer, and its bytes not parsed yet."""
+class _HeaderCut:
+    """Cut the header line off the front of a page's chunks (every page repeats it)."""
 
-    def __init__(self, url: httpx.URL, delimiter: str) -> None:
-        self.url = url
-        self.response: httpx.Response | None = None
-        self.chunks: AsyncIterator[bytes] | None = None
-        self.file = tempfile.SpooledTemporaryFile(max_size=PAGE_IN_MEMORY)  # noqa: SIM115
-        self.written = 0
-        self.taken = 0
-        self.finished = False
-        self.reader = CsvReader(delimiter)
-        self.header: tuple[str, ...] | None = None
+    def __init__(self, *, skip: bool) -> None:
+        self.skipping = skip
 
-    def write(self, chunk: bytes) -> None:
-        self.file.seek(self.written)
-        self.file.write(chunk)
-        self.written += len(chunk)
-
-    def take(self, size: int) -> bytes:
-        self.file.seek(self.taken)
-        data = self.file.read(min(size, self.written - self.taken))
-        self.taken += len(data)
-        if self.taken == self.written:
-            self.file.seek(0)
-            self.file.truncate()  # all read: start the file over, so a head page stays small
-            self.taken = self.written = 0
-        return data
-
-    async def aclose(self) -> None:
-        self.file.close()
-        if self.response is not None:
-            await self.response.aclose()
+    def cut(self, chunk: bytes) -> bytes:
+        """What of ``chunk`` is kept: all of it once the header line has gone by."""
+        if not self.skipping:
+            return chunk
+        end = chunk.find(b"\n")
+        if end < 0:
+            return b""
+        self.skipping = False
+        return chunk[end + 1 :]
 
 
 # ----------------------------------------------------------------------------- ingest jobs
@@ -1193,9 +1171,11 @@ class AsyncBulkQueryJob(AsyncBulkJob):
 
         Args:
             concurrency: With API 58.0 or later, download up to this many result pages at
-                once (``/resultPages``), still yielded in order as they arrive; each keeps
-                at most 1 MB in memory, the rest in a temporary file. 1 streams one page at
-                a time.
+                once in the background ("Get Parallel Results for a Query Job":
+                ``/resultPages``, whose next listing of page URLs is asked for ahead), while
+                the first page's rows are parsed and yielded in order as its bytes arrive;
+                each page keeps at most 1 MB in memory, the rest in a temporary file. 1
+                streams one page at a time, following ``Sforce-Locator``.
             page_size: Rows per page (``maxRecords``) when reading one page at a time (not
                 with ``concurrency`` above 1: those pages come in Salesforce's sizes).
 
@@ -1219,22 +1199,27 @@ class AsyncBulkQueryJob(AsyncBulkJob):
         kinds = await self._described_kinds()
         decoders: dict[tuple[str, ...], RowDecoder] = {}
         count = 0
-        async for row in self._rows(concurrency, page_size):
-            if row is None:
-                await self._report(rows_downloaded=count)
-                continue
-            header, cells = row
-            decoder = decoders.get(header)
-            if decoder is None:
-                decoder = decoders[header] = RowDecoder(
-                    header, self._model, self.info.sobject, kinds=kinds
-                )
-            try:
-                record = decoder.record(cells)
-            except ValueError as exc:
-                raise _bad_csv(self._client, self.id, exc, self._url("results")) from exc
-            count += 1
-            yield record
+        rows = self._rows(concurrency, page_size)
+        try:
+            async for row in rows:
+                if row is None:
+                    await self._report(rows_downloaded=count)
+                    continue
+                header, cells = row
+                decoder = decoders.get(header)
+                if decoder is None:
+                    decoder = decoders[header] = RowDecoder(
+                        header, self._model, self.info.sobject, kinds=kinds
+                    )
+                try:
+                    record = decoder.record(cells)
+                except ValueError as exc:
+                    raise _bad_csv(self._client, self.id, exc, self._url("results")) from exc
+                count += 1
+                yield record
+        finally:
+            # Closed here, not when collected: an early exit stops the page downloads now.
+            await rows.aclose()  # type: ignore[attr-defined]
 
     async def _described_kinds(self) -> dict[str, str] | None:
         """
@@ -1262,8 +1247,12 @@ class AsyncBulkQueryJob(AsyncBulkJob):
     ) -> AsyncIterator[tuple[tuple[str, ...], list[str]] | None]:
         """``(header, row)`` pairs; None after each page."""
         if concurrency > 1 and float(self.info.api_version or 0) >= 58.0:
-            async for item in self._parallel_rows(concurrency):
-                yield item
+            parallel = self._parallel_rows(concurrency)
+            try:
+                async for item in parallel:
+                    yield item
+            finally:
+                await parallel.aclose()  # type: ignore[attr-defined]
             return
         locator: str | None = None
         seen: set[str] = set()
@@ -1306,97 +1295,122 @@ class AsyncBulkQueryJob(AsyncBulkJob):
                 instance = _instance_url(self._client)
                 listing = httpx.URL(next_page_url(instance, next_url, seen, response=response))
 
-    async def _advance(self, page: _PageDownload) -> None:
-        """Start a page's download, or read its next chunk into its temporary file."""
-        if page.finished:
-            return
+    async def _download(self, url: httpx.URL, page: AsyncSpooledFetch) -> None:
+        """Stream one result page into its spool (run in the background by the window)."""
+        client = self._client
         try:
-            if page.response is None:
-                request = self._client.build_request("GET", page.url, headers=_CSV_HEADERS)
-                page.response = await self._client.send(request, stream=True)
-                await _read_error(self._client, page.response)
-                page.chunks = self._client.body_chunks(page.response, CHUNK_SIZE)
-            assert page.chunks is not None
-            chunk = await _next_chunk_async(page.chunks)
+            async with client.stream("GET", url, headers=_CSV_HEADERS) as response:
+                await _read_error(client, response)
+                async for chunk in client.body_chunks(response):  # as they arrive
+                    await page.write(chunk)
         except httpx.TransportError as exc:  # the body broke off midway
             raise connection_error(exc, exc.request) from exc
-        if chunk is None:
-            page.finished = True
-        else:
-            await run_in_thread_async(page.write, chunk)
 
-    async def _head_rows(
-        self, page: _PageDownload
-    ) -> AsyncIterator[tuple[tuple[str, ...], list[str]]]:
-        """The rows of what a page has downloaded so far and no one has read yet."""
+    async def _page_window(
+        self, concurrency: int
+    ) -> AsyncIterator[tuple[httpx.URL, AsyncSpooledFetch]]:
+        """
+        The result pages in order, each ``(url, download)``, while up to ``concurrency`` of
+        them download at once in the background, each into its own spool (at most
+        ``PAGE_IN_MEMORY`` bytes in memory, the rest in a temporary file).
+
+        A page's download keeps going while the caller reads the page (``download.read``);
+        when the caller asks for the next page, the one it read is closed and the next URL
+        starts downloading. The next URL is always fetched ahead, so the next listing (one
+        small JSON request) may be in flight beside the pages. However the loop ends (an
+        error, an early ``break``), every download still running is cancelled and its spool
+        deleted.
+        """
+        pages: list[tuple[httpx.URL, AsyncSpooledFetch]] = []
+        urls = self._page_urls()
+        # The next URL is fetched ahead: a listing holds five, so the next listing is asked
+        # for while the pages of this one download, not when the window has room again.
+        ahead: Any = start_async(functools.partial(_next_url_async, urls))
         try:
-            while data := await run_in_thread_async(page.take, CHUNK_SIZE):
-                for row in page.reader.feed(data):
-                    if page.header is None:
-                        page.header = tuple(row)
-                    else:
-                        yield page.header, row
-            if page.finished:
-                for row in page.reader.close():
-                    if page.header is None:
-                        page.header = tuple(row)
-                    else:
-                        yield page.header, row
-        except ValueError as exc:
-            raise _bad_csv(self._client, self.id, exc, page.url) from exc
+            while True:
+                while ahead is not None and len(pages) < concurrency:
+                    url = await ahead.result()
+                    ahead = None
+                    if url is not None:
+                        ahead = start_async(functools.partial(_next_url_async, urls))
+                        fetch = functools.partial(self._download, url)
+                        pages.append((url, AsyncSpooledFetch(fetch, PAGE_IN_MEMORY)))
+                if not pages:
+                    return
+                yield pages[0]
+                _, head = pages.pop(0)
+                await head.aclose()
+        finally:
+            for _, page in pages:
+                await page.aclose()
+            if ahead is not None:
+                await ahead.cancel()
+            await urls.aclose()  # type: ignore[attr-defined]
 
     async def _parallel_rows(
         self, concurrency: int
     ) -> AsyncIterator[tuple[tuple[str, ...], list[str]] | None]:
         """
-        Download up to ``concurrency`` pages at once, a chunk of each per round, into
-        temporary files (1 MB each in memory at most); after every round, yield the rows the
-        first unfinished page (the head) has so far, so rows flow in order as soon as they
-        arrive, and a finished head makes room for the next page.
+        The rows of every result page, in order, while up to ``concurrency`` pages download at
+        once in the background (:meth:`_page_window`); the first page's rows are parsed and
+        yielded as its bytes arrive. None after each page.
         """
-        urls = self._page_urls()
-        pages: list[_PageDownload] = []
-        listed = True
+        window = self._page_window(concurrency)
         try:
-            while True:
-                while listed and len(pages) < concurrency:
-                    url = await _next_url_async(urls)
-                    if url is None:
-                        listed = False
-                    else:
-                        pages.append(_PageDownload(url, self.info.delimiter))
-                if not pages:
-                    return
-                await map_bounded_async(self._advance, pages, concurrency)
-                while pages:
-                    head = pages[0]
-                    async for item in self._head_rows(head):
-                        yield item
-                    if not head.finished:
-                        break
-                    yield None
-                    await head.aclose()
-                    pages.pop(0)
+            async for url, page in window:
+                reader = CsvReader(self.info.delimiter)
+                header: tuple[str, ...] | None = None
+                try:
+                    while data := await page.read(CHUNK_SIZE):
+                        for row in reader.feed(data):
+                            if header is None:
+                                header = tuple(row)
+                            else:
+                                yield header, row
+                    for row in reader.close():
+                        if header is None:
+                            header = tuple(row)
+                        else:
+                            yield header, row
+                except ValueError as exc:
+                    if isinstance(exc, SalesforceApiError):  # InvalidIdError is a ValueError
+                        raise
+                    raise _bad_csv(self._client, self.id, exc, url) from exc
+                yield None
         finally:
-            for page in pages:
-                await page.aclose()
+            await window.aclose()  # type: ignore[attr-defined]
 
     async def write_csv(
-        self, dest_path: str | os.PathLike[str], *, overwrite: bool = False
+        self,
+        dest_path: str | os.PathLike[str],
+        *,
+        overwrite: bool = False,
+        concurrency: int = 1,
     ) -> Path:
         """
         Write the job's results to a CSV file as Salesforce sends them, without parsing.
 
-        Pages are appended one after the other (one header row at the top), through a
-        temporary file, so a failed download leaves nothing behind.
+        Pages are appended in order (one header row at the top), through a temporary file
+        next to ``dest_path``, so a failed download leaves nothing behind.
+
+        Args:
+            dest_path: The file to write.
+            overwrite: Replace an existing file.
+            concurrency: With API 58.0 or later, download up to this many result pages at
+                once (``/resultPages``), each spooled (at most 1 MB in memory, the rest in a
+                temporary file) until its turn comes; the file is the same as with 1, which
+                follows the ``Sforce-Locator`` of one page after the other.
 
         Returns:
             The path written.
 
         Raises:
+            TypeError: If ``concurrency`` is not an integer.
+            ValueError: If ``concurrency`` is less than 1.
             IsADirectoryError: If ``dest_path`` is a directory (before any download).
             FileExistsError: If the file exists and ``overwrite`` is false.
         """
+        check_concurrency(concurrency)
         target = Path(dest_path)
         if await run_in_thread_async(target.is_dir):
             raise IsADirectoryError(f"{target} is a directory; give the path of a file")
@@ -1406,7 +1420,10 @@ class AsyncBulkQueryJob(AsyncBulkJob):
         handle, partial = await run_in_thread_async(open_partial, target)
         try:
             try:
-                await self._copy_pages(handle)
+                if concurrency > 1 and float(self.info.api_version or 0) >= 58.0:
+                    await self._copy_page_window(handle, concurrency)
+                else:
+                    await self._copy_pages(handle)
             finally:
                 handle.close()
             await run_in_thread_async(commit_partial, partial, target, overwrite)
@@ -1415,6 +1432,7 @@ class AsyncBulkQueryJob(AsyncBulkJob):
         return target
 
     async def _copy_pages(self, handle: IO[bytes]) -> None:
+        """Copy the pages one after the other, following ``Sforce-Locator``."""
         locator: str | None = None
         seen: set[str] = set()
         first = True
@@ -1426,14 +1444,10 @@ class AsyncBulkQueryJob(AsyncBulkJob):
                     "GET", self._url("results"), params=params, headers=_CSV_HEADERS
                 ) as response:
                     await _read_error(client, response)
-                    skip_header = not first
+                    header = _HeaderCut(skip=not first)
                     async for chunk in client.body_chunks(response, CHUNK_SIZE):
-                        if skip_header:
-                            cut = chunk.find(b"\n")
-                            if cut < 0:
-                                continue
-                            chunk, skip_header = chunk[cut + 1 :], False
-                        await run_in_thread_async(handle.write, chunk)
+                        if data := header.cut(chunk):
+                            await run_in_thread_async(handle.write, data)
                     locator = _next_locator(response, seen)
             except httpx.TransportError as exc:  # the connection broke before the body
                 raise connection_error(exc, exc.request) from exc
@@ -1441,6 +1455,21 @@ class AsyncBulkQueryJob(AsyncBulkJob):
             await self._report()
             if locator is None:
                 return
+
+    async def _copy_page_window(self, handle: IO[bytes], concurrency: int) -> None:
+        """Copy the pages in order while up to ``concurrency`` of them download at once."""
+        window = self._page_window(concurrency)
+        first = True
+        try:
+            async for _, page in window:
+                header = _HeaderCut(skip=not first)
+                while chunk := await page.read(CHUNK_SIZE):
+                    if data := header.cut(chunk):
+                        await run_in_thread_async(handle.write, data)
+                first = False
+                await self._report()
+        finally:
+            await window.aclose()  # type: ignore[attr-defined]
 
 
 @overload
@@ -1509,8 +1538,12 @@ async def _query_records_async(
 ) -> AsyncIterator[Any]:
     job = await AsyncBulkQueryJob._create(client, plan, progress)
     await job.wait()
-    async for record in job.records(concurrency=concurrency):
-        yield record
+    records = job.records(concurrency=concurrency)
+    try:
+        async for record in records:
+            yield record
+    finally:
+        await records.aclose()  # type: ignore[attr-defined]
 
 
 # Their public path, for reprs and the docs.

@@ -12,6 +12,7 @@ and parsed row by row. The decisions (CSV format, splitting, job JSON, result ro
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
@@ -24,12 +25,13 @@ import httpx
 
 from .. import _rest
 from .._concurrency import (
+    SpooledFetch,
     call_callback,
     check_callback,
-    map_bounded,
     monotonic,
     run_in_thread,
     sleep,
+    start,
 )
 from .._exports import publish
 from .._files import commit_partial, discard_partial, open_partial
@@ -107,7 +109,8 @@ Progress = Callable[[BulkProgress], Any]
 CHUNK_SIZE = 1 << 20
 #: An upload stays in memory up to this size, then moves to a temporary file.
 SPOOL_IN_MEMORY = 8 << 20
-#: A downloaded result page stays in memory up to this size, then moves to a temporary file.
+#: A result page downloaded ahead of its reader stays in memory up to this size, then moves to
+#: a temporary file.
 PAGE_IN_MEMORY = 1 << 20
 #: Records encoded between two chances for other tasks to run.
 YIELD_EVERY = 5_000
@@ -381,52 +384,27 @@ def _spool(records: Iterable[Any], encoder: RecordEncoder, progress: Progress | 
     return spool
 
 
-def _next_chunk(chunks: Iterator[bytes]) -> bytes | None:
-    """The next chunk of a body, None at its end (the iterator stays open for later rounds)."""
-    for chunk in chunks:
-        return chunk
-    return None
-
-
 def _next_url(urls: Iterator[httpx.URL]) -> httpx.URL | None:
     for url in urls:
         return url
     return None
 
 
-class _PageDownload:
-    """One result page being downloaded: its answer, and its bytes not parsed yet."""
+class _HeaderCut:
+    """Cut the header line off the front of a page's chunks (every page repeats it)."""
 
-    def __init__(self, url: httpx.URL, delimiter: str) -> None:
-        self.url = url
-        self.response: httpx.Response | None = None
-        self.chunks: Iterator[bytes] | None = None
-        self.file = tempfile.SpooledTemporaryFile(max_size=PAGE_IN_MEMORY)  # noqa: SIM115
-        self.written = 0
-        self.taken = 0
-        self.finished = False
-        self.reader = CsvReader(delimiter)
-        self.header: tuple[str, ...] | None = None
+    def __init__(self, *, skip: bool) -> None:
+        self.skipping = skip
 
-    def write(self, chunk: bytes) -> None:
-        self.file.seek(self.written)
-        self.file.write(chunk)
-        self.written += len(chunk)
-
-    def take(self, size: int) -> bytes:
-        self.file.seek(self.taken)
-        data = self.file.read(min(size, self.written - self.taken))
-        self.taken += len(data)
-        if self.taken == self.written:
-            self.file.seek(0)
-            self.file.truncate()  # all read: start the file over, so a head page stays small
-            self.taken = self.written = 0
-        return data
-
-    def close(self) -> None:
-        self.file.close()
-        if self.response is not None:
-            self.response.close()
+    def cut(self, chunk: bytes) -> bytes:
+        """What of ``chunk`` is kept: all of it once the header line has gone by."""
+        if not self.skipping:
+            return chunk
+        end = chunk.find(b"\n")
+        if end < 0:
+            return b""
+        self.skipping = False
+        return chunk[end + 1 :]
 
 
 # ----------------------------------------------------------------------------- ingest jobs
@@ -1186,9 +1164,11 @@ class BulkQueryJob(BulkJob):
 
         Args:
             concurrency: With API 58.0 or later, download up to this many result pages at
-                once (``/resultPages``), still yielded in order as they arrive; each keeps
-                at most 1 MB in memory, the rest in a temporary file. 1 streams one page at
-                a time.
+                once in the background ("Get Parallel Results for a Query Job":
+                ``/resultPages``, whose next listing of page URLs is asked for ahead), while
+                the first page's rows are parsed and yielded in order as its bytes arrive;
+                each page keeps at most 1 MB in memory, the rest in a temporary file. 1
+                streams one page at a time, following ``Sforce-Locator``.
             page_size: Rows per page (``maxRecords``) when reading one page at a time (not
                 with ``concurrency`` above 1: those pages come in Salesforce's sizes).
 
@@ -1212,22 +1192,27 @@ class BulkQueryJob(BulkJob):
         kinds = self._described_kinds()
         decoders: dict[tuple[str, ...], RowDecoder] = {}
         count = 0
-        for row in self._rows(concurrency, page_size):
-            if row is None:
-                self._report(rows_downloaded=count)
-                continue
-            header, cells = row
-            decoder = decoders.get(header)
-            if decoder is None:
-                decoder = decoders[header] = RowDecoder(
-                    header, self._model, self.info.sobject, kinds=kinds
-                )
-            try:
-                record = decoder.record(cells)
-            except ValueError as exc:
-                raise _bad_csv(self._client, self.id, exc, self._url("results")) from exc
-            count += 1
-            yield record
+        rows = self._rows(concurrency, page_size)
+        try:
+            for row in rows:
+                if row is None:
+                    self._report(rows_downloaded=count)
+                    continue
+                header, cells = row
+                decoder = decoders.get(header)
+                if decoder is None:
+                    decoder = decoders[header] = RowDecoder(
+                        header, self._model, self.info.sobject, kinds=kinds
+                    )
+                try:
+                    record = decoder.record(cells)
+                except ValueError as exc:
+                    raise _bad_csv(self._client, self.id, exc, self._url("results")) from exc
+                count += 1
+                yield record
+        finally:
+            # Closed here, not when collected: an early exit stops the page downloads now.
+            rows.close()  # type: ignore[attr-defined]
 
     def _described_kinds(self) -> dict[str, str] | None:
         """
@@ -1255,8 +1240,12 @@ class BulkQueryJob(BulkJob):
     ) -> Iterator[tuple[tuple[str, ...], list[str]] | None]:
         """``(header, row)`` pairs; None after each page."""
         if concurrency > 1 and float(self.info.api_version or 0) >= 58.0:
-            for item in self._parallel_rows(concurrency):
-                yield item
+            parallel = self._parallel_rows(concurrency)
+            try:
+                for item in parallel:
+                    yield item
+            finally:
+                parallel.close()  # type: ignore[attr-defined]
             return
         locator: str | None = None
         seen: set[str] = set()
@@ -1299,93 +1288,120 @@ class BulkQueryJob(BulkJob):
                 instance = _instance_url(self._client)
                 listing = httpx.URL(next_page_url(instance, next_url, seen, response=response))
 
-    def _advance(self, page: _PageDownload) -> None:
-        """Start a page's download, or read its next chunk into its temporary file."""
-        if page.finished:
-            return
+    def _download(self, url: httpx.URL, page: SpooledFetch) -> None:
+        """Stream one result page into its spool (run in the background by the window)."""
+        client = self._client
         try:
-            if page.response is None:
-                request = self._client.build_request("GET", page.url, headers=_CSV_HEADERS)
-                page.response = self._client.send(request, stream=True)
-                _read_error(self._client, page.response)
-                page.chunks = self._client.body_chunks(page.response, CHUNK_SIZE)
-            assert page.chunks is not None
-            chunk = _next_chunk(page.chunks)
+            with client.stream("GET", url, headers=_CSV_HEADERS) as response:
+                _read_error(client, response)
+                for chunk in client.body_chunks(response):  # as they arrive
+                    page.write(chunk)
         except httpx.TransportError as exc:  # the body broke off midway
             raise connection_error(exc, exc.request) from exc
-        if chunk is None:
-            page.finished = True
-        else:
-            run_in_thread(page.write, chunk)
 
-    def _head_rows(self, page: _PageDownload) -> Iterator[tuple[tuple[str, ...], list[str]]]:
-        """The rows of what a page has downloaded so far and no one has read yet."""
+    def _page_window(self, concurrency: int) -> Iterator[tuple[httpx.URL, SpooledFetch]]:
+        """
+        The result pages in order, each ``(url, download)``, while up to ``concurrency`` of
+        them download at once in the background, each into its own spool (at most
+        ``PAGE_IN_MEMORY`` bytes in memory, the rest in a temporary file).
+
+        A page's download keeps going while the caller reads the page (``download.read``);
+        when the caller asks for the next page, the one it read is closed and the next URL
+        starts downloading. The next URL is always fetched ahead, so the next listing (one
+        small JSON request) may be in flight beside the pages. However the loop ends (an
+        error, an early ``break``), every download still running is cancelled and its spool
+        deleted.
+        """
+        pages: list[tuple[httpx.URL, SpooledFetch]] = []
+        urls = self._page_urls()
+        # The next URL is fetched ahead: a listing holds five, so the next listing is asked
+        # for while the pages of this one download, not when the window has room again.
+        ahead: Any = start(functools.partial(_next_url, urls))
         try:
-            while data := run_in_thread(page.take, CHUNK_SIZE):
-                for row in page.reader.feed(data):
-                    if page.header is None:
-                        page.header = tuple(row)
-                    else:
-                        yield page.header, row
-            if page.finished:
-                for row in page.reader.close():
-                    if page.header is None:
-                        page.header = tuple(row)
-                    else:
-                        yield page.header, row
-        except ValueError as exc:
-            raise _bad_csv(self._client, self.id, exc, page.url) from exc
+            while True:
+                while ahead is not None and len(pages) < concurrency:
+                    url = ahead.result()
+                    ahead = None
+                    if url is not None:
+                        ahead = start(functools.partial(_next_url, urls))
+                        fetch = functools.partial(self._download, url)
+                        pages.append((url, SpooledFetch(fetch, PAGE_IN_MEMORY)))
+                if not pages:
+                    return
+                yield pages[0]
+                _, head = pages.pop(0)
+                head.close()
+        finally:
+            for _, page in pages:
+                page.close()
+            if ahead is not None:
+                ahead.cancel()
+            urls.close()  # type: ignore[attr-defined]
 
     def _parallel_rows(
         self, concurrency: int
     ) -> Iterator[tuple[tuple[str, ...], list[str]] | None]:
         """
-        Download up to ``concurrency`` pages at once, a chunk of each per round, into
-        temporary files (1 MB each in memory at most); after every round, yield the rows the
-        first unfinished page (the head) has so far, so rows flow in order as soon as they
-        arrive, and a finished head makes room for the next page.
+        The rows of every result page, in order, while up to ``concurrency`` pages download at
+        once in the background (:meth:`_page_window`); the first page's rows are parsed and
+        yielded as its bytes arrive. None after each page.
         """
-        urls = self._page_urls()
-        pages: list[_PageDownload] = []
-        listed = True
+        window = self._page_window(concurrency)
         try:
-            while True:
-                while listed and len(pages) < concurrency:
-                    url = _next_url(urls)
-                    if url is None:
-                        listed = False
-                    else:
-                        pages.append(_PageDownload(url, self.info.delimiter))
-                if not pages:
-                    return
-                map_bounded(self._advance, pages, concurrency)
-                while pages:
-                    head = pages[0]
-                    for item in self._head_rows(head):
-                        yield item
-                    if not head.finished:
-                        break
-                    yield None
-                    head.close()
-                    pages.pop(0)
+            for url, page in window:
+                reader = CsvReader(self.info.delimiter)
+                header: tuple[str, ...] | None = None
+                try:
+                    while data := page.read(CHUNK_SIZE):
+                        for row in reader.feed(data):
+                            if header is None:
+                                header = tuple(row)
+                            else:
+                                yield header, row
+                    for row in reader.close():
+                        if header is None:
+                            header = tuple(row)
+                        else:
+                            yield header, row
+                except ValueError as exc:
+                    if isinstance(exc, SalesforceApiError):  # InvalidIdError is a ValueError
+                        raise
+                    raise _bad_csv(self._client, self.id, exc, url) from exc
+                yield None
         finally:
-            for page in pages:
-                page.close()
+            window.close()  # type: ignore[attr-defined]
 
-    def write_csv(self, dest_path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+    def write_csv(
+        self,
+        dest_path: str | os.PathLike[str],
+        *,
+        overwrite: bool = False,
+        concurrency: int = 1,
+    ) -> Path:
         """
         Write the job's results to a CSV file as Salesforce sends them, without parsing.
 
-        Pages are appended one after the other (one header row at the top), through a
-        temporary file, so a failed download leaves nothing behind.
+        Pages are appended in order (one header row at the top), through a temporary file
+        next to ``dest_path``, so a failed download leaves nothing behind.
+
+        Args:
+            dest_path: The file to write.
+            overwrite: Replace an existing file.
+            concurrency: With API 58.0 or later, download up to this many result pages at
+                once (``/resultPages``), each spooled (at most 1 MB in memory, the rest in a
+                temporary file) until its turn comes; the file is the same as with 1, which
+                follows the ``Sforce-Locator`` of one page after the other.
 
         Returns:
             The path written.
 
         Raises:
+            TypeError: If ``concurrency`` is not an integer.
+            ValueError: If ``concurrency`` is less than 1.
             IsADirectoryError: If ``dest_path`` is a directory (before any download).
             FileExistsError: If the file exists and ``overwrite`` is false.
         """
+        check_concurrency(concurrency)
         target = Path(dest_path)
         if run_in_thread(target.is_dir):
             raise IsADirectoryError(f"{target} is a directory; give the path of a file")
@@ -1395,7 +1411,10 @@ class BulkQueryJob(BulkJob):
         handle, partial = run_in_thread(open_partial, target)
         try:
             try:
-                self._copy_pages(handle)
+                if concurrency > 1 and float(self.info.api_version or 0) >= 58.0:
+                    self._copy_page_window(handle, concurrency)
+                else:
+                    self._copy_pages(handle)
             finally:
                 handle.close()
             run_in_thread(commit_partial, partial, target, overwrite)
@@ -1404,6 +1423,7 @@ class BulkQueryJob(BulkJob):
         return target
 
     def _copy_pages(self, handle: IO[bytes]) -> None:
+        """Copy the pages one after the other, following ``Sforce-Locator``."""
         locator: str | None = None
         seen: set[str] = set()
         first = True
@@ -1415,14 +1435,10 @@ class BulkQueryJob(BulkJob):
                     "GET", self._url("results"), params=params, headers=_CSV_HEADERS
                 ) as response:
                     _read_error(client, response)
-                    skip_header = not first
+                    header = _HeaderCut(skip=not first)
                     for chunk in client.body_chunks(response, CHUNK_SIZE):
-                        if skip_header:
-                            cut = chunk.find(b"\n")
-                            if cut < 0:
-                                continue
-                            chunk, skip_header = chunk[cut + 1 :], False
-                        run_in_thread(handle.write, chunk)
+                        if data := header.cut(chunk):
+                            run_in_thread(handle.write, data)
                     locator = _next_locator(response, seen)
             except httpx.TransportError as exc:  # the connection broke before the body
                 raise connection_error(exc, exc.request) from exc
@@ -1430,6 +1446,21 @@ class BulkQueryJob(BulkJob):
             self._report()
             if locator is None:
                 return
+
+    def _copy_page_window(self, handle: IO[bytes], concurrency: int) -> None:
+        """Copy the pages in order while up to ``concurrency`` of them download at once."""
+        window = self._page_window(concurrency)
+        first = True
+        try:
+            for _, page in window:
+                header = _HeaderCut(skip=not first)
+                while chunk := page.read(CHUNK_SIZE):
+                    if data := header.cut(chunk):
+                        run_in_thread(handle.write, data)
+                first = False
+                self._report()
+        finally:
+            window.close()  # type: ignore[attr-defined]
 
 
 @overload
@@ -1498,8 +1529,12 @@ def _query_records(
 ) -> Iterator[Any]:
     job = BulkQueryJob._create(client, plan, progress)
     job.wait()
-    for record in job.records(concurrency=concurrency):
-        yield record
+    records = job.records(concurrency=concurrency)
+    try:
+        for record in records:
+            yield record
+    finally:
+        records.close()  # type: ignore[attr-defined]
 
 
 # Their public path, for reprs and the docs.

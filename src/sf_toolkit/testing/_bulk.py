@@ -44,7 +44,7 @@ from ._bulk_jobs import (
     format_datetime,
     job_id,
 )
-from ._bulk_query import compound_refusal, decode_locator, encode_locator, refusal
+from ._bulk_query import columns_of, compound_refusal, decode_locator, encode_locator, refusal
 from ._bulk_requests import (
     Refusal,
     csv_options,
@@ -56,6 +56,7 @@ from ._bulk_requests import (
     not_found,
     required,
 )
+from ._bulk_result_file import ResultFile
 from ._bulk_results import ingest_results, query_results, result_pages
 from ._protocols import BulkBackend, SoqlError
 
@@ -386,6 +387,7 @@ class BulkApi:
                 job.upload = None
             if job.kind == "query":
                 job.query_result = None
+                job.result_file = None
             self._set_state(job, ABORTED)
         else:
             raise Refusal(
@@ -411,8 +413,17 @@ class BulkApi:
 
     def _start(self, job: Job) -> None:
         if job.kind == "query":
-            assert job.query_result is not None
-            job.records_processed = job.query_result.total_size
+            # Salesforce writes the results while the job runs; pages are then downloads of
+            # that file (see _bulk_result_file). The records themselves are not kept.
+            result, job.query_result = job.query_result, None
+            assert result is not None
+            job.result_file = ResultFile.write(
+                columns_of(result),
+                result.records,
+                column_delimiter=job.column_delimiter,
+                line_ending=job.line_ending,
+            )
+            job.records_processed = job.result_file.rows
             job.processing_time = 1 + job.records_processed // 100
             return
         try:

@@ -22,7 +22,7 @@ __all__ = [
     "Upload",
     "cell_text",
     "parse_upload",
-    "query_csv",
+    "query_lines",
     "result_csv",
 ]
 
@@ -106,7 +106,7 @@ def parse_upload(data: bytes, *, column_delimiter: str, line_ending: str) -> Upl
     return Upload(header, raw_header, rows)
 
 
-def _writer(buffer: io.StringIO, column_delimiter: str, line_ending: str) -> Any:
+def _writer(buffer: io.StringIO | _Lines, column_delimiter: str, line_ending: str) -> Any:
     return csv.writer(
         buffer,
         delimiter=COLUMN_DELIMITERS[column_delimiter],
@@ -155,36 +155,52 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
-def _lookup(record: Mapping[str, Any], path: str) -> Any:
+def _cell(record: Mapping[str, Any], path: Sequence[str]) -> str:
+    """The text of one column: ``("Account", "Name")`` reads the nested parent record."""
     value: Any = record
-    for part in path.split("."):
+    for part in path:
         if not isinstance(value, Mapping):
-            return None
+            return ""
         if part in value:
             value = value[part]
             continue
         lowered = part.lower()
         value = next((v for k, v in value.items() if k.lower() == lowered), None)
-    return value
+    return cell_text(value)
 
 
-def query_csv(
+class _Lines:
+    """A csv writer's file that keeps each row's line apart (the writer writes a row at once)."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.lines.append(text)
+        return len(text)
+
+
+def query_lines(
     columns: Sequence[str],
     records: Iterable[Mapping[str, Any]],
     *,
     column_delimiter: str,
     line_ending: str,
-) -> bytes:
+) -> Iterator[str]:
     """
-    Write one page of Bulk query results: a quoted header, every value quoted.
+    Write Bulk query results line by line: a quoted header, then one line per record, every
+    value quoted, each line with its line ending.
 
     Args:
         columns: Field paths in SELECT order; ``Account.Name`` reads the nested parent record.
         records: JSON-ready rows as the SOQL engine returns them.
     """
-    buffer = io.StringIO()
-    writer = _writer(buffer, column_delimiter, line_ending)
+    sink = _Lines()
+    writer = _writer(sink, column_delimiter, line_ending)
     writer.writerow(columns)
+    yield from sink.lines
+    paths = [column.split(".") for column in columns]
     for record in records:
-        writer.writerow([cell_text(_lookup(record, column)) for column in columns])
-    return buffer.getvalue().encode("utf-8")
+        sink.lines.clear()
+        writer.writerow([_cell(record, path) for path in paths])
+        yield from sink.lines

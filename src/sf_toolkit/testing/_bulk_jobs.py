@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..ids import to_id18
 from ._protocols import QueryResult
+
+if TYPE_CHECKING:
+    from ._bulk_result_file import ResultFile
 
 __all__ = [
     "ABORTED",
@@ -109,6 +112,9 @@ class Job:
     processing_time: int = 0
     results: IngestResults = field(default_factory=IngestResults)
     query_result: QueryResult | None = None
+    """A query job's rows as the SOQL engine returned them, until its result file is written."""
+    result_file: ResultFile | None = None
+    """A query job's results, written once when the job starts running."""
 
     @property
     def content_url(self) -> str:

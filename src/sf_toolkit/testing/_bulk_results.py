@@ -2,7 +2,7 @@
 Bulk API 2.0 result files as responses: ingest result CSVs and query-result pages.
 
 Ingest results are written whole (Salesforce serves each as one file); query results are
-written one page at a time, so a large result never becomes one giant string.
+slices of the result file the job wrote while it ran (:mod:`._bulk_result_file`).
 """
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ from collections.abc import Mapping
 
 import httpx
 
-from ._bulk_csv import query_csv, result_csv
+from ._bulk_csv import result_csv
 from ._bulk_jobs import JOB_COMPLETE, Job
-from ._bulk_query import columns_of, decode_locator, encode_locator
+from ._bulk_query import decode_locator, encode_locator
 from ._bulk_requests import Refusal
+from ._bulk_result_file import ResultFile
 
 __all__ = ["ingest_results", "query_results", "result_pages"]
 
@@ -56,11 +57,14 @@ def query_results(
     job: Job, params: Mapping[str, str], api_version: str, page_size: int
 ) -> httpx.Response:
     """
-    One page of a query job's results, with ``Sforce-NumberOfRecords`` and ``Sforce-Locator``.
+    One set of a query job's results, with ``Sforce-NumberOfRecords`` and ``Sforce-Locator``.
+
+    The set is a slice of the job's stored result file (see :mod:`._bulk_result_file`): the
+    response carries it as a stream, read after the org answered, outside its locks.
 
     Args:
         params: ``maxRecords`` and ``locator``, both optional.
-        page_size: Rows per page when the client sends no ``maxRecords``.
+        page_size: Rows per set when the client sends no ``maxRecords``.
 
     Raises:
         Refusal: Another API version than the job's (409), a job without results, or a bad
@@ -73,8 +77,7 @@ def query_results(
             f"The job was created with API version {job.api_version}; "
             f"request its results with the same version, not {api_version}",
         )
-    if job.state != JOB_COMPLETE or job.query_result is None:
-        raise Refusal(400, "API_ERROR", f"Job {job.id} has no results: its state is {job.state}")
+    results = _result_file(job)
     limit = page_size
     raw_max = params.get("maxRecords")
     if raw_max not in (None, ""):
@@ -82,37 +85,36 @@ def query_results(
         if not raw_max.isdigit() or int(raw_max) < 1:
             raise Refusal(400, "API_ERROR", f"maxRecords must be a positive integer, not {raw_max}")
         limit = int(raw_max)
-    records = job.query_result.records
     offset = 0
     locator = params.get("locator")
     if locator:
         decoded = decode_locator(locator)
-        if decoded is None or decoded > len(records):
+        if decoded is None or decoded > results.rows:
             raise Refusal(400, "API_ERROR", f"Invalid locator: {locator}")
         offset = decoded
-    page = records[offset : offset + limit]
-    end = offset + len(page)
-    content = query_csv(
-        columns_of(job.query_result),
-        page,
-        column_delimiter=job.column_delimiter,
-        line_ending=job.line_ending,
-    )
+    count = results.size(offset, limit)
+    end = offset + count
+    length, body = results.download(offset, limit)
     headers = {
         "Content-Type": "text/csv",
-        "Sforce-NumberOfRecords": str(len(page)),
-        "Sforce-Locator": encode_locator(end) if end < len(records) else "null",
+        "Content-Length": str(length),
+        "Sforce-NumberOfRecords": str(count),
+        "Sforce-Locator": encode_locator(end) if end < results.rows else "null",
     }
-    return httpx.Response(200, content=content, headers=headers)
+    return httpx.Response(200, headers=headers, stream=body)
+
+
+def _result_file(job: Job) -> ResultFile:
+    if job.state != JOB_COMPLETE or job.result_file is None:
+        raise Refusal(400, "API_ERROR", f"Job {job.id} has no results: its state is {job.state}")
+    return job.result_file
 
 
 def result_pages(
     job: Job, params: Mapping[str, str], api_version: str, page_size: int
 ) -> httpx.Response:
     """The ``resultPages`` listing (v58+): up to five result URLs, then a next link."""
-    if job.state != JOB_COMPLETE or job.query_result is None:
-        raise Refusal(400, "API_ERROR", f"Job {job.id} has no results: its state is {job.state}")
-    total = len(job.query_result.records)
+    total = _result_file(job).rows
     offsets = list(range(0, max(total, 1), page_size))
     start = 0
     if params.get("locator"):

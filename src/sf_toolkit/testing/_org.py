@@ -458,10 +458,16 @@ class FakeOrg:
             ConnectionDropped: When a ``rate_drop`` fault fires.
         """
         with self._flight():
-            return self.respond(request)
+            response = self.respond(request)
+        response.read()  # a Bulk result download is streamed from stored bytes; read it here
+        return response
 
     def respond(self, request: httpx.Request) -> httpx.Response:
-        """:meth:`handle` without the in-flight accounting (used by the transports)."""
+        """
+        :meth:`handle` without the in-flight accounting (used by the transports); a Bulk
+        query result download comes back as a stream, read by the caller outside the org's
+        locks.
+        """
         body = _decoded_body(request)
         method = request.method.upper()
         if method == "HEAD":

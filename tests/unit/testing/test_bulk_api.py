@@ -285,9 +285,11 @@ class Harness:
     ) -> httpx.Response:
         if json_body is not None:
             body = json.dumps(json_body).encode()
-        return self.api.handle(
+        response = self.api.handle(
             method, subpath, params or {}, headers or {}, body, version, self.USER
         )
+        response.read()  # as a transport does: a result download is a stream of stored bytes
+        return response
 
     def ingest_job(self, operation: str = "insert", sobject: str = "Account", **spec: Any) -> str:
         response = self.call(
@@ -1388,6 +1390,38 @@ def test_result_pages_list_at_most_five_result_urls() -> None:
     assert response.text.splitlines()[1:] == ['"A012"']
 
 
+def test_a_result_set_is_a_download_of_what_the_job_wrote(h: Harness) -> None:
+    """
+    A set is streamed after the answer (outside the org's locks) from the file the job wrote
+    when it ran: its locator reads it again, unchanged by later edits (Get Results for a
+    Query Job: "You can use the locator to retrieve a set of results multiple times").
+    """
+    ids = _seed_accounts(h, 5)
+    job = _query_job(h, "SELECT Name FROM Account")
+    first = h.call("GET", f"query/{job}/results", params={"maxRecords": "2"})
+    page = {"maxRecords": "2", "locator": first.headers["Sforce-Locator"]}
+    before = h.call("GET", f"query/{job}/results", params=page).text
+    for record_id in ids:
+        h.backend.update("Account", record_id, {"Name": "Edited"})
+    raw = h.api.handle("GET", f"query/{job}/results", page, {}, b"", "59.0", h.USER)
+    assert not raw.is_stream_consumed  # handle() returned before the body was produced
+    assert raw.read().decode() == before == '"Name"\n"A002"\n"A003"\n'
+    assert raw.headers["Content-Length"] == str(len(before))
+
+
+def test_aborting_a_running_query_job_drops_its_results(h: Harness) -> None:
+    """A query job aborted while InProgress keeps no result file: its results answer 400."""
+    _seed_accounts(h, 3)
+    created = h.call(
+        "POST", "query", json_body={"operation": "query", "query": "SELECT Name FROM Account"}
+    )
+    job = created.json()["id"]
+    assert h.call("GET", f"query/{job}").json()["state"] == "InProgress"
+    aborted = h.call("PATCH", f"query/{job}", json_body={"state": "Aborted"})
+    assert aborted.json()["state"] == "Aborted"
+    assert h.call("GET", f"query/{job}/results").status_code == 400
+
+
 def test_result_pages_need_api_58(h: Harness) -> None:
     """resultPages does not exist before API 58.0."""
     job = _query_job(
@@ -1427,7 +1461,7 @@ class _BulkAdapter(requests.adapters.BaseAdapter):
         response = requests.Response()
         response.status_code = reply.status_code
         response.headers = requests.structures.CaseInsensitiveDict(reply.headers)
-        response._content = reply.content
+        response._content = reply.read()
         response.encoding = "utf-8"
         response.url = request.url
         response.request = request
