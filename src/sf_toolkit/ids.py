@@ -35,13 +35,20 @@ KEY_PREFIXES: dict[str, str] = {
 }
 
 
+#: Each character as one bit: "1" for an upper-case letter, "0" for anything else.
+_UPPER_BITS = str.maketrans(
+    {chr(code): "1" if "A" <= chr(code) <= "Z" else "0" for code in range(128)}
+)
+
+
 def _checksum(id15: str) -> str:
-    suffix = []
-    for start in range(0, 15, 5):
-        block = id15[start : start + 5]
-        bits = sum(1 << i for i, char in enumerate(block) if "A" <= char <= "Z")
-        suffix.append(_SUFFIX_ALPHABET[bits])
-    return "".join(suffix)
+    # Five characters a block; the block's first character is the lowest bit.
+    bits = id15.translate(_UPPER_BITS)[::-1]  # the last block first, each lowest bit last
+    return (
+        _SUFFIX_ALPHABET[int(bits[10:15], 2)]
+        + _SUFFIX_ALPHABET[int(bits[5:10], 2)]
+        + _SUFFIX_ALPHABET[int(bits[0:5], 2)]
+    )
 
 
 def is_valid_id(value: object) -> bool:

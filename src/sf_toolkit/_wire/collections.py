@@ -555,6 +555,15 @@ def _unreadable(item: Item, why: str) -> SaveResult[Any]:
     return SaveResult(item.record, Outcome.UNKNOWN, errors=[SaveError(UNKNOWN_OUTCOME, why)])
 
 
+def _plain_success(entry: Any) -> bool:
+    """
+    Whether an answer entry is a success with a well-formed Id: its result keeps no text but
+    that Id, so there is nothing in it to mask. Any other entry is masked whole before its
+    messages are kept.
+    """
+    return type(entry) is dict and entry.get("success") is True and is_valid_id(entry.get("id"))
+
+
 def _result_of(plan: WritePlan, item: Item, data: Any) -> SaveResult[Any]:
     """
     Read one entry of a write answer (a ``SaveResult``/``UpsertResult``/``DeleteResult``).
@@ -687,9 +696,12 @@ class BatchRun:
             self._request_failed(sent, error_from_response(response))
             return
         try:
-            data = response_mask(response).data(response.json())
+            data = response.json()
         except ValueError:
             data = None
+        if isinstance(data, list) and not all(map(_plain_success, data)):
+            mask = response_mask(response)
+            data = [entry if _plain_success(entry) else mask.data(entry) for entry in data]
         if not isinstance(data, list) or len(data) != len(sent):
             self._maybe_applied(
                 sent,

@@ -912,6 +912,33 @@ def test_per_record_messages_are_masked_with_the_requests_secrets() -> None:
     assert token not in repr(caught.value)
 
 
+def test_only_plain_successes_skip_the_mask() -> None:
+    """Beside plain successes, an entry that is not one is masked whole: a token echoed as
+    its Id, or in its errors, never reaches the results."""
+    token = "00Dxx0000001gPL!AQ4AQFakeTokenValue.abc"
+    request = httpx.Request(
+        "POST",
+        "https://x.my.salesforce.com/services/data/v59.0/composite/sobjects",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    plan = WritePlan(Operation.INSERT)
+    records = [Account(Name="A"), Account(Name="B"), Account(Name="C")]
+    run = plan.start(only_batch(plan, records), max_attempts=1)
+    run.next_call()
+    entries = [
+        ok(ID1),
+        {"id": token, "success": True, "errors": []},
+        failed("INVALID_FIELD", f"bad value {token}"),
+    ]
+    run.answered(httpx.Response(200, json=entries, request=request))
+    results = collect([run.finish()])
+    assert results[0].id == ID1
+    assert results[1].outcome is Outcome.UNKNOWN
+    assert "malformed Id" in results[1].errors[0].message
+    assert results[2].errors[0].message.startswith("bad value ")
+    assert token not in repr(results)
+
+
 def test_a_hostile_sobject_name_is_refused_before_sending() -> None:
     """attributes.type from an answer (a GenericRecord's) is checked as save_update checks it."""
     from sf_toolkit.models._base import make_generic
