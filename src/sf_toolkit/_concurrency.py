@@ -513,8 +513,9 @@ def read_raw_within(response: httpx.Response, seconds: float) -> bytes | None:
     Read an answer's raw (still encoded) body, giving up after ``seconds``; ``None`` if it did.
 
     A thread cannot be interrupted, so the clock is checked as each chunk arrives: a trickling
-    server holds the read at most one chunk (bounded by the read timeout) past the limit. A
-    body that was complete when the limit passed is still returned, as the async twin does.
+    server holds the read at most one chunk (bounded by the read timeout) past the limit, and
+    a body whose last chunk is that one is still returned (the async twin gives up at the
+    limit itself); one more chunk after it gives ``None``.
     """
     ends = time.monotonic() + seconds
     chunks: list[bytes] = []
@@ -575,9 +576,9 @@ def iterate_within(items: Iterator[T], seconds: float) -> Generator[T, None, Non
     ``seconds`` have passed.
 
     A thread cannot be interrupted, so the clock is checked as each item arrives: a trickling
-    server holds the read at most one item (bounded by the read timeout) past the limit. The
-    items of a body that was complete when the limit passed all arrive, as in the async twin.
-    However it ends, ``items`` is closed.
+    server holds the read at most one item (bounded by the read timeout) past the limit, and
+    a body whose last item is that one still ends normally (the async twin stops at the limit
+    itself); one more item after it raises. However it ends, ``items`` is closed.
     """
     ends = time.monotonic() + seconds
     try:
@@ -585,7 +586,7 @@ def iterate_within(items: Iterator[T], seconds: float) -> Generator[T, None, Non
         for item in items:
             if late:  # more was still to come after the limit
                 raise TimeoutError(f"the body did not arrive within {seconds:g} s")
-            late = time.monotonic() > ends
+            late = time.monotonic() >= ends
             yield item
     finally:
         close = getattr(items, "close", None)
@@ -758,10 +759,14 @@ def _running_trio() -> Any:
     return trio
 
 
+#: The name of the tasks and threads that run calls started ahead (the query's next page).
+CALL_NAME = "sf_toolkit-ahead"
+
+
 class _AsyncCall(Generic[T]):
     """``await fn()`` running on its own task, outside any task group; cancel it at will."""
 
-    def __init__(self, fn: Callable[[], Awaitable[T]], name: str = "sf_toolkit-read-ahead") -> None:
+    def __init__(self, fn: Callable[[], Awaitable[T]], name: str = CALL_NAME) -> None:
         import anyio
 
         self._fn = fn
@@ -804,7 +809,7 @@ class _AsyncCall(Generic[T]):
         if self._error is not None:
             raise self._error
         if not self._finished_normally():
-            raise RuntimeError("the fetch running ahead was cancelled by the event loop")
+            raise EventLoopError("a call running ahead was cancelled by its event loop closing")
         return self._value  # type: ignore[no-any-return]
 
     def _finished_normally(self) -> bool:
@@ -812,6 +817,13 @@ class _AsyncCall(Generic[T]):
         if scope is not None:
             return not scope.cancelled_caught
         return not self._task.cancelled()
+
+    def stop(self) -> None:
+        """Ask the call to stop (cancel it where it waits), without waiting for it."""
+        if scope := getattr(self, "_scope", None):
+            scope.cancel()
+        else:
+            self._task.cancel()
 
     async def cancel(self) -> T | None:
         """
@@ -822,10 +834,7 @@ class _AsyncCall(Generic[T]):
         """
         import anyio
 
-        if scope := getattr(self, "_scope", None):
-            scope.cancel()
-        else:
-            self._task.cancel()
+        self.stop()
         with anyio.CancelScope(shield=True):
             await self._done.wait()
         if self._error is None and self._finished_normally():
@@ -836,7 +845,7 @@ class _AsyncCall(Generic[T]):
 class _ThreadCall(Generic[T]):
     """``fn()`` running in a worker thread of its own."""
 
-    def __init__(self, fn: Callable[[], T], name: str = "sf_toolkit-read-ahead") -> None:
+    def __init__(self, fn: Callable[[], T], name: str = CALL_NAME) -> None:
         self._value: Any = None
         self._error: BaseException | None = None
         context = contextvars.copy_context()
@@ -850,6 +859,13 @@ class _ThreadCall(Generic[T]):
             self._value = fn()
         except BaseException as exc:  # handed to the thread that asks for the result
             self._error = exc
+
+    @property
+    def done(self) -> bool:
+        return not self._thread.is_alive()
+
+    def stop(self) -> None:
+        """Nothing to do: a thread cannot be interrupted (see :meth:`cancel`)."""
 
     def result(self) -> T:
         """Wait for the call and return its value, or raise its exception."""
@@ -893,8 +909,8 @@ def start(fn: Callable[[], T]) -> _ThreadCall[T]:
 # A download running in the background while the caller reads what has arrived so far: the
 # bytes go through a spool (in memory up to a limit, then a temporary file), so a download that
 # runs ahead of its reader costs disk, not memory. The fetch is a task of its own (a thread in
-# the sync twin), for the same reason as the read-ahead above: it must be cancellable from
-# whichever task closes the enclosing generator.
+# the sync twin), for the same reason as the calls started ahead above: it must be cancellable
+# from whichever task closes the enclosing generator.
 
 #: The name of the tasks and threads that run spooled fetches.
 SPOOLED_FETCH_NAME = "sf_toolkit-download"
@@ -994,6 +1010,10 @@ class AsyncSpooledFetch:
             if not self._ended:
                 await self._arrived.wait()
 
+    def stop(self) -> None:
+        """Ask the fetch to stop, without waiting: close several at once by stopping each first."""
+        self._call.stop()
+
     async def aclose(self) -> None:
         """Cancel the fetch, wait until it has stopped, and delete the spool."""
         if self._closed:
@@ -1067,6 +1087,11 @@ class SpooledFetch:
                 self._changed.wait()
         self._call.result()
         return b""
+
+    def stop(self) -> None:
+        """Make the fetch stop at its next write, without waiting: close several at once by
+        stopping each first."""
+        self._stopping = True
 
     def close(self) -> None:
         """Stop the fetch at its next write, wait for its thread to finish, delete the spool."""

@@ -237,7 +237,10 @@ class ClientClosedError(SalesforceError, RuntimeError):
 
 
 class EventLoopError(SalesforceError, RuntimeError):
-    """An async client that keeps idle connections in one event loop was used from another."""
+    """
+    An async client that keeps idle connections in one event loop was used from another, or
+    a request it started ahead was cancelled by its event loop closing.
+    """
 
 
 class NoClientError(SalesforceError, LookupError):

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from sf_toolkit import AsyncSalesforceClient, SalesforceLogin, SObject, select
-from sf_toolkit._concurrency import sleep_async
+from sf_toolkit._concurrency import CALL_NAME, sleep_async
 from sf_toolkit.exceptions import SalesforceApiError, ServerError, UnexpectedResponseError
 from sf_toolkit.io.api import count_async, delete_async, fetch_async, query_async
 from sf_toolkit.testing import FakeOrg
@@ -189,7 +189,7 @@ async def wait_until(condition: Callable[[], bool], what: str) -> None:
 
 
 def read_ahead_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name == "sf_toolkit-read-ahead"]
+    return [t for t in threading.enumerate() if t.name == CALL_NAME]
 
 
 async def test_next_page_is_fetched_while_the_current_one_is_consumed(
@@ -393,3 +393,21 @@ async def test_over_httpx_transport_the_next_page_leaves_before_this_one_is_hand
             rest = [a async for a in records]
     assert len(rest) == 449
     assert seeded.stats.requests_by_route["query_more"] == 2
+
+
+async def test_a_next_url_that_is_no_url_is_refused_after_the_page_s_records(
+    seeded: FakeOrg, make_client: object
+) -> None:
+    """A nextRecordsUrl holding a lone surrogate (valid JSON): typed refusal, records first."""
+
+    def surrogate(page: int, body: bytes) -> bytes:
+        url = json.loads(body)["nextRecordsUrl"].encode()
+        return body.replace(url, url + b"\\ud800")
+
+    seen: list[Account] = []
+    transport = rewriting(seeded, surrogate)
+    async with make_client(transport=transport) as client:  # type: ignore[operator]
+        with pytest.raises(UnexpectedResponseError, match="nextRecordsUrl"):
+            await consume_into(seen, client)
+    assert len(seen) == 200
+    assert seeded.stats.requests_by_route["query_more"] == 0

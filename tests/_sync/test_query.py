@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from sf_toolkit import SalesforceClient, SalesforceLogin, SObject, select
-from sf_toolkit._concurrency import sleep
+from sf_toolkit._concurrency import CALL_NAME, sleep
 from sf_toolkit.exceptions import SalesforceApiError, ServerError, UnexpectedResponseError
 from sf_toolkit.io.api import count, delete, fetch, query
 from sf_toolkit.testing import FakeOrg
@@ -187,7 +187,7 @@ def wait_until(condition: Callable[[], bool], what: str) -> None:
 
 
 def read_ahead_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name == "sf_toolkit-read-ahead"]
+    return [t for t in threading.enumerate() if t.name == CALL_NAME]
 
 
 def test_next_page_is_fetched_while_the_current_one_is_consumed(
@@ -389,3 +389,21 @@ def test_over_httpx_transport_the_next_page_leaves_before_this_one_is_handed_out
             rest = [a for a in records]
     assert len(rest) == 449
     assert seeded.stats.requests_by_route["query_more"] == 2
+
+
+def test_a_next_url_that_is_no_url_is_refused_after_the_page_s_records(
+    seeded: FakeOrg, make_client: object
+) -> None:
+    """A nextRecordsUrl holding a lone surrogate (valid JSON): typed refusal, records first."""
+
+    def surrogate(page: int, body: bytes) -> bytes:
+        url = json.loads(body)["nextRecordsUrl"].encode()
+        return body.replace(url, url + b"\\ud800")
+
+    seen: list[Account] = []
+    transport = rewriting(seeded, surrogate)
+    with make_client(transport=transport) as client:  # type: ignore[operator]
+        with pytest.raises(UnexpectedResponseError, match="nextRecordsUrl"):
+            consume_into(seen, client)
+    assert len(seen) == 200
+    assert seeded.stats.requests_by_route["query_more"] == 0

@@ -776,3 +776,28 @@ def test_records_read_from_rows_copy_and_pickle(clone: Any) -> None:
         copied = clone(record)
         assert copied == record
         assert copied.attributes == record.attributes
+
+
+class GenericKid(GenericRecord, api_name="UnitGenericKid__c"):
+    """A GenericRecord subclass: declared fields beside any others."""
+
+    Seen__c: datetime.datetime | None = None
+    Account: Parent | None = None
+
+
+def test_a_generic_record_subclass_writes_its_declared_fields_as_a_model_does() -> None:
+    """Its declared parents become lookup or relationship columns, its datetimes UTC with Z;
+    its undeclared fields are written as they are."""
+    noon_plus_5 = datetime.datetime(
+        2002, 10, 10, 12, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=5))
+    )
+    by_id = GenericKid(Seen__c=noon_plus_5, Account=Parent(Id=PARENT_ID))
+    by_id.Note__c = "free"
+    by_external_id = GenericKid(Account=Parent(External_ID__c="EXT-1"))
+    encoder = RecordEncoder("insert")
+    assert encoder.row(by_id) == {
+        "Seen__c": "2002-10-10T07:00:00.000Z",
+        "AccountId": PARENT_ID,
+        "Note__c": "free",
+    }
+    assert encoder.row(by_external_id) == {"Account.External_ID__c": "EXT-1"}

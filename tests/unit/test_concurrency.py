@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from sf_toolkit._concurrency import (
+    CALL_NAME,
     AsyncLock,
     Lock,
     call_callback,
@@ -206,7 +207,7 @@ def test_sync_callback_refuses_awaitable_result() -> None:
 
 
 def ahead_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name == "sf_toolkit-read-ahead"]
+    return [t for t in threading.enumerate() if t.name == CALL_NAME]
 
 
 async def test_a_started_call_runs_while_the_caller_goes_on() -> None:

@@ -41,7 +41,7 @@ def modules(name: str) -> tuple[ModuleType, ModuleType]:
 def defined_in(value: object, module: ModuleType) -> bool:
     """Whether ``module``'s own code defines ``value`` (exported classes show `sf_toolkit`)."""
     if inspect.isfunction(value):
-        return value.__code__.co_filename == module.__file__
+        return inspect.unwrap(value).__code__.co_filename == module.__file__  # decorated too
     if inspect.isclass(value):
         return any(defined_in(member, module) for member in vars(value).values())
     return False

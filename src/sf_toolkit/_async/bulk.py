@@ -32,7 +32,6 @@ from .._concurrency import (
     start_async,
 )
 from .._exports import publish
-from .._files import commit_partial, discard_partial, open_partial
 from .._query import QueryPlan, plan_query
 from .._registry import resolve_client
 from .._wire.bulk_csv import (
@@ -85,6 +84,7 @@ from ..models import SObject, connection_of, parse_describe, sobject_class
 from ..results import SaveResult
 from ..soql import SelectQuery
 from .client import AsyncSalesforceClient
+from .files import written_whole_async
 
 __all__ = [
     "AsyncBulkIngestJob",
@@ -316,8 +316,12 @@ class _Spool:
         if len(self.widths) == 1 and splitter.fits(self.size):
             # The usual case: every line has every column and they all fit in one upload.
             upload = _Upload(header, 0)
-            upload.flush()
-            shutil.copyfileobj(self.file, upload.file, CHUNK_SIZE)
+            try:
+                upload.flush()
+                shutil.copyfileobj(self.file, upload.file, CHUNK_SIZE)
+            except BaseException:  # a full disk, say: no temporary file left open
+                upload.file.close()
+                raise
             upload.size += self.size
             upload.rows = self.rows
             return [upload]
@@ -1341,6 +1345,10 @@ class AsyncBulkQueryJob(AsyncBulkJob):
                 _, head = pages.pop(0)
                 await head.aclose()
         finally:
+            for _, page in pages:  # all at once first: the sync twin's threads each wait
+                page.stop()
+            if ahead is not None:
+                ahead.stop()
             for _, page in pages:
                 await page.aclose()
             if ahead is not None:
@@ -1417,18 +1425,11 @@ class AsyncBulkQueryJob(AsyncBulkJob):
         if not overwrite and await run_in_thread_async(target.exists):
             raise FileExistsError(f"{target} exists; pass overwrite=True to replace it")
         await self._client.ensure_logged_in()
-        handle, partial = await run_in_thread_async(open_partial, target)
-        try:
-            try:
-                if concurrency > 1 and float(self.info.api_version or 0) >= 58.0:
-                    await self._copy_page_window(handle, concurrency)
-                else:
-                    await self._copy_pages(handle)
-            finally:
-                handle.close()
-            await run_in_thread_async(commit_partial, partial, target, overwrite)
-        finally:
-            await run_in_thread_async(discard_partial, partial)
+        async with written_whole_async(target, overwrite) as handle:
+            if concurrency > 1 and float(self.info.api_version or 0) >= 58.0:
+                await self._copy_page_window(handle, concurrency)
+            else:
+                await self._copy_pages(handle)
         return target
 
     async def _copy_pages(self, handle: IO[bytes]) -> None:

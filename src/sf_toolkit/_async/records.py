@@ -10,7 +10,6 @@ import httpx
 
 from .. import _rest
 from .._concurrency import run_in_thread_async
-from .._files import commit_partial, discard_partial, open_partial
 from .._registry import resolve_client
 from ..exceptions import NotFoundError
 from ..models import (
@@ -21,6 +20,7 @@ from ..models import (
     mark_clean,
 )
 from .client import AsyncSalesforceClient
+from .files import written_whole_async
 
 __all__ = [
     "delete_async",
@@ -202,17 +202,12 @@ async def download_file_async(
     call = _rest.blob_call(record)
     target = _rest.download_target(record, dest_path, overwrite=overwrite)
     client = _client_for(sf_client, record)
-    handle, partial = await run_in_thread_async(open_partial, target)
-    try:
-        try:
-            async with client.stream(call.method, call.url) as response:
-                if response.is_error:
-                    _rest.check(await client.read_body(response))
-                async for chunk in client.body_chunks(response, CHUNK_SIZE):
-                    await run_in_thread_async(handle.write, chunk)
-        finally:
-            handle.close()
-        await run_in_thread_async(commit_partial, partial, target, overwrite)
-    finally:
-        await run_in_thread_async(discard_partial, partial)
+    async with (
+        written_whole_async(target, overwrite) as handle,
+        client.stream(call.method, call.url) as response,
+    ):
+        if response.is_error:
+            _rest.check(await client.read_body(response))
+        async for chunk in client.body_chunks(response, CHUNK_SIZE):
+            await run_in_thread_async(handle.write, chunk)
     return target

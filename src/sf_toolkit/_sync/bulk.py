@@ -34,7 +34,6 @@ from .._concurrency import (
     start,
 )
 from .._exports import publish
-from .._files import commit_partial, discard_partial, open_partial
 from .._query import QueryPlan, plan_query
 from .._registry import resolve_client
 from .._wire.bulk_csv import (
@@ -87,6 +86,7 @@ from ..models import SObject, connection_of, parse_describe, sobject_class
 from ..results import SaveResult
 from ..soql import SelectQuery
 from .client import SalesforceClient
+from .files import written_whole
 
 __all__ = [
     "BulkIngestJob",
@@ -318,8 +318,12 @@ class _Spool:
         if len(self.widths) == 1 and splitter.fits(self.size):
             # The usual case: every line has every column and they all fit in one upload.
             upload = _Upload(header, 0)
-            upload.flush()
-            shutil.copyfileobj(self.file, upload.file, CHUNK_SIZE)
+            try:
+                upload.flush()
+                shutil.copyfileobj(self.file, upload.file, CHUNK_SIZE)
+            except BaseException:  # a full disk, say: no temporary file left open
+                upload.file.close()
+                raise
             upload.size += self.size
             upload.rows = self.rows
             return [upload]
@@ -1332,6 +1336,10 @@ class BulkQueryJob(BulkJob):
                 _, head = pages.pop(0)
                 head.close()
         finally:
+            for _, page in pages:  # all at once first: the sync twin's threads each wait
+                page.stop()
+            if ahead is not None:
+                ahead.stop()
             for _, page in pages:
                 page.close()
             if ahead is not None:
@@ -1408,18 +1416,11 @@ class BulkQueryJob(BulkJob):
         if not overwrite and run_in_thread(target.exists):
             raise FileExistsError(f"{target} exists; pass overwrite=True to replace it")
         self._client.ensure_logged_in()
-        handle, partial = run_in_thread(open_partial, target)
-        try:
-            try:
-                if concurrency > 1 and float(self.info.api_version or 0) >= 58.0:
-                    self._copy_page_window(handle, concurrency)
-                else:
-                    self._copy_pages(handle)
-            finally:
-                handle.close()
-            run_in_thread(commit_partial, partial, target, overwrite)
-        finally:
-            run_in_thread(discard_partial, partial)
+        with written_whole(target, overwrite) as handle:
+            if concurrency > 1 and float(self.info.api_version or 0) >= 58.0:
+                self._copy_page_window(handle, concurrency)
+            else:
+                self._copy_pages(handle)
         return target
 
     def _copy_pages(self, handle: IO[bytes]) -> None:

@@ -75,7 +75,8 @@ def query(
     Each page's ``nextRecordsUrl`` is read from the start of its body (Salesforce writes it
     before the records), and the next page is requested at once: its round trip overlaps the
     decoding of this page and the caller's work on it. At most one page ahead, so memory stays
-    bounded by two pages. Leaving the loop early stops that request and leaves nothing
+    bounded by two pages. Leaving the loop early cancels that request (the sync half, whose
+    thread cannot be interrupted, waits for its answer and drops it) and leaves nothing
     running. Records load into the builder's model, or the model
     registered for their type. Child subqueries are completed: their further pages are
     fetched before the parent is handed out. The arguments are checked at once; nothing is

@@ -12,7 +12,6 @@ import httpx
 
 from .. import _rest
 from .._concurrency import run_in_thread
-from .._files import commit_partial, discard_partial, open_partial
 from .._registry import resolve_client
 from ..exceptions import NotFoundError
 from ..models import (
@@ -23,6 +22,7 @@ from ..models import (
     mark_clean,
 )
 from .client import SalesforceClient
+from .files import written_whole
 
 __all__ = [
     "delete",
@@ -200,17 +200,12 @@ def download_file(
     call = _rest.blob_call(record)
     target = _rest.download_target(record, dest_path, overwrite=overwrite)
     client = _client_for(sf_client, record)
-    handle, partial = run_in_thread(open_partial, target)
-    try:
-        try:
-            with client.stream(call.method, call.url) as response:
-                if response.is_error:
-                    _rest.check(client.read_body(response))
-                for chunk in client.body_chunks(response, CHUNK_SIZE):
-                    run_in_thread(handle.write, chunk)
-        finally:
-            handle.close()
-        run_in_thread(commit_partial, partial, target, overwrite)
-    finally:
-        run_in_thread(discard_partial, partial)
+    with (
+        written_whole(target, overwrite) as handle,
+        client.stream(call.method, call.url) as response,
+    ):
+        if response.is_error:
+            _rest.check(client.read_body(response))
+        for chunk in client.body_chunks(response, CHUNK_SIZE):
+            run_in_thread(handle.write, chunk)
     return target

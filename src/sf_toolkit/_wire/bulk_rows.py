@@ -251,7 +251,10 @@ class RecordEncoder:
         if cls in self._checked:
             plan = self._plans[cls] = _write_plan(cls)
             return self._typed_row(record, plan)
-        return self._payload_row(record, None, ())
+        if cls is GenericRecord:  # no declared field: each record's own
+            return self._payload_row(record, None, ())
+        # A GenericRecord subclass: its declared fields and parents, record by record.
+        return self._payload_row(record, _model_facts(cls), _write_plan(cls).parents)
 
     def _payload_row(
         self, record: SObject, facts: _ModelFacts | None, parents: Sequence[tuple[str, str]]

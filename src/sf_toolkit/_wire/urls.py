@@ -128,7 +128,7 @@ def _joined(instance_url: str, url: object) -> httpx.URL:
         raise ServerUrlError(f"{url!r} holds a backslash, whitespace or a control character")
     try:
         joined = httpx.URL(instance_url).join(url)
-    except httpx.InvalidURL as exc:
+    except (httpx.InvalidURL, UnicodeError) as exc:  # UnicodeError: a lone surrogate, say
         raise ServerUrlError(f"{url!r} is not a URL ({exc})") from None
     if joined.userinfo:
         raise ServerUrlError(f"{_without_userinfo(url)!r} carries user information before '@'")

@@ -76,6 +76,7 @@ def test_server_urls_on_the_instance_are_joined(next_url: str, expected: str) ->
         None,
         42,
         "http://[::1",
+        "/services/data/v59.0/query/\ud800",  # a lone surrogate: valid JSON, not a URL
     ],
 )
 def test_server_urls_leaving_the_instance_or_services_are_refused(next_url: object) -> None:
