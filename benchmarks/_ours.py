@@ -221,6 +221,55 @@ def insert_list_sync(
     return saved
 
 
+def insert_list_stream_sync(
+    org: OrgProcess, watch: Stopwatch, n: int, concurrency: int = CONCURRENCY
+) -> int:
+    """As :func:`insert_list_sync`, the results streamed to ``on_batch_done`` (not kept)."""
+    saved = 0
+
+    def on_batch_done(results: Any) -> None:
+        nonlocal saved
+        saved += _saved(results)
+
+    with SalesforceClient(login=login(org)) as client:
+        warm_sync(org, client)
+        with watch:
+            api.save_insert_list(
+                new_accounts(n),
+                sf_client=client,
+                batch_size=200,
+                concurrency=concurrency,
+                on_batch_done=on_batch_done,
+            )
+    return saved
+
+
+def insert_list_stream_async(
+    org: OrgProcess, watch: Stopwatch, n: int, concurrency: int = CONCURRENCY
+) -> int:
+    """As :func:`insert_list_async`, the results streamed to ``on_batch_done`` (not kept)."""
+    saved = 0
+
+    def on_batch_done(results: Any) -> None:
+        nonlocal saved
+        saved += _saved(results)
+
+    async def main() -> None:
+        async with AsyncSalesforceClient(login=login(org)) as client:
+            await warm_async(org, client)
+            with watch:
+                await api.save_insert_list_async(
+                    new_accounts(n),
+                    sf_client=client,
+                    batch_size=200,
+                    concurrency=concurrency,
+                    on_batch_done=on_batch_done,
+                )
+
+    run_async(main())
+    return saved
+
+
 def insert_list_async(
     org: OrgProcess, watch: Stopwatch, n: int, concurrency: int = CONCURRENCY
 ) -> int:

@@ -1,13 +1,14 @@
 """
 Peak memory of ``save_insert_list`` over a generator: flat, whatever the record count.
 
-Issue 9: a generator of records is consumed batch by batch, so memory is bounded by
-``concurrency x batch_size``, not by the input. For each size (100,000 and 1,000,000 by
-default) a fresh process inserts that many new Accounts, built by a generator as they are
+Issue 9: a generator of records is consumed batch by batch, so the requests in flight are
+bounded by ``concurrency x batch_size``, not by the input. For each size (100,000 and 1,000,000
+by default) a fresh process inserts that many new Accounts, built by a generator as they are
 consumed, through ``save_insert_list(..., batch_size=200, concurrency=10)`` (and its async twin)
-into a fresh fake org, then counts the successes in the returned results. The process reports
-its peak RSS (``ru_maxrss``) and its RSS when the clock started; the org is checked to hold every
-record once.
+into a fresh fake org, then counts the successes: once in the returned results (one per record,
+the default, so they grow with the input), once streamed to ``on_batch_done=`` (not kept). The
+process reports its peak RSS (``ru_maxrss``) and its RSS when the clock started; the org is
+checked to hold every record once.
 
 Run ``python benchmarks/bench_memory.py [--sizes 100000 1000000] [--write]``.
 """
@@ -49,6 +50,20 @@ def scenario(n: int) -> Scenario:
                 "sf_toolkit",
                 "async, `save_insert_list_async(generator, batch_size=200, concurrency=10)`",
                 "_ours:insert_list_async",
+                fresh=True,
+                missing=missing,
+            ),
+            Case(
+                "sf_toolkit",
+                "sync, as above with `on_batch_done=` (results streamed, not kept)",
+                "_ours:insert_list_stream_sync",
+                fresh=True,
+                missing=missing,
+            ),
+            Case(
+                "sf_toolkit",
+                "async, as above with `on_batch_done=` (results streamed, not kept)",
+                "_ours:insert_list_stream_async",
                 fresh=True,
                 missing=missing,
             ),
