@@ -291,6 +291,33 @@ async def test_a_failing_page_raises_after_the_pages_before_it(org: FakeOrg, log
     assert not download_threads()
 
 
+async def test_a_failing_listing_raises_after_the_pages_it_follows(
+    org: FakeOrg, login: Any
+) -> None:
+    """The second /resultPages listing fails: the five pages of the first come whole first."""
+    seed(org, 80, 10)  # 8 pages: 5 in the first listing, 3 in the second
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        request.read()
+        if request.url.path.endswith("/resultPages") and request.url.params.get("locator"):
+            return httpx.Response(500, json=[{"errorCode": "UNKNOWN", "message": "boom"}])
+        return org.handle(request)
+
+    transport = httpx.MockTransport(handler)
+    async with AsyncSalesforceClient(login=login, transport=transport, retry=PATIENT) as client:
+        job = await finished_job(client, org)
+        names: list[str | None] = []
+
+        async def read_all() -> None:
+            async for account in job.records(concurrency=3):
+                names.append(account.Name)
+
+        with pytest.raises(ServerError):
+            await read_all()
+    assert names == [f"P{n:03d}" for n in range(50)]
+    assert not download_threads()
+
+
 # -- write_csv ----------------------------------------------------------------------------------
 
 

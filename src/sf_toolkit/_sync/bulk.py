@@ -1279,11 +1279,10 @@ class BulkQueryJob(BulkJob):
         seen: set[str] = set()
         while listing is not None:
             response = self._client.get(listing)
+            data = _json(response)  # an error answer raises its own typed error
             try:
-                urls, next_url = result_page_urls(_json(response))
-            except SalesforceApiError as exc:
-                if isinstance(exc, UnexpectedResponseError):
-                    raise
+                urls, next_url = result_page_urls(data)
+            except SalesforceApiError as exc:  # a listing of another shape
                 raise unexpected_answer(response, exc.message) from None
             for url in [_data_url(self._client, response, url, "resultUrl") for url in urls]:
                 yield url
@@ -1312,7 +1311,8 @@ class BulkQueryJob(BulkJob):
         A page's download keeps going while the caller reads the page (``download.read``);
         when the caller asks for the next page, the one it read is closed and the next URL
         starts downloading. The next URL is always fetched ahead, so the next listing (one
-        small JSON request) may be in flight beside the pages. However the loop ends (an
+        small JSON request) may be in flight beside the pages; a listing that fails raises at
+        its turn, once the pages listed before it were handed out. However the loop ends (an
         error, an early ``break``), every download still running is cancelled and its spool
         deleted.
         """
@@ -1321,16 +1321,23 @@ class BulkQueryJob(BulkJob):
         # The next URL is fetched ahead: a listing holds five, so the next listing is asked
         # for while the pages of this one download, not when the window has room again.
         ahead: Any = start(functools.partial(_next_url, urls))
+        failed: Exception | None = None  # a listing that failed, raised at its turn
         try:
             while True:
                 while ahead is not None and len(pages) < concurrency:
-                    url = ahead.result()
-                    ahead = None
+                    call, ahead = ahead, None
+                    try:
+                        url = call.result()
+                    except Exception as exc:
+                        failed = exc  # after the pages listed before it
+                        break
                     if url is not None:
                         ahead = start(functools.partial(_next_url, urls))
                         fetch = functools.partial(self._download, url)
                         pages.append((url, SpooledFetch(fetch, PAGE_IN_MEMORY)))
                 if not pages:
+                    if failed is not None:
+                        raise failed
                     return
                 yield pages[0]
                 _, head = pages.pop(0)
