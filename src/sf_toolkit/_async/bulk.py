@@ -1334,12 +1334,12 @@ class AsyncBulkQueryJob(AsyncBulkJob):
         try:
             while True:
                 while ahead is not None and len(pages) < concurrency:
-                    call, ahead = ahead, None
                     try:
-                        url = await call.result()
+                        url = await ahead.result()  # still ``ahead`` if cancelled meanwhile
                     except Exception as exc:
-                        failed = exc  # after the pages listed before it
+                        ahead, failed = None, exc  # raised after the pages listed before it
                         break
+                    ahead = None
                     if url is not None:
                         ahead = start_async(functools.partial(_next_url_async, urls))
                         fetch = functools.partial(self._download, url)

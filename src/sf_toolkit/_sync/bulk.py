@@ -1325,12 +1325,12 @@ class BulkQueryJob(BulkJob):
         try:
             while True:
                 while ahead is not None and len(pages) < concurrency:
-                    call, ahead = ahead, None
                     try:
-                        url = call.result()
+                        url = ahead.result()  # still ``ahead`` if cancelled meanwhile
                     except Exception as exc:
-                        failed = exc  # after the pages listed before it
+                        ahead, failed = None, exc  # raised after the pages listed before it
                         break
+                    ahead = None
                     if url is not None:
                         ahead = start(functools.partial(_next_url, urls))
                         fetch = functools.partial(self._download, url)
