@@ -23,7 +23,7 @@ import pytest
 
 from sf_toolkit import BulkQueryJob, RetryPolicy, SalesforceClient, SObject, select
 from sf_toolkit._concurrency import SPOOLED_FETCH_NAME, map_bounded, sleep
-from sf_toolkit.exceptions import ServerError
+from sf_toolkit.exceptions import ServerError, UnexpectedResponseError
 from sf_toolkit.testing import FakeOrg
 
 LATENCY = 0.05
@@ -310,6 +310,75 @@ def test_a_failing_listing_raises_after_the_pages_it_follows(org: FakeOrg, login
             read_all()
     assert names == [f"P{n:03d}" for n in range(50)]
     assert not download_threads()
+
+
+#: Answers a result page might get from something other than Salesforce, each answered 200.
+NOT_A_PAGE = {
+    "html": httpx.Response(
+        200,
+        headers={"Content-Type": "text/html", "Sforce-Locator": "MzA"},
+        content=b"<html><body>\nDown for maintenance\n</body></html>\n",
+    ),
+    "empty": httpx.Response(200, headers={"Content-Type": "text/csv", "Sforce-Locator": "MzA"}),
+    "no locator": None,  # the real page, without its Sforce-Locator
+}
+
+
+def third_page_replaced(org: FakeOrg, kind: str) -> httpx.MockTransport:
+    """The org, with its third result page (offset 20) answered by ``NOT_A_PAGE[kind]``."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        request.read()
+        answer = org.handle(request)
+        if request.url.path.endswith("/results") and request.url.params.get("locator") == "MjA":
+            replacement = NOT_A_PAGE[kind]
+            if replacement is None:
+                headers = {k: v for k, v in answer.headers.items() if k != "sforce-locator"}
+                return httpx.Response(200, headers=headers, content=answer.read())
+            return httpx.Response(200, headers=replacement.headers, content=replacement.read())
+        return answer
+
+    return httpx.MockTransport(handler)
+
+
+@pytest.mark.parametrize(
+    ("kind", "concurrency", "rows_before"),
+    [("html", 1, 20), ("html", 3, 20), ("empty", 1, 20), ("empty", 3, 20),
+     ("no locator", 1, 30)],  # the page is whole, but where the rest is is not known
+)  # fmt: skip
+def test_a_page_that_is_not_one_is_refused_not_skipped(
+    org: FakeOrg, login: Any, kind: str, concurrency: int, rows_before: int
+) -> None:
+    """A 200 that is no result page raises after the rows before it: no row silently lost."""
+    seed(org, 50, 10)
+    transport = third_page_replaced(org, kind)
+    with SalesforceClient(login=login, transport=transport, retry=PATIENT) as client:
+        job = finished_job(client, org)
+        names: list[str | None] = []
+
+        def read_all() -> None:
+            for account in job.records(concurrency=concurrency):
+                names.append(account.Name)
+
+        with pytest.raises(UnexpectedResponseError):
+            read_all()
+    assert names == [f"P{n:03d}" for n in range(rows_before)]
+    assert not download_threads()
+
+
+@pytest.mark.parametrize("concurrency", [1, 3])
+@pytest.mark.parametrize("kind", ["html", "empty"])
+def test_write_csv_refuses_a_page_that_is_not_one(
+    org: FakeOrg, login: Any, tmp_path: Path, kind: str, concurrency: int
+) -> None:
+    """write_csv checks each page's header line: a page that is not one leaves no file."""
+    seed(org, 50, 10)
+    transport = third_page_replaced(org, kind)
+    with SalesforceClient(login=login, transport=transport, retry=PATIENT) as client:
+        job = finished_job(client, org)
+        with pytest.raises(UnexpectedResponseError):
+            job.write_csv(tmp_path / "out.csv", concurrency=concurrency)
+    assert list(tmp_path.iterdir()) == []
 
 
 # -- write_csv ----------------------------------------------------------------------------------

@@ -438,6 +438,21 @@ def test_result_pages_give_urls_and_the_next_listing() -> None:
         result_page_urls({"resultPages": [{"url": "x"}]})
 
 
+def test_result_pages_that_contradict_themselves_are_refused_or_followed() -> None:
+    """done: false without a URL would lose the rest: refused. A URL without done: followed."""
+    base = "/services/data/v59.0/jobs/query/750R0000000zxr8IAA"
+    page = {"resultUrl": f"{base}/results?locator=MTAwMDA"}
+    with pytest.raises(SalesforceApiError, match="done: false"):
+        result_page_urls({"resultPages": [page], "done": False})
+    with pytest.raises(SalesforceApiError, match="done: false"):
+        result_page_urls({"resultPages": [page], "done": False, "nextRecordsUrl": None})
+    with pytest.raises(SalesforceApiError, match="not a URL"):
+        result_page_urls({"resultPages": [page], "done": False, "nextRecordsUrl": 5})
+    listing = f"{base}/resultPages?locator=MjAwMDA"
+    assert result_page_urls({"resultPages": [page], "nextRecordsUrl": listing})[1] == listing
+    assert result_page_urls({"resultPages": [page]})[1] is None
+
+
 PARENT_ID = "0015g0000000001AAA"
 
 

@@ -163,13 +163,18 @@ def _data_url(
 
 def _next_locator(response: httpx.Response, seen: set[str]) -> str | None:
     """
-    The ``Sforce-Locator`` of a result page: None after the last page.
+    The ``Sforce-Locator`` of a result page: None after the last page (``null``).
 
     Raises:
-        UnexpectedResponseError: If the locator was already followed for this job (a server
-            repeating it would never finish).
+        UnexpectedResponseError: If the answer has no locator (Salesforce always sends one:
+            without it, where the rest is cannot be known), or the locator was already
+            followed for this job (a server repeating it would never finish).
     """
-    locator = str(response.headers.get("Sforce-Locator", "null"))
+    locator: str | None = response.headers.get("Sforce-Locator")
+    if locator is None:
+        raise unexpected_answer(
+            response, "the result page has no Sforce-Locator: where the rest is is unknown"
+        )
     if not locator or locator == "null":
         return None
     if locator in seen:
@@ -215,9 +220,13 @@ async def _csv_rows(
     try:
         async with client.stream("GET", url, params=params, headers=_CSV_HEADERS) as response:
             await _read_error(client, response)
-            async for chunk in client.body_chunks(response, CHUNK_SIZE):
-                for row in reader.feed(chunk):
-                    yield row
+            chunks = client.body_chunks(response, CHUNK_SIZE)
+            try:
+                async for chunk in chunks:
+                    for row in reader.feed(chunk):
+                        yield row
+            finally:  # closed here too when the caller stops early
+                await chunks.aclose()  # type: ignore[attr-defined]
             for row in reader.close():
                 yield row
             if seen is not None:
@@ -396,21 +405,77 @@ async def _next_url_async(urls: AsyncIterator[httpx.URL]) -> httpx.URL | None:
     return None
 
 
-class _HeaderCut:
-    """Cut the header line off the front of a page's chunks (every page repeats it)."""
+class _PageHeaders:
+    """
+    Cut the header line off the front of every page but the first (each page repeats it),
+    checking that it is the first page's: a page that starts otherwise (an HTML maintenance
+    page answered 200, say) is not part of the result, and copying it would lose its rows.
+    """
 
-    def __init__(self, *, skip: bool) -> None:
-        self.skipping = skip
+    def __init__(self) -> None:
+        self.header: bytes | None = None  # the first page's header line
+        self._pending: bytes | None = None  # this page's header line, until its end
+
+    def start_page(self) -> None:
+        self._pending = b""
+
+    def end_page(self) -> None:
+        """
+        Raises:
+            ValueError: If a page after the first had no header line at all (empty, or one
+                unfinished line that is not the header).
+        """
+        pending, self._pending = self._pending, None
+        if pending is not None and self.header is not None and pending.rstrip(b"\r") != self.header:
+            raise ValueError(f"a result page holds {pending[:80]!r}, not the header and rows")
 
     def cut(self, chunk: bytes) -> bytes:
-        """What of ``chunk`` is kept: all of it once the header line has gone by."""
-        if not self.skipping:
+        """
+        What of ``chunk`` is kept: all of the first page, the rest once the header went by.
+
+        Raises:
+            ValueError: If a page's first line is not the first page's header line.
+        """
+        if self._pending is None:
             return chunk
-        end = chunk.find(b"\n")
+        line = self._pending + chunk
+        end = line.find(b"\n")
         if end < 0:
-            return b""
-        self.skipping = False
-        return chunk[end + 1 :]
+            self._pending = line
+            return chunk if self.header is None else b""
+        self._pending = None
+        first = line[:end].rstrip(b"\r")
+        if self.header is None:
+            self.header = first
+            return chunk
+        if first != self.header:
+            raise ValueError(
+                f"a result page starts with {first[:80]!r}, not the header {self.header[:80]!r}"
+            )
+        return line[end + 1 :]
+
+
+def _same_header(first: tuple[str, ...] | None, header: tuple[str, ...]) -> tuple[str, ...]:
+    """
+    The header of the result, checked against a later page's.
+
+    Raises:
+        ValueError: If the page's header is not the first page's.
+    """
+    if first is not None and header != first:
+        raise ValueError(f"a result page's header is {header!r:.120}, not {first!r:.120}")
+    return header
+
+
+def _headless_page(first: tuple[str, ...] | None) -> None:
+    """
+    Check a page that had no header line at all.
+
+    Raises:
+        ValueError: If an earlier page had one: an empty answer is not a page of this result.
+    """
+    if first is not None:
+        raise ValueError("a result page is empty: no header line, no rows")
 
 
 # ----------------------------------------------------------------------------- ingest jobs
@@ -1260,6 +1325,7 @@ class AsyncBulkQueryJob(AsyncBulkJob):
             return
         locator: str | None = None
         seen: set[str] = set()
+        first: tuple[str, ...] | None = None
         while True:
             params: dict[str, str] = {}
             if locator:
@@ -1269,13 +1335,25 @@ class AsyncBulkQueryJob(AsyncBulkJob):
             header: tuple[str, ...] | None = None
             locator = None
             url = self._url("results")
-            async for row in _csv_rows(self._client, self.info, url, params, seen):
-                if row is None or isinstance(row, str):
-                    locator = row
-                elif header is None:
-                    header = tuple(row)
-                else:
-                    yield header, row
+            page = _csv_rows(self._client, self.info, url, params, seen)
+            try:
+                async for row in page:
+                    if row is None or isinstance(row, str):
+                        locator = row
+                    elif header is None:
+                        try:
+                            header = first = _same_header(first, tuple(row))
+                        except ValueError as exc:
+                            raise _bad_csv(self._client, self.id, exc, url) from exc
+                    else:
+                        yield header, row
+            finally:
+                await page.aclose()  # type: ignore[attr-defined]
+            if header is None:
+                try:
+                    _headless_page(first)
+                except ValueError as exc:
+                    raise _bad_csv(self._client, self.id, exc, url) from exc
             yield None
             if locator is None:
                 return
@@ -1371,6 +1449,7 @@ class AsyncBulkQueryJob(AsyncBulkJob):
         yielded as its bytes arrive. None after each page.
         """
         window = self._page_window(concurrency)
+        first: tuple[str, ...] | None = None
         try:
             async for url, page in window:
                 reader = CsvReader(self.info.delimiter)
@@ -1379,14 +1458,16 @@ class AsyncBulkQueryJob(AsyncBulkJob):
                     while data := await page.read(CHUNK_SIZE):
                         for row in reader.feed(data):
                             if header is None:
-                                header = tuple(row)
+                                header = first = _same_header(first, tuple(row))
                             else:
                                 yield header, row
                     for row in reader.close():
                         if header is None:
-                            header = tuple(row)
+                            header = first = _same_header(first, tuple(row))
                         else:
                             yield header, row
+                    if header is None:
+                        _headless_page(first)
                 except ValueError as exc:
                     if isinstance(exc, SalesforceApiError):  # InvalidIdError is a ValueError
                         raise
@@ -1443,23 +1524,30 @@ class AsyncBulkQueryJob(AsyncBulkJob):
         """Copy the pages one after the other, following ``Sforce-Locator``."""
         locator: str | None = None
         seen: set[str] = set()
-        first = True
+        headers = _PageHeaders()
         while True:
             params = {"locator": locator} if locator else {}
             client = self._client
+            url = self._url("results")
             try:
                 async with client.stream(
-                    "GET", self._url("results"), params=params, headers=_CSV_HEADERS
+                    "GET", url, params=params, headers=_CSV_HEADERS
                 ) as response:
                     await _read_error(client, response)
-                    header = _HeaderCut(skip=not first)
-                    async for chunk in client.body_chunks(response, CHUNK_SIZE):
-                        if data := header.cut(chunk):
-                            await run_in_thread_async(handle.write, data)
+                    headers.start_page()
+                    chunks = client.body_chunks(response, CHUNK_SIZE)
+                    try:
+                        async for chunk in chunks:
+                            if data := headers.cut(chunk):
+                                await run_in_thread_async(handle.write, data)
+                    finally:
+                        await chunks.aclose()  # type: ignore[attr-defined]
+                    headers.end_page()
                     locator = _next_locator(response, seen)
             except httpx.TransportError as exc:  # the connection broke before the body
                 raise connection_error(exc, exc.request) from exc
-            first = False
+            except ValueError as exc:
+                raise _bad_csv(client, self.id, exc, url) from exc
             await self._report()
             if locator is None:
                 return
@@ -1467,14 +1555,17 @@ class AsyncBulkQueryJob(AsyncBulkJob):
     async def _copy_page_window(self, handle: IO[bytes], concurrency: int) -> None:
         """Copy the pages in order while up to ``concurrency`` of them download at once."""
         window = self._page_window(concurrency)
-        first = True
+        headers = _PageHeaders()
         try:
-            async for _, page in window:
-                header = _HeaderCut(skip=not first)
-                while chunk := await page.read(CHUNK_SIZE):
-                    if data := header.cut(chunk):
-                        await run_in_thread_async(handle.write, data)
-                first = False
+            async for url, page in window:
+                headers.start_page()
+                try:
+                    while chunk := await page.read(CHUNK_SIZE):
+                        if data := headers.cut(chunk):
+                            await run_in_thread_async(handle.write, data)
+                    headers.end_page()
+                except ValueError as exc:
+                    raise _bad_csv(self._client, self.id, exc, url) from exc
                 await self._report()
         finally:
             await window.aclose()  # type: ignore[attr-defined]

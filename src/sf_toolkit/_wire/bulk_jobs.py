@@ -127,10 +127,12 @@ def job_path(kind: str, api_version: str, job_id: str, *rest: str) -> str:
 def result_page_urls(data: object) -> tuple[list[str], str | None]:
     """
     Read a ``/resultPages`` answer (API 58.0+, "Get Parallel Results for a Query Job"): the
-    ``resultUrl`` of each page, and the URL of the next listing (None when ``done``).
+    ``resultUrl`` of each page, and the URL of the next listing (None when ``done`` is true,
+    or when there is none and ``done`` is missing).
 
     Raises:
-        SalesforceApiError: If the answer does not have that shape.
+        SalesforceApiError: If the answer does not have that shape, or says ``done: false``
+            without a ``nextRecordsUrl`` (the rest would be lost).
     """
     pages = data.get("resultPages") if isinstance(data, Mapping) else None
     urls = [page.get("resultUrl") for page in pages or () if isinstance(page, Mapping)]
@@ -146,8 +148,20 @@ def result_page_urls(data: object) -> tuple[list[str], str | None]:
             error_code="UNEXPECTED_RESPONSE",
         )
     next_url = data.get("nextRecordsUrl")
-    done = data.get("done", True) is not False
-    return [str(url) for url in urls], next_url if isinstance(next_url, str) and not done else None
+    if next_url is not None and not isinstance(next_url, str):
+        raise SalesforceApiError(
+            f"the result pages' nextRecordsUrl is {next_url!r:.60}, not a URL",
+            error_code="UNEXPECTED_RESPONSE",
+        )
+    if data.get("done") is True:
+        return [str(url) for url in urls], None
+    if not next_url and data.get("done") is False:
+        raise SalesforceApiError(
+            "the result pages say done: false but give no nextRecordsUrl for the rest",
+            error_code="UNEXPECTED_RESPONSE",
+        )
+    # Followed unless done says so: a listing without done but with a URL has more pages.
+    return [str(url) for url in urls], next_url or None
 
 
 def _int(data: Mapping[str, Any], key: str) -> int:
