@@ -77,6 +77,15 @@ async def finished_job(client: AsyncSalesforceClient, org: FakeOrg) -> AsyncBulk
     return job
 
 
+async def read_names(
+    client: AsyncSalesforceClient, org: FakeOrg, concurrency: int, names: list[str | None]
+) -> None:
+    """Read a finished job's records ``concurrency`` pages at a time, keeping each name."""
+    job = await finished_job(client, org)
+    async for account in job.records(concurrency=concurrency):
+        names.append(account.Name)
+
+
 # -- the client's window ----------------------------------------------------------------------
 
 
@@ -278,15 +287,9 @@ async def test_a_failing_page_raises_after_the_pages_before_it(org: FakeOrg, log
 
     transport = httpx.MockTransport(handler)
     async with AsyncSalesforceClient(login=login, transport=transport, retry=PATIENT) as client:
-        job = await finished_job(client, org)
         names: list[str | None] = []
-
-        async def read_all() -> None:
-            async for account in job.records(concurrency=3):
-                names.append(account.Name)
-
         with pytest.raises(ServerError):
-            await read_all()
+            await read_names(client, org, 3, names)
     assert names == [f"P{n:03d}" for n in range(20)]
     assert not download_threads()
 
@@ -305,15 +308,9 @@ async def test_a_failing_listing_raises_after_the_pages_it_follows(
 
     transport = httpx.MockTransport(handler)
     async with AsyncSalesforceClient(login=login, transport=transport, retry=PATIENT) as client:
-        job = await finished_job(client, org)
         names: list[str | None] = []
-
-        async def read_all() -> None:
-            async for account in job.records(concurrency=3):
-                names.append(account.Name)
-
         with pytest.raises(ServerError):
-            await read_all()
+            await read_names(client, org, 3, names)
     assert names == [f"P{n:03d}" for n in range(50)]
     assert not download_threads()
 
@@ -359,15 +356,9 @@ async def test_a_page_that_is_not_one_is_refused_not_skipped(
     seed(org, 50, 10)
     transport = third_page_replaced(org, kind)
     async with AsyncSalesforceClient(login=login, transport=transport, retry=PATIENT) as client:
-        job = await finished_job(client, org)
         names: list[str | None] = []
-
-        async def read_all() -> None:
-            async for account in job.records(concurrency=concurrency):
-                names.append(account.Name)
-
         with pytest.raises(UnexpectedResponseError):
-            await read_all()
+            await read_names(client, org, concurrency, names)
     assert names == [f"P{n:03d}" for n in range(rows_before)]
     assert not download_threads()
 

@@ -77,6 +77,15 @@ def finished_job(client: SalesforceClient, org: FakeOrg) -> BulkQueryJob:
     return job
 
 
+def read_names(
+    client: SalesforceClient, org: FakeOrg, concurrency: int, names: list[str | None]
+) -> None:
+    """Read a finished job's records ``concurrency`` pages at a time, keeping each name."""
+    job = finished_job(client, org)
+    for account in job.records(concurrency=concurrency):
+        names.append(account.Name)
+
+
 # -- the client's window ----------------------------------------------------------------------
 
 
@@ -274,15 +283,9 @@ def test_a_failing_page_raises_after_the_pages_before_it(org: FakeOrg, login: An
 
     transport = httpx.MockTransport(handler)
     with SalesforceClient(login=login, transport=transport, retry=PATIENT) as client:
-        job = finished_job(client, org)
         names: list[str | None] = []
-
-        def read_all() -> None:
-            for account in job.records(concurrency=3):
-                names.append(account.Name)
-
         with pytest.raises(ServerError):
-            read_all()
+            read_names(client, org, 3, names)
     assert names == [f"P{n:03d}" for n in range(20)]
     assert not download_threads()
 
@@ -299,15 +302,9 @@ def test_a_failing_listing_raises_after_the_pages_it_follows(org: FakeOrg, login
 
     transport = httpx.MockTransport(handler)
     with SalesforceClient(login=login, transport=transport, retry=PATIENT) as client:
-        job = finished_job(client, org)
         names: list[str | None] = []
-
-        def read_all() -> None:
-            for account in job.records(concurrency=3):
-                names.append(account.Name)
-
         with pytest.raises(ServerError):
-            read_all()
+            read_names(client, org, 3, names)
     assert names == [f"P{n:03d}" for n in range(50)]
     assert not download_threads()
 
@@ -353,15 +350,9 @@ def test_a_page_that_is_not_one_is_refused_not_skipped(
     seed(org, 50, 10)
     transport = third_page_replaced(org, kind)
     with SalesforceClient(login=login, transport=transport, retry=PATIENT) as client:
-        job = finished_job(client, org)
         names: list[str | None] = []
-
-        def read_all() -> None:
-            for account in job.records(concurrency=concurrency):
-                names.append(account.Name)
-
         with pytest.raises(UnexpectedResponseError):
-            read_all()
+            read_names(client, org, concurrency, names)
     assert names == [f"P{n:03d}" for n in range(rows_before)]
     assert not download_threads()
 

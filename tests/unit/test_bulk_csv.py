@@ -10,10 +10,13 @@ import pytest
 from sf_toolkit._wire.bulk_csv import (
     CsvReader,
     HeaderUnion,
+    PageHeaders,
     UploadSplitter,
     cell,
     csv_line,
+    headless_page,
     pad_line,
+    same_header,
 )
 
 
@@ -193,3 +196,51 @@ def test_malformed_data_is_a_value_error(data: bytes) -> None:
 
     with pytest.raises(ValueError, match=r"CSV|quoted|utf-8|decode"):
         read()
+
+
+# -- the pages of a query result ------------------------------------------------------------
+
+
+def copied(pages: list[list[bytes]]) -> bytes:
+    """What write_csv keeps of ``pages`` (each a list of chunks), through one PageHeaders."""
+    headers = PageHeaders()
+    kept = b""
+    for chunks in pages:
+        headers.start_page()
+        for chunk in chunks:
+            kept += headers.cut(chunk)
+        headers.end_page()
+    return kept
+
+
+def test_every_page_but_the_first_loses_its_header_line_wherever_chunks_split() -> None:
+    """One header row in all, whatever the chunk boundaries ("Get Results for a Query Job")."""
+    first = [b'"Id","Name"\n"001A","a"\n']
+    second = [b'"Id","Na', b'me"\r', b'\n"001B","b"\n']
+    assert copied([first, second]) == b'"Id","Name"\n"001A","a"\n"001B","b"\n'
+    assert copied([[b'"Id","Name"\n'], [b'"Id","Name"\n']]) == b'"Id","Name"\n'
+    assert copied([[b'"Id"'], [b'"Id"']]) == b'"Id"'  # header-only pages, no line end
+
+
+@pytest.mark.parametrize(
+    "later",
+    [
+        [b"<html><body>\nDown for maintenance\n</body></html>\n"],
+        [b'"Id","Email"\n"001B","b"\n'],
+        [],  # an empty answer
+        [b"<html>maintenance</html>"],  # one unfinished line
+    ],
+)
+def test_a_page_that_does_not_start_with_the_header_is_refused(later: list[bytes]) -> None:
+    with pytest.raises(ValueError, match="result page"):
+        copied([[b'"Id","Name"\n"001A","a"\n'], later])
+
+
+def test_parsed_pages_must_share_the_first_page_s_header() -> None:
+    first = same_header(None, ("Id", "Name"))
+    assert same_header(first, ("Id", "Name")) == first
+    with pytest.raises(ValueError, match="header"):
+        same_header(first, ("<html><body>",))
+    headless_page(None)  # the first page of an empty result may have none
+    with pytest.raises(ValueError, match="empty"):
+        headless_page(first)

@@ -40,8 +40,11 @@ from .._wire.bulk_csv import (
     DEFAULT_MAX_UPLOAD_BYTES,
     CsvReader,
     HeaderUnion,
+    PageHeaders,
     UploadSplitter,
+    headless_page,
     pad_line,
+    same_header,
 )
 from .._wire.bulk_jobs import (
     ABORTED,
@@ -401,79 +404,6 @@ def _next_url(urls: Iterator[httpx.URL]) -> httpx.URL | None:
     for url in urls:
         return url
     return None
-
-
-class _PageHeaders:
-    """
-    Cut the header line off the front of every page but the first (each page repeats it),
-    checking that it is the first page's: a page that starts otherwise (an HTML maintenance
-    page answered 200, say) is not part of the result, and copying it would lose its rows.
-    """
-
-    def __init__(self) -> None:
-        self.header: bytes | None = None  # the first page's header line
-        self._pending: bytes | None = None  # this page's header line, until its end
-
-    def start_page(self) -> None:
-        self._pending = b""
-
-    def end_page(self) -> None:
-        """
-        Raises:
-            ValueError: If a page after the first had no header line at all (empty, or one
-                unfinished line that is not the header).
-        """
-        pending, self._pending = self._pending, None
-        if pending is not None and self.header is not None and pending.rstrip(b"\r") != self.header:
-            raise ValueError(f"a result page holds {pending[:80]!r}, not the header and rows")
-
-    def cut(self, chunk: bytes) -> bytes:
-        """
-        What of ``chunk`` is kept: all of the first page, the rest once the header went by.
-
-        Raises:
-            ValueError: If a page's first line is not the first page's header line.
-        """
-        if self._pending is None:
-            return chunk
-        line = self._pending + chunk
-        end = line.find(b"\n")
-        if end < 0:
-            self._pending = line
-            return chunk if self.header is None else b""
-        self._pending = None
-        first = line[:end].rstrip(b"\r")
-        if self.header is None:
-            self.header = first
-            return chunk
-        if first != self.header:
-            raise ValueError(
-                f"a result page starts with {first[:80]!r}, not the header {self.header[:80]!r}"
-            )
-        return line[end + 1 :]
-
-
-def _same_header(first: tuple[str, ...] | None, header: tuple[str, ...]) -> tuple[str, ...]:
-    """
-    The header of the result, checked against a later page's.
-
-    Raises:
-        ValueError: If the page's header is not the first page's.
-    """
-    if first is not None and header != first:
-        raise ValueError(f"a result page's header is {header!r:.120}, not {first!r:.120}")
-    return header
-
-
-def _headless_page(first: tuple[str, ...] | None) -> None:
-    """
-    Check a page that had no header line at all.
-
-    Raises:
-        ValueError: If an earlier page had one: an empty answer is not a page of this result.
-    """
-    if first is not None:
-        raise ValueError("a result page is empty: no header line, no rows")
 
 
 # ----------------------------------------------------------------------------- ingest jobs
@@ -1260,6 +1190,8 @@ class BulkQueryJob(BulkJob):
         self._client.ensure_logged_in()
         kinds = self._described_kinds()
         decoders: dict[tuple[str, ...], RowDecoder] = {}
+        last_header: tuple[str, ...] | None = None
+        decoder: RowDecoder | None = None
         count = 0
         rows = self._rows(concurrency, page_size)
         try:
@@ -1268,11 +1200,13 @@ class BulkQueryJob(BulkJob):
                     self._report(rows_downloaded=count)
                     continue
                 header, cells = row
-                decoder = decoders.get(header)
-                if decoder is None:
-                    decoder = decoders[header] = RowDecoder(
+                if header is not last_header:  # once a page, not a tuple hash per row
+                    last_header = header
+                    decoder = decoders.get(header) or RowDecoder(
                         header, self._model, self.info.sobject, kinds=kinds
                     )
+                    decoders[header] = decoder
+                assert decoder is not None
                 try:
                     record = decoder.record(cells)
                 except ValueError as exc:
@@ -1335,7 +1269,7 @@ class BulkQueryJob(BulkJob):
                         locator = row
                     elif header is None:
                         try:
-                            header = first = _same_header(first, tuple(row))
+                            header = first = same_header(first, tuple(row))
                         except ValueError as exc:
                             raise _bad_csv(self._client, self.id, exc, url) from exc
                     else:
@@ -1344,7 +1278,7 @@ class BulkQueryJob(BulkJob):
                 page.close()  # type: ignore[attr-defined]
             if header is None:
                 try:
-                    _headless_page(first)
+                    headless_page(first)
                 except ValueError as exc:
                     raise _bad_csv(self._client, self.id, exc, url) from exc
             yield None
@@ -1449,16 +1383,16 @@ class BulkQueryJob(BulkJob):
                     while data := page.read(CHUNK_SIZE):
                         for row in reader.feed(data):
                             if header is None:
-                                header = first = _same_header(first, tuple(row))
+                                header = first = same_header(first, tuple(row))
                             else:
                                 yield header, row
                     for row in reader.close():
                         if header is None:
-                            header = first = _same_header(first, tuple(row))
+                            header = first = same_header(first, tuple(row))
                         else:
                             yield header, row
                     if header is None:
-                        _headless_page(first)
+                        headless_page(first)
                 except ValueError as exc:
                     if isinstance(exc, SalesforceApiError):  # InvalidIdError is a ValueError
                         raise
@@ -1515,7 +1449,7 @@ class BulkQueryJob(BulkJob):
         """Copy the pages one after the other, following ``Sforce-Locator``."""
         locator: str | None = None
         seen: set[str] = set()
-        headers = _PageHeaders()
+        headers = PageHeaders()
         while True:
             params = {"locator": locator} if locator else {}
             client = self._client
@@ -1544,7 +1478,7 @@ class BulkQueryJob(BulkJob):
     def _copy_page_window(self, handle: IO[bytes], concurrency: int) -> None:
         """Copy the pages in order while up to ``concurrency`` of them download at once."""
         window = self._page_window(concurrency)
-        headers = _PageHeaders()
+        headers = PageHeaders()
         try:
             for url, page in window:
                 headers.start_page()

@@ -26,10 +26,13 @@ __all__ = [
     "NULL",
     "CsvReader",
     "HeaderUnion",
+    "PageHeaders",
     "UploadSplitter",
     "cell",
     "csv_line",
+    "headless_page",
     "pad_line",
+    "same_header",
 ]
 
 #: ``columnDelimiter`` values of a job and their characters ("Create a Job").
@@ -269,3 +272,85 @@ class CsvReader:
             yield from filter(None, reader)  # without the empty rows of blank lines
         except csv.Error as exc:
             raise ValueError(f"malformed CSV: {exc}") from exc
+
+
+# -- the pages of a query result ----------------------------------------------------------------
+
+
+class PageHeaders:
+    """
+    Cut the header line off the front of every page but the first (each page repeats it),
+    checking that it is the first page's: a page that starts otherwise (an HTML maintenance
+    page answered 200, say) is not part of the result, and copying it would lose its rows.
+    """
+
+    def __init__(self) -> None:
+        self.header: bytes | None = None  # the first page's header line
+        self._pending: bytes | None = None  # this page's header line, until its end
+
+    def start_page(self) -> None:
+        self._pending = b""
+
+    def end_page(self) -> None:
+        """
+        Close the page: a page that ended before its first line did is checked here.
+
+        Raises:
+            ValueError: If a page after the first had no header line at all (empty, or one
+                unfinished line that is not the header).
+        """
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return
+        if self.header is None:  # the first page: its header line, never finished
+            self.header = pending.rstrip(b"\r") or None
+        elif pending.rstrip(b"\r") != self.header:
+            raise ValueError(f"a result page holds {pending[:80]!r}, not the header and rows")
+
+    def cut(self, chunk: bytes) -> bytes:
+        """
+        What of ``chunk`` is kept: all of the first page, the rest once the header went by.
+
+        Raises:
+            ValueError: If a page's first line is not the first page's header line.
+        """
+        if self._pending is None:
+            return chunk
+        line = self._pending + chunk
+        end = line.find(b"\n")
+        if end < 0:
+            self._pending = line
+            return chunk if self.header is None else b""
+        self._pending = None
+        first = line[:end].rstrip(b"\r")
+        if self.header is None:
+            self.header = first
+            return chunk
+        if first != self.header:
+            raise ValueError(
+                f"a result page starts with {first[:80]!r}, not the header {self.header[:80]!r}"
+            )
+        return line[end + 1 :]
+
+
+def same_header(first: tuple[str, ...] | None, header: tuple[str, ...]) -> tuple[str, ...]:
+    """
+    The header of the result, checked against a later page's.
+
+    Raises:
+        ValueError: If the page's header is not the first page's.
+    """
+    if first is not None and header != first:
+        raise ValueError(f"a result page's header is {header!r:.120}, not {first!r:.120}")
+    return header
+
+
+def headless_page(first: tuple[str, ...] | None) -> None:
+    """
+    Check a page that had no header line at all.
+
+    Raises:
+        ValueError: If an earlier page had one: an empty answer is not a page of this result.
+    """
+    if first is not None:
+        raise ValueError("a result page is empty: no header line, no rows")
